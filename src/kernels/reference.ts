@@ -1,0 +1,340 @@
+/**
+ * The pure-TypeScript twins of the kernels in assembly/. Same signatures, same arithmetic
+ * order where it matters, so a fixed seed gives the same numbers on both backends.
+ * Layouts are documented on the `Kernels` interface (./types.ts).
+ */
+import { HEADER, type Arena, type ArenaSpec, type F64, type I32, type Kernels, type U32 } from "./types.ts";
+
+const TWO_PI = 6.283185307179586;
+const GATE_FLOOR = 1e-7;
+
+// xoshiro128**: 32-bit state words so that JS needs no BigInt.
+function nextU32(s: U32): number {
+  const s1 = s[1];
+  const x = Math.imul(s1, 5);
+  const result = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+  const t = s1 << 9;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = (s[3] << 11) | (s[3] >>> 21);
+  return result;
+}
+
+function nextUniform(s: U32): number {
+  const hi = nextU32(s) >>> 5;
+  const lo = nextU32(s) >>> 6;
+  return (hi * 67108864 + lo) / 9007199254740992;
+}
+
+/** Writes one Box–Muller pair at out[i], out[i + 1] (the second only if i + 1 < len). */
+function normalPair(s: U32, out: F64, i: number, len: number): void {
+  const u1 = 1 - nextUniform(s);
+  const u2 = nextUniform(s);
+  const rad = Math.sqrt(-2 * Math.log(u1));
+  const th = TWO_PI * u2;
+  out[i] = rad * Math.cos(th);
+  if (i + 1 < len) out[i + 1] = rad * Math.sin(th);
+}
+
+/** w[h + k*stride + j] = h_k(u), w[dh + …] = h_k'(u): normalised probabilists' Hermite, k ≤ D. */
+function hermite1d(u: number, D: number, w: F64, h: number, dh: number, j: number, stride: number): void {
+  w[h + j] = 1;
+  w[dh + j] = 0;
+  if (D >= 1) {
+    w[h + stride + j] = u;
+    w[dh + stride + j] = 1;
+  }
+  for (let k = 2; k <= D; k++) {
+    const sk = Math.sqrt(k);
+    w[h + k * stride + j] = (u * w[h + (k - 1) * stride + j] - Math.sqrt(k - 1) * w[h + (k - 2) * stride + j]) / sk;
+    w[dh + k * stride + j] = sk * w[h + (k - 1) * stride + j];
+  }
+}
+
+/**
+ * φ_f into w[phi + f] and, when dphi ≥ 0, ∂φ_f/∂u_j into w[dphi + f*r + j], from the 1-D
+ * tables at w[h..], w[dh..] (stride ts); multi-indices table[f*tstride + j].
+ */
+function products(r: number, p: number, table: I32, tstride: number, w: F64, h: number, dh: number, ts: number, phi: number, dphi: number): void {
+  for (let f = 0; f < p; f++) {
+    let v = 1;
+    for (let j = 0; j < r; j++) v *= w[h + table[f * tstride + j] * ts + j];
+    w[phi + f] = v;
+    if (dphi < 0) continue;
+    for (let j = 0; j < r; j++) {
+      let d = 1;
+      for (let i = 0; i < r; i++) {
+        const k = table[f * tstride + i];
+        d *= i === j ? w[dh + k * ts + i] : w[h + k * ts + i];
+      }
+      w[dphi + f * r + j] = d;
+    }
+  }
+}
+
+/** Gate weights of one row into gamma[go..], gate-weighted centre into cbar[co..]. */
+function rowGates(x: F64, xo: number, level: F64, gamma: F64, go: number, cbar: F64, co: number): void {
+  const G = level[0], n = level[1], a = level[5], hard = level[6], gs = level[7];
+  let best = -Infinity;
+  let arg = 0;
+  for (let g = 0; g < G; g++) {
+    const b = HEADER + g * gs;
+    let dot = 0, cc = 0;
+    for (let i = 0; i < n; i++) {
+      const c = level[b + 4 + i];
+      dot += x[xo + i] * c;
+      cc += c * c;
+    }
+    const l = level[b + 2] + a * dot - 0.5 * a * a * cc;
+    gamma[go + g] = l;
+    if (l > best) {
+      best = l;
+      arg = g;
+    }
+  }
+  if (hard !== 0) {
+    for (let g = 0; g < G; g++) gamma[go + g] = g === arg ? 1 : 0;
+  } else {
+    let sum = 0;
+    for (let g = 0; g < G; g++) {
+      const e = Math.exp(gamma[go + g] - best);
+      gamma[go + g] = e;
+      sum += e;
+    }
+    for (let g = 0; g < G; g++) {
+      const w = gamma[go + g] / sum;
+      gamma[go + g] = w < GATE_FLOOR ? 0 : w;
+    }
+  }
+  for (let i = 0; i < n; i++) cbar[co + i] = 0;
+  for (let g = 0; g < G; g++) {
+    const w = gamma[go + g];
+    if (w === 0) continue;
+    const b = HEADER + g * gs;
+    for (let i = 0; i < n; i++) cbar[co + i] += w * level[b + 4 + i];
+  }
+}
+
+/** Scratch offsets inside `work` (see workSize in src/level.ts). */
+function workOffsets(level: F64) {
+  const G = level[0], n = level[1], D = level[2], rmax = level[3], pmax = level[4];
+  const h = G + n;
+  const dh = h + (D + 1) * rmax;
+  const u = dh + (D + 1) * rmax;
+  const clip = u + rmax;
+  const phi = clip + rmax;
+  const dphi = phi + pmax;
+  return { h, dh, u, clip, phi, dphi };
+}
+
+/**
+ * Local coordinates of row x[xo..] in group block b, clipped; work[clip + j] = 0 where
+ * clipped so that derivatives vanish there. Fills the 1-D Hermite tables.
+ */
+function localFeatures(x: F64, xo: number, level: F64, b: number, table: I32, work: F64, withD: boolean): void {
+  const n = level[1], D = level[2], rmax = level[3], a = level[5];
+  const r = level[b], p = level[b + 1];
+  const o = workOffsets(level);
+  const cOff = b + 4, pOff = cOff + n, sOff = pOff + n * rmax, loOff = sOff + rmax, hiOff = loOff + rmax;
+  for (let j = 0; j < r; j++) {
+    let v = 0;
+    for (let i = 0; i < n; i++) v += level[pOff + i * rmax + j] * (x[xo + i] - a * level[cOff + i]);
+    v /= level[sOff + j];
+    let keep = 1;
+    if (v < level[loOff + j]) { v = level[loOff + j]; keep = 0; }
+    if (v > level[hiOff + j]) { v = level[hiOff + j]; keep = 0; }
+    work[o.u + j] = v;
+    work[o.clip + j] = keep / level[sOff + j];
+    hermite1d(v, D, work, o.h, o.dh, j, rmax);
+  }
+  products(r, p, table, rmax, work, o.h, o.dh, rmax, o.phi, withD ? o.dphi : -1);
+}
+
+function arena<S extends ArenaSpec>(spec: S): Arena<S> {
+  const out: Record<string, F64 | I32 | U32> = {};
+  for (const [key, [type, len]] of Object.entries(spec)) {
+    out[key] = type === "f64" ? new Float64Array(len) : type === "i32" ? new Int32Array(len) : new Uint32Array(len);
+  }
+  return out as Arena<S>;
+}
+
+export const reference: Kernels = {
+  name: "reference",
+  arena,
+
+  uniform(n, out, state) {
+    for (let i = 0; i < n; i++) out[i] = nextUniform(state);
+  },
+
+  normal(n, out, state) {
+    for (let i = 0; i < n; i += 2) normalPair(state, out, i, n);
+  },
+
+  ouNoise(len, x0, a, sigma, state, xt) {
+    for (let i = 0; i < len; i += 2) normalPair(state, xt, i, len);
+    for (let i = 0; i < len; i++) xt[i] = a * x0[i] + sigma * xt[i];
+  },
+
+  basis(m, r, u, D, table, p, phi, dphi) {
+    const w = new Float64Array(2 * (D + 1) * r + p * (1 + r));
+    const dh = (D + 1) * r, ph = 2 * dh, dph = ph + p;
+    for (let t = 0; t < m; t++) {
+      for (let j = 0; j < r; j++) hermite1d(u[t * r + j], D, w, 0, dh, j, r);
+      products(r, p, table, r, w, 0, dh, r, ph, dph);
+      for (let f = 0; f < p; f++) {
+        phi[f * m + t] = w[ph + f];
+        for (let j = 0; j < r; j++) dphi[(f * r + j) * m + t] = w[dph + f * r + j];
+      }
+    }
+  },
+
+  gates(m, x, level, gamma, cbar) {
+    const G = level[0], n = level[1];
+    for (let t = 0; t < m; t++) rowGates(x, t * n, level, gamma, t * G, cbar, t * n);
+  },
+
+  designBlock(m, x0, x, gamma, cbar, level, table, active, nActive, phi, ld, dsum, work) {
+    const G = level[0], n = level[1], rmax = level[3], gs = level[7];
+    const o = workOffsets(level);
+    for (let t = 0; t < m; t++) {
+      phi[t] = 1;
+      for (let i = 0; i < n; i++) {
+        phi[(1 + i) * ld + t] = x0[t * n + i];
+        phi[(1 + n + i) * ld + t] = cbar[t * n + i];
+      }
+    }
+    let col = 1 + 2 * n;
+    for (let k = 0; k < nActive; k++) {
+      const g = active[k];
+      const b = HEADER + g * gs;
+      const r = level[b], p = level[b + 1], foff = level[b + 3];
+      for (let t = 0; t < m; t++) {
+        const w = gamma[t * G + g];
+        if (w === 0) {
+          for (let f = 0; f < p; f++) phi[(col + f) * ld + t] = 0;
+          continue;
+        }
+        localFeatures(x, t * n, level, b, table, work, true);
+        for (let f = 0; f < p; f++) {
+          phi[(col + f) * ld + t] = w * work[o.phi + f];
+          for (let j = 0; j < r; j++) dsum[(foff + f) * rmax + j] += w * work[o.dphi + f * r + j] * work[o.clip + j];
+        }
+      }
+      col += p;
+    }
+  },
+
+  gramAccumulate(m, p, phi, ld, g, ldG) {
+    // 2×2 tiles of columns: four dot products share each pair of loads.
+    for (let i = 0; i < p; i += 2) {
+      const i1 = i + 1 < p;
+      for (let j = i; j < p; j += 2) {
+        const j1 = j + 1 < p;
+        let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+        const a0 = i * ld, a1 = (i1 ? i + 1 : i) * ld, b0 = j * ld, b1 = (j1 ? j + 1 : j) * ld;
+        for (let t = 0; t < m; t++) {
+          const x0 = phi[a0 + t], x1 = phi[a1 + t], y0 = phi[b0 + t], y1 = phi[b1 + t];
+          s00 += x0 * y0;
+          s01 += x0 * y1;
+          s10 += x1 * y0;
+          s11 += x1 * y1;
+        }
+        g[i * ldG + j] += s00;
+        if (j1) g[i * ldG + j + 1] += s01;
+        if (i1 && j > i) g[(i + 1) * ldG + j] += s10;
+        if (i1 && j1) g[(i + 1) * ldG + j + 1] += s11;
+      }
+    }
+  },
+
+  choleskySolve(p, q, a, ldA, b, ldB, rel, abs) {
+    for (let k = 0; k < p; k++) a[k * ldA + k] += rel * a[k * ldA + k] + abs;
+    // Right-looking factorisation A = UᵀU, rows contiguous.
+    for (let k = 0; k < p; k++) {
+      const d = a[k * ldA + k];
+      if (!(d > 0)) return k + 1;
+      const ukk = Math.sqrt(d);
+      a[k * ldA + k] = ukk;
+      for (let j = k + 1; j < p; j++) a[k * ldA + j] /= ukk;
+      for (let i = k + 1; i < p; i++) {
+        const uki = a[k * ldA + i];
+        if (uki === 0) continue;
+        for (let j = i; j < p; j++) a[i * ldA + j] -= uki * a[k * ldA + j];
+      }
+    }
+    for (let k = 0; k < p; k++) {
+      const ukk = a[k * ldA + k];
+      for (let c = 0; c < q; c++) b[k * ldB + c] /= ukk;
+      for (let j = k + 1; j < p; j++) {
+        const ukj = a[k * ldA + j];
+        if (ukj === 0) continue;
+        for (let c = 0; c < q; c++) b[j * ldB + c] -= ukj * b[k * ldB + c];
+      }
+    }
+    for (let k = p - 1; k >= 0; k--) {
+      for (let j = k + 1; j < p; j++) {
+        const ukj = a[k * ldA + j];
+        if (ukj === 0) continue;
+        for (let c = 0; c < q; c++) b[k * ldB + c] -= ukj * b[j * ldB + c];
+      }
+      const ukk = a[k * ldA + k];
+      for (let c = 0; c < q; c++) b[k * ldB + c] /= ukk;
+    }
+    return 0;
+  },
+
+  residual(m, x, level, table, out, div, withDiv, work) {
+    const G = level[0], n = level[1], rmax = level[3], pmax = level[4], a = level[5], hard = level[6], gs = level[7];
+    const o = workOffsets(level);
+    const cb = G;
+    for (let t = 0; t < m; t++) {
+      rowGates(x, t * n, level, work, 0, work, cb);
+      for (let i = 0; i < n; i++) out[t * n + i] = 0;
+      let dv = 0;
+      for (let g = 0; g < G; g++) {
+        const w = work[g];
+        if (w === 0) continue;
+        const b = HEADER + g * gs;
+        const r = level[b], p = level[b + 1];
+        const cOff = b + 4, pOff = cOff + n, wOff = pOff + n * rmax + 3 * rmax;
+        localFeatures(x, t * n, level, b, table, work, withDiv !== 0);
+        let gateDiv = 0;
+        for (let i = 0; i < n; i++) {
+          let v = 0;
+          for (let f = 0; f < p; f++) v += level[wOff + i * pmax + f] * work[o.phi + f];
+          out[t * n + i] += w * v;
+          gateDiv += (level[cOff + i] - work[cb + i]) * v;
+        }
+        if (withDiv === 0) continue;
+        if (hard === 0) dv += a * w * gateDiv;
+        for (let j = 0; j < r; j++) {
+          const scale = work[o.clip + j];
+          if (scale === 0) continue;
+          let s = 0;
+          for (let i = 0; i < n; i++) {
+            let v = 0;
+            for (let f = 0; f < p; f++) v += level[wOff + i * pmax + f] * work[o.dphi + f * r + j];
+            s += level[pOff + i * rmax + j] * v;
+          }
+          dv += w * scale * s;
+        }
+      }
+      if (withDiv !== 0) div[t] = dv;
+    }
+  },
+
+  sdeStep(len, y, r, h, method, state) {
+    const decay = method === 0 ? Math.exp(-h) : 1 - h;
+    const drift = method === 0 ? 2 * Math.sinh(h) : 2 * h;
+    const noise = method === 0 ? Math.sqrt(-Math.expm1(-2 * h)) : Math.sqrt(2 * h);
+    const z = new Float64Array(2);
+    for (let i = 0; i < len; i += 2) {
+      normalPair(state, z, 0, 2);
+      y[i] = decay * y[i] + drift * r[i] + noise * z[0];
+      if (i + 1 < len) y[i + 1] = decay * y[i + 1] + drift * r[i + 1] + noise * z[1];
+    }
+  },
+};

@@ -1,0 +1,68 @@
+/**
+ * The one interface the model layer sees. Two implementations: `wasm` (assembly/ compiled
+ * to WebAssembly) and `reference` (src/kernels/reference.ts). Every kernel is a pure function
+ * over flat typed arrays with explicit sizes; offsets are expressed by passing subarrays.
+ *
+ * Arrays handed to a WASM kernel must come from that instance's `arena` (they are views of
+ * its memory); the reference accepts any typed array.
+ */
+
+export type F64 = Float64Array;
+export type I32 = Int32Array;
+export type U32 = Uint32Array;
+
+export type ArenaSpec = Record<string, ["f64" | "i32" | "u32", number]>;
+export type Arena<S extends ArenaSpec> = {
+  [K in keyof S]: S[K][0] extends "f64" ? F64 : S[K][0] extends "i32" ? I32 : U32;
+};
+
+/**
+ * A packed level (see src/level.ts for the writer): header then one block per group.
+ * header: [G, n, D, rmax, pmax, a, hard, groupStride]
+ * group:  [r, p, logw, featureOffset, c(n), P(n*rmax, P[i*rmax+j] = coord i of direction j),
+ *          s(rmax), lo(rmax), hi(rmax), W(n*pmax, W[i*pmax+f])]
+ */
+export const HEADER = 8;
+
+export interface Kernels {
+  readonly name: "wasm" | "reference";
+  /** Allocate all named buffers at once; earlier arenas of this instance become invalid. */
+  arena<S extends ArenaSpec>(spec: S): Arena<S>;
+
+  /** n uniforms in [0, 1) with 53 random bits each (xoshiro128**, two draws per number). */
+  uniform(n: number, out: F64, state: U32): void;
+  /** n standard normals by Box–Muller; an odd n discards the last pair's second variate. */
+  normal(n: number, out: F64, state: U32): void;
+  /** xt = a·x0 + sigma·ξ for m·n entries. */
+  ouNoise(len: number, x0: F64, a: number, sigma: number, state: U32, xt: F64): void;
+  /**
+   * Normalised Hermite products of total degree ≤ D in r coordinates for m rows of u
+   * (row-major, stride r): phi[f*m + row] (column-major), dphi[(f*r + j)*m + row] = ∂φ_f/∂u_j.
+   */
+  basis(m: number, r: number, u: F64, D: number, table: I32, p: number, phi: F64, dphi: F64): void;
+  /** Gate weights gamma[row*G + g] and the gate-weighted centre cbar[row*n + i]. */
+  gates(m: number, x: F64, level: F64, gamma: F64, cbar: F64): void;
+  /**
+   * Design block for the normal equations, column-major with leading dimension ld:
+   * column 0 = 1, columns 1..n = x0, n+1..2n = cbar, then for each active group its
+   * features γ_g φ_f(u_g). Adds Σ_rows γ_g ∂φ_f/∂x·P_g[:, j] into dsum[(foff_g + f)*rmax + j].
+   */
+  designBlock(
+    m: number, x0: F64, x: F64, gamma: F64, cbar: F64, level: F64, table: I32,
+    active: I32, nActive: number, phi: F64, ld: number, dsum: F64, work: F64,
+  ): void;
+  /** Upper triangle of G (p×p, leading dimension ldG) += ΦᵀΦ, Φ column-major m×p. */
+  gramAccumulate(m: number, p: number, phi: F64, ld: number, g: F64, ldG: number): void;
+  /**
+   * Solve (A + ridge) X = B in place by Cholesky on A's upper triangle, ridge_k = rel·A_kk + abs.
+   * B is p×q row-major with leading dimension ldB. Returns 0, or k+1 if pivot k is not positive.
+   */
+  choleskySolve(p: number, q: number, a: F64, ldA: number, b: F64, ldB: number, rel: number, abs: number): number;
+  /** Learned residual r̂ at each row (out, m×n) and, when withDiv, its divergence (div, m). */
+  residual(m: number, x: F64, level: F64, table: I32, out: F64, div: F64, withDiv: number, work: F64): void;
+  /**
+   * One reverse-time step of length h for m·n coordinates with residual r.
+   * method 0 = exponential integrator, 1 = Euler–Maruyama.
+   */
+  sdeStep(len: number, y: F64, r: F64, h: number, method: number, state: U32): void;
+}
