@@ -1,0 +1,90 @@
+/**
+ * The packed form of one noise level that the kernels read (layout on `Kernels` in
+ * src/kernels/types.ts). Written in one place so the fit, the sampler and the model agree.
+ */
+import { basisSize } from "./basis.ts";
+import { HEADER } from "./kernels/types.ts";
+
+/** The fitted pieces shared by all levels: soft-gated groups with local frames. */
+export interface Regions {
+  dim: number;
+  weights: number[]; // π_g
+  centres: number[][]; // c_g
+  frames: number[][]; // n×n row-major: column j is direction j (the first `ranks[g]` span the frame)
+  spreads: number[][]; // responsibility-weighted covariance eigenvalues, matching the frame columns
+  ranks: number[]; // r_g
+}
+
+/** One fitted level: residual coefficients per group and the clip box of local coordinates. */
+export interface Level {
+  t: number;
+  lo: number[][]; // per group, r_g numbers
+  hi: number[][];
+  W: number[][]; // per group, n×p_g row-major: r̂ = Σ_g γ_g W_g φ(u_g)
+}
+
+export interface Shape {
+  G: number; n: number; D: number; rmax: number; pmax: number; groupStride: number;
+  p: number[]; featureOffset: number[]; features: number;
+}
+
+export function shapeOf(regions: Regions, D: number): Shape {
+  const n = regions.dim, G = regions.weights.length;
+  const rmax = Math.max(0, ...regions.ranks);
+  const pmax = basisSize(rmax, D);
+  const p = regions.ranks.map((r) => basisSize(r, D));
+  const featureOffset: number[] = [];
+  let features = 0;
+  for (const pg of p) {
+    featureOffset.push(features);
+    features += pg;
+  }
+  return { G, n, D, rmax, pmax, groupStride: 4 + n + n * rmax + 3 * rmax + n * pmax, p, featureOffset, features };
+}
+
+export function packedLength(s: Shape): number {
+  return HEADER + s.G * s.groupStride;
+}
+
+/** Scratch needed by the gates/designBlock/residual kernels for one row. */
+export function workSize(s: Shape): number {
+  return s.G + s.n + 2 * (s.D + 1) * s.rmax + 2 * s.rmax + s.pmax * (1 + s.rmax);
+}
+
+/** Local spread of frame direction j at signal level a: the noised standard deviation. */
+export function frameScale(spread: number, a: number): number {
+  return Math.sqrt(a * a * Math.max(spread - 1, 0) + 1);
+}
+
+/**
+ * Pack regions + one level into `out`. Without a level (during the fit) the clip box is
+ * unbounded and W is zero.
+ */
+export function packLevel(out: Float64Array, s: Shape, regions: Regions, t: number, hard: boolean, level?: Level): void {
+  const { n, rmax, pmax, groupStride: gs } = s;
+  const a = Math.exp(-t);
+  out.fill(0, 0, packedLength(s));
+  out.set([s.G, n, s.D, rmax, pmax, a, hard ? 1 : 0, gs], 0);
+  for (let g = 0; g < s.G; g++) {
+    const b = HEADER + g * gs;
+    const r = regions.ranks[g], E = regions.frames[g], c = regions.centres[g];
+    out[b] = r;
+    out[b + 1] = s.p[g];
+    out[b + 2] = Math.log(regions.weights[g]);
+    out[b + 3] = s.featureOffset[g];
+    const cOff = b + 4, pOff = cOff + n, sOff = pOff + n * rmax, loOff = sOff + rmax, hiOff = loOff + rmax;
+    const wOff = hiOff + rmax;
+    for (let i = 0; i < n; i++) out[cOff + i] = c[i];
+    for (let j = 0; j < r; j++) {
+      for (let i = 0; i < n; i++) out[pOff + i * rmax + j] = E[i * n + j];
+      out[sOff + j] = frameScale(regions.spreads[g][j], a);
+      out[loOff + j] = level ? level.lo[g][j] : -1e300;
+      out[hiOff + j] = level ? level.hi[g][j] : 1e300;
+    }
+    for (let j = r; j < rmax; j++) out[sOff + j] = 1;
+    if (level) {
+      const W = level.W[g], p = s.p[g];
+      for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) out[wOff + i * pmax + f] = W[i * p + f];
+    }
+  }
+}
