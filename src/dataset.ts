@@ -9,7 +9,7 @@ export interface Rows {
 export class DataError extends Error {}
 
 /** Accepts number[][] or a row-major Float64Array with `dim`. Copies; never mutates input. */
-export function toRows(data: unknown, dim?: number, what = "data"): Rows {
+export function toRows(data: unknown, dim?: number, what = "data", dimSource = 'the option "dim"'): Rows {
   if (data instanceof Float64Array) {
     if (!Number.isInteger(dim) || (dim as number) < 1) {
       throw new DataError(`${what}: a flat Float64Array needs the option "dim" (a positive integer)`);
@@ -26,7 +26,7 @@ export function toRows(data: unknown, dim?: number, what = "data"): Rows {
   const first = data[0];
   if (!Array.isArray(first) || first.length === 0) throw new DataError(`${what}: row 1 is not a non-empty array of numbers`);
   const n = first.length;
-  if (dim !== undefined && dim !== n) throw new DataError(`${what}: rows have ${n} numbers but the option "dim" is ${dim}`);
+  if (dim !== undefined && dim !== n) throw new DataError(`${what}: rows have ${n} numbers but ${dimSource} is ${dim}`);
   const x = new Float64Array(data.length * n);
   data.forEach((row, t) => {
     if (!Array.isArray(row) || row.length !== n) {
@@ -45,8 +45,6 @@ export function toRows(data: unknown, dim?: number, what = "data"): Rows {
 
 /** Points for evaluation: one point (number[]), rows (number[][]) or a row-major Float64Array. */
 export function toPoints(x: unknown, n: number, what = "x"): Float64Array {
-  if (Array.isArray(x) && (x.length === 0 || typeof x[0] === "number")) {
-    return toRows([x], n, what).x;
-  }
-  return toRows(x, n, what).x;
+  const rows = Array.isArray(x) && (x.length === 0 || typeof x[0] === "number") ? [x] : x;
+  return toRows(rows, n, what, "the model's dimension").x;
 }

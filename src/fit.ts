@@ -102,10 +102,12 @@ export async function fit(data: number[][] | Float64Array, options?: FitOptions)
     let bestLoss = Infinity;
     for (const R of Rs) {
       const regions = regionsFor(train.x, train.m, R);
+      const flat = regions.ranks.every((r) => r === 0);
       for (const degree of degrees) {
         const q = unknowns(regions, degree);
         const c: Candidate = { R, degree, loss: null };
         if (q > o.maxUnknowns) c.note = `skipped: ${q} unknowns per level exceed maxUnknowns ${o.maxUnknowns}`;
+        else if (flat && degree !== degrees[0]) c.note = `same model as degree ${degrees[0]}: every region has rank 0`;
         else {
           const levels = fitLevels(kernels, train.x, train.m, regions, degree, ts, o);
           const model = assemble(regions, levels, degree, o, x, m, n, [], {});

@@ -1,0 +1,97 @@
+// Public API behaviour: reproducibility, backend agreement, validation messages, model files.
+import { describe, expect, it } from "vitest";
+import { fit, sample, ScoreModel } from "../src/index.ts";
+import { GaussianMixture } from "../src/mixture.ts";
+
+const truth = new GaussianMixture([0.5, 0.3, 0.2], [[-3, 0], [3, 1], [0, 4]]);
+const data = truth.sample(3000, 1);
+const small = { dim: 2, levels: 8, seed: 1 } as const;
+
+function maxRelDiff(a: Float64Array, b: Float64Array): number {
+  let d = 0, s = 1;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    s = Math.max(s, Math.abs(b[i]));
+  }
+  return d / s;
+}
+
+describe("reproducibility", () => {
+  it("same seed → identical fit and samples; different seeds → different output", async () => {
+    const m1 = await fit(data, small), m2 = await fit(data, small), m3 = await fit(data, { ...small, seed: 2 });
+    expect(JSON.stringify(m1)).toBe(JSON.stringify(m2));
+    expect(JSON.stringify(m1)).not.toBe(JSON.stringify(m3));
+    const a = await sample(m1, 500, { seed: 9, steps: 40 }), b = await sample(m1, 500, { seed: 9, steps: 40 });
+    const c = await sample(m1, 500, { seed: 10, steps: 40 });
+    expect(a).toEqual(b);
+    expect(maxRelDiff(a, c)).toBeGreaterThan(0.1);
+  }, 60000);
+
+  it("fit + sample give the same numbers on the wasm and reference backends (1e-10 relative)", async () => {
+    for (const options of [{ ...small, degree: 2, R: 0 }, { ...small, degree: 6, R: 2 }, { ...small, gates: "hard", basis: "full", degree: 3, R: 2 }] as const) {
+      const mw = await fit(data, { ...options, backend: "wasm" });
+      const mr = await fit(data, { ...options, backend: "reference" });
+      const coeffs = (m: ScoreModel) => Float64Array.from(m.levels.flatMap((lv) => lv.W.flat()));
+      expect(maxRelDiff(coeffs(mw), coeffs(mr))).toBeLessThan(1e-10);
+      const sw = await sample(mw, 300, { seed: 3, steps: 30, backend: "wasm" });
+      const sr = await sample(mw, 300, { seed: 3, steps: 30, backend: "reference" });
+      expect(maxRelDiff(sw, sr)).toBeLessThan(1e-10);
+    }
+  }, 120000);
+
+  it("does not depend on the sampling batch: a prefix of a larger draw is the smaller draw", async () => {
+    const m = await fit(data, small);
+    const a = await sample(m, 100, { seed: 4, steps: 20 }), b = await sample(m, 5000, { seed: 4, steps: 20 });
+    expect(b.subarray(0, a.length)).toEqual(a);
+  }, 60000);
+});
+
+describe("model files", () => {
+  it("round-trips through JSON with the same residuals", async () => {
+    const m = await fit(data, { ...small, degree: 2, R: 0 });
+    const back = ScoreModel.fromJSON(JSON.parse(JSON.stringify(m)));
+    const x = truth.sample(200, 5);
+    expect(back.residual(x, 0.3)).toEqual(m.residual(x, 0.3));
+    expect(JSON.parse(JSON.stringify(m)).format).toBe("diffmix-model");
+  }, 60000);
+
+  it("rejects another format, another version, a wrong dimension and non-finite numbers", async () => {
+    const json = JSON.parse(JSON.stringify(await fit(data, { ...small, degree: 2, R: 0 })));
+    const bad = (edit: (j: any) => void) => {
+      const j = structuredClone(json);
+      edit(j);
+      return () => ScoreModel.fromJSON(j, "m.json");
+    };
+    expect(bad((j) => (j.format = "other"))).toThrow('m.json: "format" expected "diffmix-model", got "other"');
+    expect(bad((j) => (j.version = 2))).toThrow('m.json: "version" unsupported version 2 (this diffmix reads version 1)');
+    expect(bad((j) => (j.dim = 3))).toThrow('m.json: "regions.dim" is 2 but dim is 3');
+    expect(bad((j) => (j.levels[1].W[0][0] = null))).toThrow('m.json: "levels[1].W[0][0]" expected a finite number, got null');
+    expect(bad((j) => j.regions.centres[0].pop())).toThrow('m.json: "regions.centres[0]" expected 2 numbers, got 1 (wrong dimension?)');
+    expect(() => ScoreModel.fromJSON("nope", "m.json")).toThrow("m.json: expected a JSON object");
+  }, 60000);
+});
+
+describe("validation", () => {
+  it("names the bad option and its value", async () => {
+    await expect(fit(data, { ...small, degree: 3.5 })).rejects.toThrow('invalid option "degree": expected an integer in [0, 12] or "auto", got 3.5');
+    await expect(fit(data, { ...small, levels: 1 })).rejects.toThrow('invalid option "levels": expected an integer in [2, 1000], got 1');
+    await expect(fit(data, { ...small, tMin: 5 })).rejects.toThrow('invalid option "tMin": must be below "T" (4), got 5');
+    await expect(fit(data, { ...small, backend: "gpu" as never })).rejects.toThrow('invalid option "backend": expected one of "wasm", "reference", got "gpu"');
+    await expect(fit(data, { ...small, degre: 2 } as never)).rejects.toThrow('unknown option "degre"');
+    const m = await fit(data, small);
+    await expect(sample(m, 0)).rejects.toThrow("invalid count: expected a positive integer, got 0");
+    await expect(sample(m, 10, { method: "rk4" as never })).rejects.toThrow('invalid option "method": expected one of "exp", "em", got "rk4"');
+  }, 60000);
+
+  it("names the bad row for bad data", async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => [i % 7, i % 5]);
+    await expect(fit(rows.map((r, i) => (i === 16 ? [r[0], NaN] : r)))).rejects.toThrow("data: row 17, column 2 is NaN (expected a finite number)");
+    await expect(fit(rows.map((r, i) => (i === 4 ? [1] : r)))).rejects.toThrow("data: row 5 has 1 numbers, expected 2");
+    await expect(fit(rows.slice(0, 10))).rejects.toThrow("data: need at least 50 rows to fit, got 10");
+    await expect(fit(new Float64Array(7))).rejects.toThrow('data: a flat Float64Array needs the option "dim"');
+    await expect(fit(new Float64Array(7), { dim: 2 })).rejects.toThrow("data: length 7 is not a multiple of dim 2");
+    const m = await fit(data, small);
+    expect(() => m.residual([1, 2, 3], 0.1)).toThrow("x: rows have 3 numbers but the model's dimension is 2");
+    expect(() => m.score([1, 2], -1)).toThrow("t must be a finite number ≥ 0, got -1");
+  }, 60000);
+});
