@@ -494,9 +494,10 @@ describe("sampling", () => {
     },
   );
 
-  it("same seed gives identical rows; different seeds differ", () => {
+  it("same seed gives identical rows (and a prefix of a larger draw); different seeds differ", () => {
     for (const [, m] of cases) {
       expect(m.sample(50, 123)).toEqual(m.sample(50, 123));
+      expect(m.sample(51, 123)).toEqual(m.sample(80, 123).subarray(0, 51 * m.dim));
       const a = m.sample(50, 123);
       const b = m.sample(50, 124);
       expect(a.some((v, i) => v !== b[i])).toBe(true);
