@@ -38,11 +38,13 @@ export async function sample(model: ScoreModel, count: number, options?: SampleO
   const batches = Math.ceil(count / BATCH);
   for (let bi = 0; bi < batches; bi++) {
     const b = Math.min(BATCH, count - bi * BATCH);
-    ev.state.set(streamState(o.seed, "sample", bi));
+    // A stream per (batch, step): particle i draws the same numbers whatever the batch length.
+    ev.state.set(streamState(o.seed, "sample", bi, "start"));
     k.normal(b * n, ev.x, ev.state);
     start(ev.x, b);
     for (let s = 0; s + 1 < ts.length; s++) {
       ev.residual(b, ts[s]);
+      ev.state.set(streamState(o.seed, "sample", bi, s));
       k.sdeStep(b * n, ev.x, ev.r, ts[s] - ts[s + 1], o.method === "exp" ? 0 : 1, ev.state);
     }
     out.set(ev.x.subarray(0, b * n), bi * BATCH * n);
