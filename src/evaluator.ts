@@ -1,10 +1,11 @@
 /**
  * Evaluates a model's residual r̂_t at any t in a batch, on one kernel instance: all levels
- * are packed into the instance's arena once. Between fitted levels E[μ|x] = r̂/a is
- * interpolated linearly in log t (algorithm.md, "Noise ladder").
+ * are packed into the instance's arena once. Between fitted levels the coefficients of
+ * E[μ|x] = r̂/a are interpolated linearly in log t (algorithm.md, "Noise ladder") into one
+ * blended level, so each evaluation is one kernel call with gates exact at t.
  */
 import type { Arena, ArenaSpec, Kernels, U32 } from "./kernels/types.ts";
-import { packedLength, packLevel, shapeOf, workSize } from "./level.ts";
+import { blendLevels, packedLength, packLevel, shapeOf, workSize, type Shape } from "./level.ts";
 import type { ScoreModel } from "./model.ts";
 import { multiIndexTable } from "./basis.ts";
 
@@ -14,32 +15,34 @@ export class Evaluator<S extends ArenaSpec = ArenaSpec> {
   readonly r: Float64Array; // residual out
   readonly div: Float64Array; // divergence out
   readonly state: U32; // a PRNG stream for callers that step particles
-  private readonly r2: Float64Array;
-  private readonly div2: Float64Array;
+  private readonly blend: Float64Array;
   private readonly levels: Float64Array[];
+  private readonly shape: Shape;
+  private readonly hard: boolean;
   private readonly table: Int32Array;
   private readonly work: Float64Array;
   private readonly ts: number[];
 
-  constructor(private readonly kernels: Kernels, model: ScoreModel, readonly capacity: number, extra?: S) {
-    const shape = shapeOf(model.regions, model.degree);
+  constructor(private readonly kernels: Kernels, private readonly model: ScoreModel, readonly capacity: number, extra?: S) {
+    const shape = (this.shape = shapeOf(model.regions, model.degree));
+    this.hard = model.gates === "hard";
     const len = packedLength(shape), n = model.dim, L = model.levels.length;
     const table = multiIndexTable(shape.rmax, shape.D);
     const arena = kernels.arena({
-      levels: ["f64", len * L], table: ["i32", table.length], work: ["f64", workSize(shape)],
-      x: ["f64", capacity * n], r: ["f64", capacity * n], r2: ["f64", capacity * n],
-      div: ["f64", capacity], div2: ["f64", capacity], state: ["u32", 4], ...(extra ?? {}),
+      levels: ["f64", len * L], blend: ["f64", len], table: ["i32", table.length], work: ["f64", workSize(shape)],
+      x: ["f64", capacity * n], r: ["f64", capacity * n], div: ["f64", capacity], state: ["u32", 4], ...(extra ?? {}),
     });
     this.extra = arena as unknown as Arena<S>;
     this.levels = model.levels.map((lv, l) => {
       const view = arena.levels.subarray(l * len, (l + 1) * len);
-      packLevel(view, shape, model.regions, lv.t, model.gates === "hard", lv);
+      packLevel(view, shape, model.regions, lv.t, this.hard, lv);
       return view;
     });
     arena.table.set(table);
     this.table = arena.table;
     this.work = arena.work;
-    this.x = arena.x; this.r = arena.r; this.r2 = arena.r2; this.div = arena.div; this.div2 = arena.div2;
+    this.blend = arena.blend;
+    this.x = arena.x; this.r = arena.r; this.div = arena.div;
     this.state = arena.state;
     this.ts = model.levels.map((lv) => lv.t);
   }
@@ -47,27 +50,26 @@ export class Evaluator<S extends ArenaSpec = ArenaSpec> {
   /** r̂_t at the first m rows of x into r (and ∇·r̂_t into div when withDiv). */
   residual(m: number, t: number, withDiv = false): void {
     const { ts } = this;
-    const L = ts.length, n = this.x.length / this.capacity;
+    const L = ts.length;
     let lo = 0;
     while (lo < L - 1 && ts[lo + 1] <= t) lo++;
     const hi = Math.min(lo + 1, L - 1);
-    const w = t <= ts[0] || lo === hi ? 0 : Math.min(1, (Math.log(t) - Math.log(ts[lo])) / (Math.log(ts[hi]) - Math.log(ts[lo])));
     const a = Math.exp(-t);
-    const k = this.kernels, d = withDiv ? 1 : 0;
-    k.residual(m, this.x, this.levels[lo], this.table, this.r, this.div, d, this.work);
-    const c0 = (a / Math.exp(-ts[lo])) * (1 - w);
-    if (w === 0) {
-      if (c0 !== 1) scale(this.r, m * n, c0, this.div, withDiv ? m : 0);
-      return;
+    let level = this.levels[lo];
+    if (t === ts[lo] || t < ts[0] || lo === hi) {
+      // On a level, or outside the ladder: hold E[μ|x] = r̂/a of the nearest level.
+      const c = a / Math.exp(-ts[lo]);
+      if (c !== 1) {
+        blendLevels(this.blend, this.shape, this.model.regions, ts[lo], this.hard, level, level, 0, c, 0);
+        level = this.blend;
+      }
+    } else {
+      const w = (Math.log(t) - Math.log(ts[lo])) / (Math.log(ts[hi]) - Math.log(ts[lo]));
+      const cx = (a / Math.exp(-ts[lo])) * (1 - w), cy = (a / Math.exp(-ts[hi])) * w;
+      blendLevels(this.blend, this.shape, this.model.regions, t, this.hard, this.levels[lo], this.levels[hi], w, cx, cy);
+      level = this.blend;
     }
-    k.residual(m, this.x, this.levels[hi], this.table, this.r2, this.div2, d, this.work);
-    const c1 = (a / Math.exp(-ts[hi])) * w;
-    for (let i = 0; i < m * n; i++) this.r[i] = c0 * this.r[i] + c1 * this.r2[i];
-    if (withDiv) for (let i = 0; i < m; i++) this.div[i] = c0 * this.div[i] + c1 * this.div2[i];
+    this.kernels.residual(m, this.x, level, this.table, this.r, this.div, withDiv ? 1 : 0, this.work);
   }
 }
 
-function scale(r: Float64Array, len: number, c: number, div: Float64Array, dlen: number): void {
-  for (let i = 0; i < len; i++) r[i] *= c;
-  for (let i = 0; i < dlen; i++) div[i] *= c;
-}

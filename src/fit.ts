@@ -93,7 +93,7 @@ export async function fit(data: number[][] | Float64Array, options?: FitOptions)
   const selection: Candidate[] = [];
   let best = { R: Rs[0], degree: degrees[0] };
   const regionsFor = (rows: Float64Array, count: number, R: number) =>
-    buildRegions(rows, count, n, micro, { R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: 50 });
+    buildRegions(kernels, rows, count, n, micro, { R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: 50 });
 
   if (degrees.length * Rs.length > 1) {
     const { train, hold } = split(x, m, n, o.holdout, o.seed);

@@ -56,35 +56,58 @@ export function frameScale(spread: number, a: number): number {
   return Math.sqrt(a * a * Math.max(spread - 1, 0) + 1);
 }
 
+/** Offsets of group g's fields inside a packed level. */
+export function groupLayout(s: Shape, g: number) {
+  const b = HEADER + g * s.groupStride;
+  const c = b + 4, P = c + s.n, scale = P + s.n * s.rmax, lo = scale + s.rmax, hi = lo + s.rmax, W = hi + s.rmax;
+  return { b, c, P, scale, lo, hi, W };
+}
+
 /**
  * Pack regions + one level into `out`. Without a level (during the fit) the clip box is
  * unbounded and W is zero.
  */
 export function packLevel(out: Float64Array, s: Shape, regions: Regions, t: number, hard: boolean, level?: Level): void {
-  const { n, rmax, pmax, groupStride: gs } = s;
+  const { n, rmax, pmax } = s;
   const a = Math.exp(-t);
   out.fill(0, 0, packedLength(s));
-  out.set([s.G, n, s.D, rmax, pmax, a, hard ? 1 : 0, gs], 0);
+  out.set([s.G, n, s.D, rmax, pmax, a, hard ? 1 : 0, s.groupStride], 0);
   for (let g = 0; g < s.G; g++) {
-    const b = HEADER + g * gs;
+    const o = groupLayout(s, g);
     const r = regions.ranks[g], E = regions.frames[g], c = regions.centres[g];
-    out[b] = r;
-    out[b + 1] = s.p[g];
-    out[b + 2] = Math.log(regions.weights[g]);
-    out[b + 3] = s.featureOffset[g];
-    const cOff = b + 4, pOff = cOff + n, sOff = pOff + n * rmax, loOff = sOff + rmax, hiOff = loOff + rmax;
-    const wOff = hiOff + rmax;
-    for (let i = 0; i < n; i++) out[cOff + i] = c[i];
+    out[o.b] = r;
+    out[o.b + 1] = s.p[g];
+    out[o.b + 2] = Math.log(regions.weights[g]);
+    out[o.b + 3] = s.featureOffset[g];
+    for (let i = 0; i < n; i++) out[o.c + i] = c[i];
     for (let j = 0; j < r; j++) {
-      for (let i = 0; i < n; i++) out[pOff + i * rmax + j] = E[i * n + j];
-      out[sOff + j] = frameScale(regions.spreads[g][j], a);
-      out[loOff + j] = level ? level.lo[g][j] : -1e300;
-      out[hiOff + j] = level ? level.hi[g][j] : 1e300;
+      for (let i = 0; i < n; i++) out[o.P + i * rmax + j] = E[i * n + j];
+      out[o.scale + j] = frameScale(regions.spreads[g][j], a);
+      out[o.lo + j] = level ? level.lo[g][j] : -1e300;
+      out[o.hi + j] = level ? level.hi[g][j] : 1e300;
     }
-    for (let j = r; j < rmax; j++) out[sOff + j] = 1;
+    for (let j = r; j < rmax; j++) out[o.scale + j] = 1;
     if (level) {
       const W = level.W[g], p = s.p[g];
-      for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) out[wOff + i * pmax + f] = W[i * p + f];
+      for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) out[o.W + i * pmax + f] = W[i * p + f];
     }
+  }
+}
+
+/**
+ * A level at time t between two packed levels x and y: the geometry (gates, frame scales)
+ * exact at t, the clip box blended with weight w, and W = cx·W_x + cy·W_y. One kernel call
+ * then evaluates the interpolated residual.
+ */
+export function blendLevels(out: Float64Array, s: Shape, regions: Regions, t: number, hard: boolean,
+  x: Float64Array, y: Float64Array, w: number, cx: number, cy: number): void {
+  packLevel(out, s, regions, t, hard);
+  for (let g = 0; g < s.G; g++) {
+    const o = groupLayout(s, g);
+    for (let j = 0; j < regions.ranks[g]; j++) {
+      out[o.lo + j] = (1 - w) * x[o.lo + j] + w * y[o.lo + j];
+      out[o.hi + j] = (1 - w) * x[o.hi + j] + w * y[o.hi + j];
+    }
+    for (let k = o.W; k < o.W + s.n * s.pmax; k++) out[k] = cx * x[k] + cy * y[k];
   }
 }

@@ -4,7 +4,8 @@
  * refined by identity-covariance EM, and a local frame per group.
  */
 import { symmetricEigen } from "./linalg.ts";
-import type { Regions } from "./level.ts";
+import { packedLength, packLevel, shapeOf, type Regions } from "./level.ts";
+import type { Kernels } from "./kernels/types.ts";
 import { uniforms } from "./random.ts";
 
 const SUBSAMPLE = 20000; // rows for k-means; EM refinement uses all rows (subsampled centres cost 2× in score error)
@@ -130,21 +131,27 @@ function mergeGroups(x: Float64Array, m: number, n: number, micro: Float64Array,
   return groups;
 }
 
-/** Identity-covariance responsibilities of row `row` into resp (length G). */
-function responsibilities(x: Float64Array, row: number, n: number, weights: number[], centres: number[][], resp: Float64Array): void {
-  let best = -Infinity;
-  for (let g = 0; g < weights.length; g++) {
-    let l = Math.log(weights[g]);
-    for (let i = 0; i < n; i++) l += x[row * n + i] * centres[g][i] - 0.5 * centres[g][i] ** 2;
-    resp[g] = l;
-    best = Math.max(best, l);
+/**
+ * Identity-covariance responsibilities of every row (the soft gates at a = 1, computed by
+ * the kernels in blocks), handed to `visit(row, gamma, offset)` with gamma[offset + g].
+ */
+function eachResponsibility(kernels: Kernels, x: Float64Array, m: number, n: number, weights: number[], centres: number[][],
+  visit: (row: number, gamma: Float64Array, offset: number) => void): void {
+  const G = weights.length;
+  const regions: Regions = { dim: n, weights, centres, frames: centres.map(() => []), spreads: centres.map(() => []), ranks: centres.map(() => 0) };
+  const shape = shapeOf(regions, 0);
+  const B = Math.min(m, 4096);
+  const A = kernels.arena({ x: ["f64", m * n], gamma: ["f64", B * G], cbar: ["f64", B * n], level: ["f64", packedLength(shape)] });
+  A.x.set(x.subarray(0, m * n));
+  packLevel(A.level, shape, regions, 0, false);
+  for (let start = 0; start < m; start += B) {
+    const b = Math.min(B, m - start);
+    kernels.gates(b, A.x.subarray(start * n), A.level, A.gamma, A.cbar);
+    for (let k = 0; k < b; k++) visit(start + k, A.gamma, k * G);
   }
-  let sum = 0;
-  for (let g = 0; g < weights.length; g++) sum += (resp[g] = Math.exp(resp[g] - best));
-  for (let g = 0; g < weights.length; g++) resp[g] /= sum;
 }
 
-export function buildRegions(x: Float64Array, m: number, n: number, micro: Float64Array, opt: RegionOptions): Regions {
+export function buildRegions(kernels: Kernels, x: Float64Array, m: number, n: number, micro: Float64Array, opt: RegionOptions): Regions {
   let weights: number[], centres: number[][];
   if (opt.mode === "single") {
     const c = new Array(n).fill(0);
@@ -155,21 +162,21 @@ export function buildRegions(x: Float64Array, m: number, n: number, micro: Float
     const groups = mergeGroups(x, m, n, micro, opt.R);
     weights = groups.map((g) => g.count / m);
     centres = groups.map((g) => Array.from(g.sum, (s) => s / g.count));
-    const resp = new Float64Array(weights.length);
     for (let iter = 0; iter < opt.emIterations; iter++) {
       const nw = new Array(weights.length).fill(0);
       const nc = centres.map(() => new Array(n).fill(0));
-      for (let row = 0; row < m; row++) {
-        responsibilities(x, row, n, weights, centres, resp);
-        for (let g = 0; g < weights.length; g++) {
-          nw[g] += resp[g];
-          for (let i = 0; i < n; i++) nc[g][i] += resp[g] * x[row * n + i];
+      eachResponsibility(kernels, x, m, n, weights, centres, (row, gamma, o) => {
+        for (let g = 0; g < nw.length; g++) {
+          const w = gamma[o + g];
+          if (w === 0) continue;
+          nw[g] += w;
+          for (let i = 0; i < n; i++) nc[g][i] += w * x[row * n + i];
         }
-      }
+      });
       // A group that EM empties carries no data: drop it rather than divide by zero.
       const keep = nw.map((w) => w >= 2);
       const next = nc.map((c, g) => c.map((v) => v / nw[g]));
-      const settled = next.every((c, g) => !keep[g] || c.every((v, i) => Math.abs(v - centres[g][i]) < 1e-6));
+      const settled = next.every((c, g) => !keep[g] || c.every((v, i) => Math.abs(v - centres[g][i]) < 1e-5));
       centres = next.filter((_, g) => keep[g]);
       const total = nw.filter((_, g) => keep[g]).reduce((s, w) => s + w, 0);
       weights = nw.filter((_, g) => keep[g]).map((w) => w / total);
@@ -179,19 +186,17 @@ export function buildRegions(x: Float64Array, m: number, n: number, micro: Float
   // Local frames from the responsibility-weighted covariance over all rows.
   const G = weights.length;
   const mass = new Float64Array(G), cov = centres.map(() => new Float64Array(n * n));
-  const resp = new Float64Array(G);
-  for (let row = 0; row < m; row++) {
-    responsibilities(x, row, n, weights, centres, resp);
+  eachResponsibility(kernels, x, m, n, weights, centres, (row, gamma, o) => {
     for (let g = 0; g < G; g++) {
-      const w = resp[g];
-      if (w < 1e-12) continue;
+      const w = gamma[o + g];
+      if (w === 0) continue;
       mass[g] += w;
       for (let i = 0; i < n; i++) {
         const di = x[row * n + i] - centres[g][i];
         for (let j = 0; j < n; j++) cov[g][i * n + j] += w * di * (x[row * n + j] - centres[g][j]);
       }
     }
-  }
+  });
   const frames: number[][] = [], spreads: number[][] = [], ranks: number[] = [];
   for (let g = 0; g < G; g++) {
     for (let i = 0; i < n * n; i++) cov[g][i] /= Math.max(mass[g], 1);
