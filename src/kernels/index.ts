@@ -1,17 +1,28 @@
+/** Choose a kernel backend: `wasm` (default) or the pure-TS `reference`. */
 import { reference } from "./reference.ts";
-import { createWasmKernels } from "./wasm.ts";
 import type { Kernels } from "./types.ts";
+import { createWasmKernels, wasmModule } from "./wasm.ts";
 
-export type { Kernels } from "./types.ts";
 export * from "./types.ts";
+export { reference } from "./reference.ts";
+
 export type Backend = "wasm" | "reference";
 
+/** True when this runtime has WebAssembly and can compile the kernels (SIMD included). */
 export function wasmAvailable(): boolean {
-  return typeof WebAssembly !== "undefined";
+  if (typeof WebAssembly === "undefined") return false;
+  try {
+    wasmModule();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
+/** A kernel set: a fresh WASM instance (own memory and arena), or the shared reference. */
 export function createKernels(backend: Backend = "wasm"): Kernels {
   if (backend === "reference") return reference;
-  if (!wasmAvailable()) throw new Error('WebAssembly is unavailable: use backend "reference"');
+  if (backend !== "wasm") throw new Error(`invalid backend "${String(backend)}": expected "wasm" or "reference"`);
+  if (typeof WebAssembly === "undefined") throw new Error('WebAssembly is unavailable: use backend "reference"');
   return createWasmKernels();
 }

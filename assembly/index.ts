@@ -1,0 +1,14 @@
+/**
+ * Entry point of the WASM build (scripts/build-wasm.js): every kernel of the `Kernels`
+ * interface (src/kernels/types.ts), arrays as raw pointers into linear memory.
+ */
+export { uniform, normal, ouNoise, sdeStep } from "./prng";
+export { basis, basisScratchLength } from "./basis";
+export { gates } from "./gates";
+export { designBlock, gramAccumulate, choleskySolve } from "./normal";
+export { residual } from "./residual";
+
+/** First free byte after static data: the binding's arena starts here (16-byte aligned). */
+export function heapBase(): usize {
+  return __heap_base;
+}

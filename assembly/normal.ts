@@ -1,0 +1,183 @@
+/**
+ * The normal equations of one level: the design block of a row block, the Gram update
+ * G += ΦᵀΦ (f64x2 SIMD, 2×4 register tiles) and the ridge-regularised Cholesky solve.
+ */
+import { getF64, getI32, getInt, setF64, addF64 } from "./memory";
+import { HEADER, localFeatures, offClip, offDphi, offPhi } from "./basis";
+
+/**
+ * Design block, column-major with leading dimension ld: column 0 = 1, columns 1..n = x0,
+ * n+1..2n = cbar, then the features γ_g φ_f(u_g) of each active group; adds
+ * Σ_rows γ_g ∂φ_f/∂u_j · clip_j into dsum[(foff_g + f)*rmax + j].
+ */
+export function designBlock(
+  m: i32, x0: usize, x: usize, gamma: usize, cbar: usize, level: usize, table: usize,
+  active: usize, nActive: i32, phi: usize, ld: i32, dsum: usize, work: usize,
+): void {
+  const G = getInt(level, 0), n = getInt(level, 1), rmax = getInt(level, 3), gs = getInt(level, 7);
+  const oPhi = offPhi(level), oDphi = offDphi(level), oClip = offClip(level);
+  for (let t = 0; t < m; t++) {
+    setF64(phi, t, 1.0);
+    for (let i = 0; i < n; i++) {
+      setF64(phi, (1 + i) * ld + t, getF64(x0, t * n + i));
+      setF64(phi, (1 + n + i) * ld + t, getF64(cbar, t * n + i));
+    }
+  }
+  let col = 1 + 2 * n;
+  for (let k = 0; k < nActive; k++) {
+    const g = getI32(active, k);
+    const b = HEADER + g * gs;
+    const r = getInt(level, b), p = getInt(level, b + 1), foff = getInt(level, b + 3);
+    for (let t = 0; t < m; t++) {
+      const w = getF64(gamma, t * G + g);
+      if (w == 0.0) {
+        for (let f = 0; f < p; f++) setF64(phi, (col + f) * ld + t, 0.0);
+        continue;
+      }
+      localFeatures(x + (<usize>(t * n) << 3), level, b, table, work, true);
+      for (let f = 0; f < p; f++) {
+        setF64(phi, (col + f) * ld + t, w * getF64(work, oPhi + f));
+        for (let j = 0; j < r; j++) {
+          addF64(dsum, (foff + f) * rmax + j, w * getF64(work, oDphi + f * r + j) * getF64(work, oClip + j));
+        }
+      }
+    }
+    col += p;
+  }
+}
+
+/**
+ * Two Gram rows (columns a0, a1 of Φ) against four columns (b, b + cb, …): adds the 2×4 dot
+ * products into g (row stride gb bytes), skipping entry (1, 0) on the diagonal tile.
+ * Rows in pairs with f64x2 and eight accumulators, a scalar tail for odd m.
+ */
+// @ts-ignore: decorator
+@inline function tile2x4(m: i32, a0: usize, a1: usize, b: usize, cb: usize, g: usize, gb: usize, diag: bool): void {
+  let s00 = f64x2.splat(0), s01 = f64x2.splat(0), s02 = f64x2.splat(0), s03 = f64x2.splat(0);
+  let s10 = f64x2.splat(0), s11 = f64x2.splat(0), s12 = f64x2.splat(0), s13 = f64x2.splat(0);
+  const b1 = b + cb, b2 = b1 + cb, b3 = b2 + cb;
+  const end = <usize>(m & ~1) << 3;
+  for (let o: usize = 0; o < end; o += 16) {
+    const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o);
+    const y0 = v128.load(b + o), y1 = v128.load(b1 + o), y2 = v128.load(b2 + o), y3 = v128.load(b3 + o);
+    s00 = f64x2.add(s00, f64x2.mul(x0, y0));
+    s01 = f64x2.add(s01, f64x2.mul(x0, y1));
+    s02 = f64x2.add(s02, f64x2.mul(x0, y2));
+    s03 = f64x2.add(s03, f64x2.mul(x0, y3));
+    s10 = f64x2.add(s10, f64x2.mul(x1, y0));
+    s11 = f64x2.add(s11, f64x2.mul(x1, y1));
+    s12 = f64x2.add(s12, f64x2.mul(x1, y2));
+    s13 = f64x2.add(s13, f64x2.mul(x1, y3));
+  }
+  let r00 = f64x2.extract_lane(s00, 0) + f64x2.extract_lane(s00, 1);
+  let r01 = f64x2.extract_lane(s01, 0) + f64x2.extract_lane(s01, 1);
+  let r02 = f64x2.extract_lane(s02, 0) + f64x2.extract_lane(s02, 1);
+  let r03 = f64x2.extract_lane(s03, 0) + f64x2.extract_lane(s03, 1);
+  let r10 = f64x2.extract_lane(s10, 0) + f64x2.extract_lane(s10, 1);
+  let r11 = f64x2.extract_lane(s11, 0) + f64x2.extract_lane(s11, 1);
+  let r12 = f64x2.extract_lane(s12, 0) + f64x2.extract_lane(s12, 1);
+  let r13 = f64x2.extract_lane(s13, 0) + f64x2.extract_lane(s13, 1);
+  if (m & 1) {
+    const o = end;
+    const x0 = load<f64>(a0 + o), x1 = load<f64>(a1 + o);
+    const y0 = load<f64>(b + o), y1 = load<f64>(b1 + o), y2 = load<f64>(b2 + o), y3 = load<f64>(b3 + o);
+    r00 += x0 * y0; r01 += x0 * y1; r02 += x0 * y2; r03 += x0 * y3;
+    r10 += x1 * y0; r11 += x1 * y1; r12 += x1 * y2; r13 += x1 * y3;
+  }
+  store<f64>(g, load<f64>(g) + r00);
+  store<f64>(g, load<f64>(g, 8) + r01, 8);
+  store<f64>(g, load<f64>(g, 16) + r02, 16);
+  store<f64>(g, load<f64>(g, 24) + r03, 24);
+  const g1 = g + gb;
+  if (!diag) store<f64>(g1, load<f64>(g1) + r10);
+  store<f64>(g1, load<f64>(g1, 8) + r11, 8);
+  store<f64>(g1, load<f64>(g1, 16) + r12, 16);
+  store<f64>(g1, load<f64>(g1, 24) + r13, 24);
+}
+
+/** Dot products of columns x and y of Φ over m rows (f64x2, two accumulators, scalar tail). */
+// @ts-ignore: decorator
+@inline function dot(m: i32, x: usize, y: usize): f64 {
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+  const end4 = <usize>(m & ~3) << 3;
+  let o: usize = 0;
+  for (; o < end4; o += 32) {
+    s0 = f64x2.add(s0, f64x2.mul(v128.load(x + o), v128.load(y + o)));
+    s1 = f64x2.add(s1, f64x2.mul(v128.load(x + o, 16), v128.load(y + o, 16)));
+  }
+  const end2 = <usize>(m & ~1) << 3;
+  if (o < end2) {
+    s0 = f64x2.add(s0, f64x2.mul(v128.load(x + o), v128.load(y + o)));
+    o += 16;
+  }
+  const s = f64x2.add(s0, s1);
+  let r = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  if (m & 1) r += load<f64>(x + o) * load<f64>(y + o);
+  return r;
+}
+
+/** Upper triangle of G (p×p, leading dimension ldG, row-major) += ΦᵀΦ, Φ column-major m×p (ld). */
+export function gramAccumulate(m: i32, p: i32, phi: usize, ld: i32, g: usize, ldG: i32): void {
+  if (m <= 0 || p <= 0) return;
+  const cb = <usize>ld << 3, gb = <usize>ldG << 3;
+  let i = 0;
+  for (; i + 1 < p; i += 2) {
+    const a0 = phi + <usize>i * cb, a1 = a0 + cb;
+    const gi = g + <usize>i * gb;
+    let j = i;
+    for (; j + 4 <= p; j += 4) tile2x4(m, a0, a1, phi + <usize>j * cb, cb, gi + (<usize>j << 3), gb, j == i);
+    for (; j < p; j++) {
+      const b = phi + <usize>j * cb;
+      const q = gi + (<usize>j << 3);
+      store<f64>(q, load<f64>(q) + dot(m, a0, b));
+      if (j > i) store<f64>(q + gb, load<f64>(q + gb) + dot(m, a1, b));
+    }
+  }
+  if (i < p) {
+    const a = phi + <usize>i * cb;
+    const q = g + <usize>i * gb + (<usize>i << 3);
+    store<f64>(q, load<f64>(q) + dot(m, a, a));
+  }
+}
+
+/**
+ * Solve (A + ridge) X = B in place by Cholesky A = UᵀU on A's upper triangle (row-major, ldA),
+ * ridge_k = rel·A_kk + abs; B is p×q row-major (ldB). Returns 0, or k+1 if pivot k is not positive.
+ */
+export function choleskySolve(p: i32, q: i32, a: usize, ldA: i32, b: usize, ldB: i32, rel: f64, abs: f64): i32 {
+  for (let k = 0; k < p; k++) {
+    const kk = k * ldA + k;
+    setF64(a, kk, getF64(a, kk) + (rel * getF64(a, kk) + abs));
+  }
+  for (let k = 0; k < p; k++) {
+    const d = getF64(a, k * ldA + k);
+    if (!(d > 0.0)) return k + 1;
+    const ukk = Math.sqrt(d);
+    setF64(a, k * ldA + k, ukk);
+    for (let j = k + 1; j < p; j++) setF64(a, k * ldA + j, getF64(a, k * ldA + j) / ukk);
+    for (let i = k + 1; i < p; i++) {
+      const uki = getF64(a, k * ldA + i);
+      if (uki == 0.0) continue;
+      for (let j = i; j < p; j++) setF64(a, i * ldA + j, getF64(a, i * ldA + j) - uki * getF64(a, k * ldA + j));
+    }
+  }
+  for (let k = 0; k < p; k++) {
+    const ukk = getF64(a, k * ldA + k);
+    for (let c = 0; c < q; c++) setF64(b, k * ldB + c, getF64(b, k * ldB + c) / ukk);
+    for (let j = k + 1; j < p; j++) {
+      const ukj = getF64(a, k * ldA + j);
+      if (ukj == 0.0) continue;
+      for (let c = 0; c < q; c++) setF64(b, j * ldB + c, getF64(b, j * ldB + c) - ukj * getF64(b, k * ldB + c));
+    }
+  }
+  for (let k = p - 1; k >= 0; k--) {
+    for (let j = k + 1; j < p; j++) {
+      const ukj = getF64(a, k * ldA + j);
+      if (ukj == 0.0) continue;
+      for (let c = 0; c < q; c++) setF64(b, k * ldB + c, getF64(b, k * ldB + c) - ukj * getF64(b, j * ldB + c));
+    }
+    const ukk = getF64(a, k * ldA + k);
+    for (let c = 0; c < q; c++) setF64(b, k * ldB + c, getF64(b, k * ldB + c) / ukk);
+  }
+  return 0;
+}
