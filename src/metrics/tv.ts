@@ -48,3 +48,11 @@ export function histogramTV(samples: Float64Array, truth: Density2d, cell = 0.5,
   }
   return 0.5 * (tv + Math.abs(1 - mass));
 }
+
+/**
+ * The floor of `histogramTV`: the same measure for a fresh sample of `count` rows from the
+ * truth itself (what a perfect sampler scores at this size and cell).
+ */
+export function histogramTVFloor(truth: Density2d & { sample(count: number, seed: number): Float64Array }, count: number, seed = 0, cell = 0.5, sub = 4): number {
+  return histogramTV(truth.sample(count, seed), truth, cell, sub);
+}
