@@ -3,50 +3,90 @@
  * 2 for usage errors, 1 for failed runs; no stack traces.
  */
 import { readFileSync } from "node:fs";
-import { demo } from "./demo.ts";
 import { OptionError } from "../options.ts";
 import { DataError } from "../dataset.ts";
 import { ModelError } from "../model.ts";
+import { UsageError, closest } from "./args.ts";
+import type { Io } from "./common.ts";
 
-const HELP = `diffmix — learn a distribution with a piecewise-polynomial diffusion score
+export { UsageError } from "./args.ts";
+
+interface Command { help: string; run: (argv: string[], io: Io) => Promise<void> }
+
+/** Loaded on demand: `diffmix gen` does not compile the fitting code. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  fit: () => import("./fit.ts"),
+  sample: () => import("./sample.ts"),
+  gen: () => import("./gen.ts"),
+  eval: () => import("./eval.ts"),
+  demo: () => import("./demo.ts"),
+};
+
+const HELP = `diffmix — learn a distribution from samples with a piecewise-polynomial diffusion score
 
 Usage:
-  diffmix demo        fit the embedded 2-D blob field, sample it, print the quality
-  diffmix --help      this text
-  diffmix --version   the version
+  diffmix fit DATA -o MODEL.json [--degree D] [--levels L] [--seed S] [--threads T]
+  diffmix sample MODEL.json -n N -o OUT [--seed S] [--steps K] [--method em|exp]
+  diffmix gen SPEC.json|--preset NAME -n N -o DATA [--seed S]
+  diffmix eval SAMPLES --truth SPEC.json|--preset NAME|--reference DATA
+  diffmix demo          fit the embedded 2-D blob field, sample, compare with EM, draw a picture
+  diffmix COMMAND --help    a command's options, with an example
+  diffmix --version
+
+Tables are CSV (one sample per line, optional header) or NPY (by the .npy extension);
+- means stdin/stdout. Progress goes to stderr on a terminal; --quiet silences it.
+Exit codes: 0 success, 1 failed run (bad file, bad model), 2 usage error.
 
 Example:
-  npx diffmix demo`;
+  diffmix gen --preset blobs2d -n 5000 -o data.csv
+  diffmix fit data.csv -o model.json
+  diffmix sample model.json -n 5000 -o samples.csv
+  diffmix eval samples.csv --preset blobs2d`;
 
-export class UsageError extends Error {}
+function version(): string {
+  return JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
+}
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: Io = { out: process.stdout, err: process.stderr }): Promise<number> {
+  // A closed pipe downstream (diffmix sample … -o - | head) ends the run quietly.
+  process.stdout.on?.("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+  });
   try {
     const [cmd, ...rest] = argv;
-    if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
-      process.stdout.write(HELP + "\n");
+    if (cmd === undefined || cmd === "--help" || cmd === "-h") {
+      io.out.write(HELP + "\n");
+      return 0;
+    }
+    if (cmd === "help") {
+      const topic = rest[0];
+      if (topic !== undefined && !Object.hasOwn(COMMANDS, topic)) throw unknownCommand(topic);
+      io.out.write((topic ? (await COMMANDS[topic]()).help : HELP) + "\n");
       return 0;
     }
     if (cmd === "--version" || cmd === "-V") {
-      const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
-      process.stdout.write(`${pkg.version}\n`);
+      io.out.write(`${version()}\n`);
       return 0;
     }
-    if (cmd === "demo") {
-      if (rest.includes("--help")) {
-        process.stdout.write("Usage: diffmix demo\n  Generates the blobs2d preset (20 000 rows), fits, samples 100 000 and prints TV against the exact density.\nExample:\n  npx diffmix demo\n");
-        return 0;
-      }
-      if (rest.length > 0) throw new UsageError(`demo: unexpected argument "${rest[0]}"`);
-      await demo(process.stdout, process.stderr);
+    const load = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
+    if (!load) throw cmd.startsWith("-") ? new UsageError(`unknown option ${cmd} (see: diffmix --help)`) : unknownCommand(cmd);
+    const command = await load();
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.out.write(command.help + "\n");
       return 0;
     }
-    throw new UsageError(`unknown command "${cmd}" (try: diffmix --help)`);
+    await command.run(rest, io);
+    return 0;
   } catch (e) {
     const usage = e instanceof UsageError || e instanceof OptionError;
     const known = usage || e instanceof DataError || e instanceof ModelError;
-    const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`diffmix: ${known ? msg : `internal error: ${msg}`}\n`);
+    const msg = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " "); // one line, always
+    io.err.write(`diffmix: ${known ? msg : `internal error: ${msg}`}\n`);
     return usage ? 2 : 1;
   }
+}
+
+function unknownCommand(cmd: string): UsageError {
+  const guess = closest(cmd, Object.keys(COMMANDS));
+  return new UsageError(`unknown command "${cmd}"${guess ? ` (did you mean ${guess}?)` : ""}; commands: ${Object.keys(COMMANDS).join(", ")}`);
 }

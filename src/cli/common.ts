@@ -1,0 +1,70 @@
+/** What the commands share: streams, reading models and specs, presets, common options. */
+import { DataError } from "../dataset.ts";
+import { ScoreModel } from "../model.ts";
+import { mixtureFromSpec, presets, type Mixture } from "../mixture.ts";
+import { readJSON, STDIN } from "../io/files.ts";
+import { UsageError, closest, intOption } from "./args.ts";
+import type { Stream } from "./progress.ts";
+
+export interface Io {
+  out: Stream;
+  err: Stream;
+}
+
+export type Values = Record<string, string | boolean | undefined>;
+
+export const SEED_MAX = 2 ** 31 - 1;
+export const COUNT_MAX = 1e9;
+export const THREADS_MAX = 1024;
+
+export function seedOf(v: Values): number {
+  return v.seed === undefined ? 0 : intOption("seed", v.seed as string, 0, SEED_MAX);
+}
+
+/** -n N: a positive integer. */
+export function countOf(v: Values, command: string): number {
+  if (v.n === undefined) throw new UsageError(`${command}: missing -n N (the number of samples)`);
+  return intOption("n", v.n as string, 1, COUNT_MAX, "a positive integer");
+}
+
+/** --threads T: checked, then ignored (every command runs on one thread for now). */
+export function threadsOf(v: Values): number {
+  return v.threads === undefined ? 1 : intOption("threads", v.threads as string, 1, THREADS_MAX);
+}
+
+export function outputOf(v: Values, command: string, what: string): string {
+  if (v.output === undefined) throw new UsageError(`${command}: missing -o ${what}`);
+  return v.output as string;
+}
+
+const display = (path: string) => (path === "-" ? STDIN : path);
+
+export async function readModel(path: string): Promise<ScoreModel> {
+  return ScoreModel.fromJSON(await readJSON(path), display(path));
+}
+
+/** A mixture from a spec file; its validation errors (plain Errors naming the file) become DataErrors. */
+export async function readSpec(path: string): Promise<Mixture> {
+  const json = await readJSON(path);
+  try {
+    return mixtureFromSpec(json, display(path));
+  } catch (e) {
+    throw new DataError((e as Error).message);
+  }
+}
+
+export function presetNames(): string[] {
+  return Object.keys(presets);
+}
+
+export function presetMixture(name: string): Mixture {
+  if (!Object.hasOwn(presets, name)) {
+    const guess = closest(name, presetNames());
+    throw new UsageError(`unknown preset "${name}"${guess ? ` (did you mean ${guess}?)` : ""}; known: ${presetNames().join(", ")}`);
+  }
+  return mixtureFromSpec(presets[name], `preset ${name}`);
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10000 ? 2 : 1)} s`;
+}
