@@ -3,7 +3,7 @@
  * accumulated over row blocks and solved jointly for all groups (algorithm.md).
  * Granularity (R) and degree are chosen by the held-out Stein loss unless given.
  */
-import { createKernels, type Backend } from "./kernels/index.ts";
+import { createKernels, defaultBackend, type Backend } from "./kernels/index.ts";
 import type { Kernels } from "./kernels/types.ts";
 import { toRows } from "./dataset.ts";
 import { OptionError, fn, int, num, oneOf, resolve } from "./options.ts";
@@ -76,7 +76,7 @@ const LD = BLOCK + 8; // a power-of-two column stride aliases cache sets (perf-n
 const PILOT = 4096;
 
 export function resolveFitOptions(options?: FitOptions): Resolved {
-  const o = resolve(options, TABLE, DEFAULTS, ["degree", "R"]);
+  const o = resolve(options, TABLE, { ...DEFAULTS, backend: defaultBackend() }, ["degree", "R"]);
   if (!(o.tMin < o.T)) throw new OptionError(`invalid option "tMin": must be below "T" (${o.T}), got ${o.tMin}`);
   return o;
 }

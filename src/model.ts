@@ -3,7 +3,7 @@
  * the data's first two moments (for the sampler's start). Read-only once built; saved as
  * versioned JSON and validated on load.
  */
-import { createKernels, type Backend } from "./kernels/index.ts";
+import { createKernels, defaultBackend, type Backend } from "./kernels/index.ts";
 import { Evaluator } from "./evaluator.ts";
 import { toPoints } from "./dataset.ts";
 import { basisSize } from "./basis.ts";
@@ -40,7 +40,7 @@ export class ScoreModel implements ModelData {
   readonly moments!: { mean: number[]; cov: number[] };
   readonly config!: Record<string, unknown>;
   readonly selection!: Candidate[];
-  backend: Backend = "wasm";
+  backend: Backend = defaultBackend();
 
   constructor(data: ModelData) {
     Object.assign(this, data);

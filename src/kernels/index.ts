@@ -19,6 +19,11 @@ export function wasmAvailable(): boolean {
   }
 }
 
+/** The backend used when none is given: "wasm" where it can run, else the pure-TS "reference". */
+export function defaultBackend(): Backend {
+  return wasmAvailable() ? "wasm" : "reference";
+}
+
 /** A kernel set: a fresh WASM instance (own memory and arena), or the shared reference. */
 export function createKernels(backend: Backend = "wasm"): Kernels {
   if (backend === "reference") return reference;

@@ -1,0 +1,8 @@
+/**
+ * The diffmix Web Worker: `new Worker(new URL("./worker.ts", import.meta.url), {type: "module"})`
+ * (WorkerClient does this). Answers fit and sample requests; see protocol.ts.
+ */
+import { serveJobs } from "./serve.ts";
+import { diffmixJobs } from "./jobs.ts";
+
+serveJobs(diffmixJobs);
