@@ -16,6 +16,11 @@ export function basisScratchLength(): i32 {
   return BASIS_SCRATCH_LEN;
 }
 
+// Recurrence constants for k ≤ 12, the same literals as the reference's.
+const HERM_A: StaticArray<f64> = [0.0, 1.0, 0.7071067811865475, 0.5773502691896258, 0.5, 0.4472135954999579, 0.4082482904638631, 0.3779644730092272, 0.35355339059327373, 0.3333333333333333, 0.31622776601683794, 0.30151134457776363, 0.2886751345948129];
+const HERM_B: StaticArray<f64> = [0.0, 0.0, 0.7071067811865476, 0.816496580927726, 0.8660254037844386, 0.8944271909999159, 0.9128709291752769, 0.9258200997725514, 0.9354143466934853, 0.9428090415820634, 0.9486832980505138, 0.9534625892455924, 0.9574271077563381];
+const HERM_C: StaticArray<f64> = [0.0, 1.0, 1.4142135623730951, 1.7320508075688772, 2.0, 2.23606797749979, 2.449489742783178, 2.6457513110645907, 2.8284271247461903, 3.0, 3.1622776601683795, 3.3166247903554, 3.4641016151377544];
+
 /** w[h + k*stride + j] = h_k(u), w[dh + …] = h_k'(u): normalised probabilists' Hermite, k ≤ D. */
 // @ts-ignore: decorator
 @inline export function hermite1d(u: f64, D: i32, w: usize, h: i32, dh: i32, j: i32, stride: i32): void {
@@ -26,10 +31,9 @@ export function basisScratchLength(): i32 {
     setF64(w, dh + stride + j, 1.0);
   }
   for (let k = 2; k <= D; k++) {
-    const sk = Math.sqrt(<f64>k);
-    const hk1 = getF64(w, h + (k - 1) * stride + j);
-    setF64(w, h + k * stride + j, (u * hk1 - Math.sqrt(<f64>(k - 1)) * getF64(w, h + (k - 2) * stride + j)) / sk);
-    setF64(w, dh + k * stride + j, sk * hk1);
+    const h1 = getF64(w, h + (k - 1) * stride + j);
+    setF64(w, h + k * stride + j, u * unchecked(HERM_A[k]) * h1 - unchecked(HERM_B[k]) * getF64(w, h + (k - 2) * stride + j));
+    setF64(w, dh + k * stride + j, unchecked(HERM_C[k]) * h1);
   }
 }
 

@@ -3,6 +3,7 @@ import { getF64, getInt, setF64, addF64 } from "./memory";
 import { HEADER } from "./basis";
 
 const GATE_FLOOR: f64 = 1e-7;
+const GATE_CUT: f64 = -16.2; // exp(-16.2) < GATE_FLOOR: skip the exp
 
 /** Gate weights of one row x (n entries) into gamma[0..G), gate-weighted centre into cbar[0..n). */
 export function rowGates(x: usize, level: usize, gamma: usize, cbar: usize): void {
@@ -30,12 +31,14 @@ export function rowGates(x: usize, level: usize, gamma: usize, cbar: usize): voi
   } else {
     let sum = 0.0;
     for (let g = 0; g < G; g++) {
-      const e = Math.exp(getF64(gamma, g) - best);
+      const d = getF64(gamma, g) - best;
+      const e = d < GATE_CUT ? 0.0 : Math.exp(d);
       setF64(gamma, g, e);
       sum += e;
     }
+    const inv = 1.0 / sum;
     for (let g = 0; g < G; g++) {
-      const w = getF64(gamma, g) / sum;
+      const w = getF64(gamma, g) * inv;
       setF64(gamma, g, w < GATE_FLOOR ? 0.0 : w);
     }
   }

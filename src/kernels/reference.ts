@@ -5,8 +5,8 @@
  */
 import { HEADER, type Arena, type ArenaSpec, type F64, type I32, type Kernels, type U32 } from "./types.ts";
 
-const TWO_PI = 6.283185307179586;
 const GATE_FLOOR = 1e-7;
+const GATE_CUT = -16.2; // exp(-16.2) < GATE_FLOOR
 
 // xoshiro128**: 32-bit state words so that JS needs no BigInt.
 function nextU32(s: U32): number {
@@ -29,15 +29,85 @@ function nextUniform(s: U32): number {
   return (hi * 67108864 + lo) / 9007199254740992;
 }
 
+// Box–Muller from + − × / and sqrt only (no library log/sin/cos, which differ between V8 and
+// AssemblyScript in the last bit): the WASM twin computes the same normals bit for bit.
+const LN2_HI = 6.93147180369123816490e-01;
+const LN2_LO = 1.90821492927058770002e-10;
+const HALF_PI = 1.5707963267948966;
+const POW2_NEG: number[] = [1];
+for (let k = 1; k <= 53; k++) POW2_NEG.push(POW2_NEG[k - 1] / 2);
+
+/** log(N / 2^53) for an integer 1 ≤ N ≤ 2^53. */
+function logUnit(N: number): number {
+  const high = Math.floor(N / 2097152);
+  const bits = high > 0 ? 53 - Math.clz32(high) : 32 - Math.clz32(N);
+  let m = N * POW2_NEG[bits];
+  let e = bits - 53;
+  if (m < 0.7071067811865476) {
+    m *= 2;
+    e -= 1;
+  }
+  const f = m - 1, s = f / (2 + f), z = s * s;
+  let q = 0.047619047619047616; // Σ z^k/(2k+1), k ≤ 10: error below 1e-18 for |s| ≤ 0.1716
+  q = q * z + 0.05263157894736842;
+  q = q * z + 0.058823529411764705;
+  q = q * z + 0.06666666666666667;
+  q = q * z + 0.07692307692307693;
+  q = q * z + 0.09090909090909091;
+  q = q * z + 0.1111111111111111;
+  q = q * z + 0.14285714285714285;
+  q = q * z + 0.2;
+  q = q * z + 0.3333333333333333;
+  q = q * z + 1;
+  return e * LN2_HI + (2 * s * q + e * LN2_LO);
+}
+
+/** sin and cos of x for |x| ≤ π/4 by Taylor series to x^17 / x^18 (error below 1e-18). */
+function sinPoly(x: number): number {
+  const z = x * x;
+  let q = 2.8114572543455206e-15;
+  q = q * z - 7.647163731819816e-13;
+  q = q * z + 1.6059043836821613e-10;
+  q = q * z - 2.505210838544172e-8;
+  q = q * z + 2.7557319223985893e-6;
+  q = q * z - 1.984126984126984e-4;
+  q = q * z + 8.333333333333333e-3;
+  q = q * z - 0.16666666666666666;
+  return x + x * z * q;
+}
+function cosPoly(x: number): number {
+  const z = x * x;
+  let q = -1.5619206968586225e-16;
+  q = q * z + 4.779477332387385e-14;
+  q = q * z - 1.1470745597729725e-11;
+  q = q * z + 2.08767569878681e-9;
+  q = q * z - 2.755731922398589e-7;
+  q = q * z + 2.48015873015873e-5;
+  q = q * z - 1.388888888888889e-3;
+  q = q * z + 4.1666666666666664e-2;
+  return 1 - 0.5 * z + z * z * q;
+}
+
 /** Writes one Box–Muller pair at out[i], out[i + 1] (the second only if i + 1 < len). */
 function normalPair(s: U32, out: F64, i: number, len: number): void {
-  const u1 = 1 - nextUniform(s);
+  const k1 = (nextU32(s) >>> 5) * 67108864 + (nextU32(s) >>> 6);
   const u2 = nextUniform(s);
-  const rad = Math.sqrt(-2 * Math.log(u1));
-  const th = TWO_PI * u2;
-  out[i] = rad * Math.cos(th);
-  if (i + 1 < len) out[i + 1] = rad * Math.sin(th);
+  const rad = Math.sqrt(-2 * logUnit(9007199254740992 - k1));
+  // θ = 2π·u2 = (k + d)·π/2 with k the nearest quadrant, |d| ≤ ½: exact in binary.
+  const w = u2 * 4, k = Math.floor(w + 0.5), x = (w - k) * HALF_PI;
+  const sn = sinPoly(x), cs = cosPoly(x);
+  const q = k & 3;
+  const sinT = q === 0 ? sn : q === 1 ? cs : q === 2 ? -sn : -cs;
+  const cosT = q === 0 ? cs : q === 1 ? -sn : q === 2 ? -cs : sn;
+  out[i] = rad * cosT;
+  if (i + 1 < len) out[i + 1] = rad * sinT;
 }
+
+// Recurrence constants for k ≤ 12 (the largest degree the options allow), as literals so that
+// both backends use the same doubles: h_k = u·A_k·h_(k−1) − B_k·h_(k−2), h'_k = C_k·h_(k−1).
+const HERM_A = [0, 1.0, 0.7071067811865475, 0.5773502691896258, 0.5, 0.4472135954999579, 0.4082482904638631, 0.3779644730092272, 0.35355339059327373, 0.3333333333333333, 0.31622776601683794, 0.30151134457776363, 0.2886751345948129];
+const HERM_B = [0, 0.0, 0.7071067811865476, 0.816496580927726, 0.8660254037844386, 0.8944271909999159, 0.9128709291752769, 0.9258200997725514, 0.9354143466934853, 0.9428090415820634, 0.9486832980505138, 0.9534625892455924, 0.9574271077563381];
+const HERM_C = [0.0, 1.0, 1.4142135623730951, 1.7320508075688772, 2.0, 2.23606797749979, 2.449489742783178, 2.6457513110645907, 2.8284271247461903, 3.0, 3.1622776601683795, 3.3166247903554, 3.4641016151377544];
 
 /** w[h + k*stride + j] = h_k(u), w[dh + …] = h_k'(u): normalised probabilists' Hermite, k ≤ D. */
 function hermite1d(u: number, D: number, w: F64, h: number, dh: number, j: number, stride: number): void {
@@ -48,9 +118,9 @@ function hermite1d(u: number, D: number, w: F64, h: number, dh: number, j: numbe
     w[dh + stride + j] = 1;
   }
   for (let k = 2; k <= D; k++) {
-    const sk = Math.sqrt(k);
-    w[h + k * stride + j] = (u * w[h + (k - 1) * stride + j] - Math.sqrt(k - 1) * w[h + (k - 2) * stride + j]) / sk;
-    w[dh + k * stride + j] = sk * w[h + (k - 1) * stride + j];
+    const h1 = w[h + (k - 1) * stride + j];
+    w[h + k * stride + j] = u * HERM_A[k] * h1 - HERM_B[k] * w[h + (k - 2) * stride + j];
+    w[dh + k * stride + j] = HERM_C[k] * h1;
   }
 }
 
@@ -98,14 +168,18 @@ function rowGates(x: F64, xo: number, level: F64, gamma: F64, go: number, cbar: 
   if (hard !== 0) {
     for (let g = 0; g < G; g++) gamma[go + g] = g === arg ? 1 : 0;
   } else {
+    // A gate whose logit is GATE_CUT below the best is under the floor whatever the others:
+    // skip its exp (most gates, at small t).
     let sum = 0;
     for (let g = 0; g < G; g++) {
-      const e = Math.exp(gamma[go + g] - best);
+      const d = gamma[go + g] - best;
+      const e = d < GATE_CUT ? 0 : Math.exp(d);
       gamma[go + g] = e;
       sum += e;
     }
+    const inv = 1 / sum;
     for (let g = 0; g < G; g++) {
-      const w = gamma[go + g] / sum;
+      const w = gamma[go + g] * inv;
       gamma[go + g] = w < GATE_FLOOR ? 0 : w;
     }
   }
