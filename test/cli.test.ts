@@ -55,7 +55,7 @@ beforeAll(async () => {
   writeFileSync(at("ring.json"), JSON.stringify({ type: "circle", center: [0, 0], radius: 5 }));
   writeFileSync(at("badspec.json"), JSON.stringify({ weights: [0.5, 0.6], means: [[0, 0], [1, 1]] }));
   mkdirSync(at("folder"));
-}, 60000);
+}, 120000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -113,7 +113,7 @@ describe("happy paths", () => {
     const piped = await diffmix(["eval", "-", "--reference", "rt.csv"], s2.out.repeat(40));
     expect(piped.code).toBe(0);
     expect(JSON.parse(piped.out)).toMatchObject({ samples: "stdin", rows: 200, reference: "rt.csv" });
-  }, 90000);
+  }, 120000);
 
   it("gen from a spec file, to stdout; fit reads a header and stdin", async () => {
     const g = await diffmix(["gen", "ring.json", "-n", "300", "-o", "-", "--seed", "1", "-q"]);
@@ -202,7 +202,7 @@ describe.concurrent("failures: one line on stderr, exit code, no output left", (
     expect(r.code).toBe(code);
     expect(r.out).toBe("");
     if (output) expect(existsSync(at(output))).toBe(false);
-  }, 30000);
+  }, 60000);
 });
 
 describe("after the failures", () => {

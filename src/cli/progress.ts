@@ -42,14 +42,14 @@ export class Progress {
     if (phase !== this.phase) {
       this.phase = phase;
       this.phaseStart = t;
-      this.last = 0;
+      this.last = -Infinity;
     }
     if (done < total && t - this.last < 100) return; // at most ten redraws a second
     this.last = t;
     const elapsed = t - this.phaseStart;
     const eta = done > 0 && done < total ? `  ETA ${duration((elapsed / done) * (total - done))}` : "";
     let line = `${phase.padEnd(6)} [${bar(done / total)}] ${done}/${total} ${unit}${note ? `  ${note}` : ""}${eta}`;
-    const cols = this.err.columns ?? 80;
+    const cols = (this.err.columns ?? 0) > 20 ? this.err.columns! : 80; // a pseudo-terminal may report 0
     if (line.length > cols - 1) line = line.slice(0, cols - 1);
     this.err.write(`\r${line}\x1b[K`);
     this.drawn = true;

@@ -4,10 +4,11 @@
  * straight into a growing Float64Array: no strings per line or per field, so a file needs
  * about 1–2.5 times the memory of its numbers, whatever its size.
  *
- * Numbers take the fast path of Clinger's algorithm (a mantissa below 2^53 scaled by an
- * exact power of ten ≤ 10^22 is correctly rounded by one multiplication or division);
- * longer mantissas (17 significant digits, as `String(x)` writes them) fall back to
- * `Number()` on the field's bytes, so every value is exactly what JavaScript would read.
+ * Every number is the double that `Number()` would give (correctly rounded): a mantissa below
+ * 2^53 times an exact power of ten ≤ 10^22 takes Clinger's fast path (one multiplication or
+ * division); 16–19 digit mantissas (as `String(x)` writes them) are scaled in double-double
+ * arithmetic and checked (`scaleExact`); the rest (more digits, larger exponents, or the rare
+ * number too close to a rounding boundary) go through `Number()` on the field's bytes.
  */
 import { DataError } from "../dataset.ts";
 import type { Table } from "./table.ts";
@@ -34,18 +35,14 @@ export class CsvParser {
   private header: string[] | null = null;
   private sawLine = false; // any non-blank line
   private carry: Buffer | null = null;
-  private bytes = 0;
   private value = 0; // the last parsed number
   private readonly row: number[] = [];
 
-  constructor(readonly name: string) {}
+  /** `sizeHint`: the input's size in bytes when known, to size the buffer from the first row. */
+  constructor(readonly name: string, private readonly sizeHint = 0) {}
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    if (this.bytes === 0 && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
-      chunk = chunk.subarray(3); // a UTF-8 byte-order mark
-    }
-    this.bytes += chunk.length;
     let start = 0;
     if (this.carry) {
       const nl = chunk.indexOf(LF);
@@ -83,6 +80,7 @@ export class CsvParser {
 
   private parseLine(b: Buffer, start: number, end: number): void {
     this.line++;
+    if (this.line === 1 && end - start >= 3 && b[start] === 0xef && b[start + 1] === 0xbb && b[start + 2] === 0xbf) start += 3; // a UTF-8 byte-order mark
     if (end > start && b[end - 1] === CR) end--;
     let s = start;
     while (s < end && (b[s] === SPACE || b[s] === TAB)) s++;
@@ -111,7 +109,9 @@ export class CsvParser {
     }
     if (n < 0) {
       this.cols = col;
-      this.grow(col);
+      // Room for the whole file at the first row's length (+10%), or grow by half as needed.
+      const estimate = this.sizeHint > 0 ? Math.ceil((1.1 * this.sizeHint) / Math.max(1, end - start + 1)) * col : 0;
+      this.grow(Math.max(col, Math.min(estimate, 2 ** 27)));
       for (let i = 0; i < col; i++) this.x[i] = this.row[i];
       this.row.length = 0;
     } else if (col !== n) {
@@ -142,11 +142,28 @@ export class CsvParser {
     const from = p;
     let neg = false;
     if (b[p] === MINUS) { neg = true; p++; } else if (b[p] === PLUS) p++;
-    let m = 0, digits = 0, exp = 0, c = 0;
-    while (p < q && (c = b[p] - D0) >= 0 && c <= 9) { m = m * 10 + c; digits++; p++; }
+    // Significant digits: the first 15 in hi, the next 4 in lo; w = hi·10^nlo + lo, value = w·10^exp.
+    let hi = 0, lo = 0, nlo = 0, sig = 0, exp = 0, digits = 0, lost = false, c = 0;
+    while (p < q && (c = b[p] - D0) >= 0 && c <= 9) {
+      digits++;
+      p++;
+      if (sig === 0 && c === 0) continue; // a leading zero
+      if (sig < 15) hi = hi * 10 + c;
+      else if (sig < 19) { lo = lo * 10 + c; nlo++; }
+      else { exp++; if (c !== 0) lost = true; }
+      sig++;
+    }
     if (p < q && b[p] === DOT) {
       p++;
-      while (p < q && (c = b[p] - D0) >= 0 && c <= 9) { m = m * 10 + c; digits++; exp--; p++; }
+      while (p < q && (c = b[p] - D0) >= 0 && c <= 9) {
+        digits++;
+        p++;
+        if (sig === 0 && c === 0) { exp--; continue; }
+        if (sig < 15) { hi = hi * 10 + c; exp--; }
+        else if (sig < 19) { lo = lo * 10 + c; nlo++; exp--; }
+        else if (c !== 0) lost = true;
+        sig++;
+      }
     }
     if (digits === 0) return BAD;
     if (p < q && (b[p] === E_LO || b[p] === E_HI)) {
@@ -158,12 +175,14 @@ export class CsvParser {
       exp += eneg ? -e : e;
     }
     if (p !== q) return BAD;
-    if (m <= MAX_EXACT && exp >= -22 && exp <= 22) {
-      const v = exp >= 0 ? m * POW10[exp] : m / POW10[-exp];
-      this.value = neg ? -v : v;
-    } else {
-      this.value = Number(b.toString("latin1", from, q)); // the grammar is checked: this is a decimal number
+    let v = NaN;
+    if (!lost && exp >= -22 && exp <= 22) {
+      const w = nlo === 0 ? hi : hi * POW10[nlo] + lo;
+      if (w < MAX_EXACT) v = exp >= 0 ? w * POW10[exp] : w / POW10[-exp]; // Clinger's fast path: exact inputs, one rounding
+      else v = scaleExact(hi, POW10[nlo], lo, exp);
     }
+    // The grammar is checked, so this is a decimal number: Number() reads it (exactly, but slowly).
+    this.value = v === v ? (neg ? -v : v) : Number(b.toString("latin1", from, q));
     return Number.isFinite(this.value) ? OK : BAD; // e.g. 1e999
   }
 
@@ -176,6 +195,7 @@ export class CsvParser {
     throw new DataError(`${at}: ${JSON.stringify(text)} is not a number`);
   }
 
+  /** Makes room for at least n more numbers. */
   private grow(n: number): void {
     let cap = this.x.length;
     while (cap < this.len + n) cap = Math.ceil(cap * 1.5) + n;
@@ -203,4 +223,52 @@ export function* csvChunks(x: Float64Array, cols: number, header: string[] | nul
     }
   }
   if (out.length > 0) yield out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Correctly rounded w·10^e for 16–19 digit mantissas w = hi·10^k + lo and |e| ≤ 22, in
+// double-double arithmetic (Dekker's exact products): w is held exactly as wh + wl, the
+// product or quotient with P = 10^|e| (an exact double) is formed to a relative error below
+// 2^-100, and its rounding is accepted only when it is the same at both ends of an
+// interval 2^-95·|v| wide around the estimate; otherwise (about one number in 2^40) NaN
+// sends the caller to Number().
+
+const SPLIT = 134217729; // 2^27 + 1
+
+/** a·b = p + err exactly (Dekker); returns p, err in the module's scratch. */
+let tpErr = 0;
+function twoProduct(a: number, b: number): number {
+  const p = a * b;
+  let t = SPLIT * a;
+  const ah = t - (t - a), al = a - ah;
+  t = SPLIT * b;
+  const bh = t - (t - b), bl = b - bh;
+  tpErr = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+  return p;
+}
+
+function scaleExact(hi: number, tenK: number, lo: number, e: number): number {
+  // w = hi·10^k + lo exactly as wh + wl (integers below 2^64).
+  const p = twoProduct(hi, tenK), pe = tpErr;
+  const s = p + lo, bb = s - p, se = (p - (s - bb)) + (lo - bb); // TwoSum
+  const t = pe + se; // small integers: exact
+  const wh = s + t, wl = t - (wh - s); // FastTwoSum, |s| ≥ |t|
+  let vh: number, vl: number;
+  if (e >= 0) {
+    const P = POW10[e];
+    const a = twoProduct(wh, P), ae = tpErr;
+    const r = ae + wl * P;
+    vh = a + r;
+    vl = r - (vh - a);
+  } else {
+    const P = POW10[-e];
+    const q1 = wh / P;
+    const c = twoProduct(q1, P), ce = tpErr;
+    const r = (wh - c) + wl - ce; // w − q1·P, to a relative error of 2^-52 of a tiny number
+    const q2 = r / P;
+    vh = q1 + q2;
+    vl = q2 - (vh - q1);
+  }
+  const d = Math.abs(vh) * 2 ** -95;
+  return vh + (vl - d) === vh && vh + (vl + d) === vh ? vh : NaN;
 }

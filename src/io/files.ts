@@ -56,12 +56,13 @@ function openForReading(path: string): { fd: number; size: number } {
 }
 
 /** Calls `each` with successive chunks of a file or of stdin (`-`); the chunk's memory is reused. */
-async function readChunks(path: string, each: (chunk: Buffer) => void): Promise<void> {
+async function readChunks(path: string, each: (chunk: Buffer) => void, onSize?: (bytes: number) => void): Promise<void> {
   if (path === "-") {
     for await (const chunk of process.stdin) each(chunk as Buffer);
     return;
   }
-  const { fd } = openForReading(path);
+  const { fd, size } = openForReading(path);
+  onSize?.(size);
   const buf = Buffer.allocUnsafe(CHUNK);
   try {
     for (;;) {
@@ -85,9 +86,9 @@ export async function readTable(path: string): Promise<Table> {
 }
 
 export async function readCsv(path: string): Promise<Table> {
-  const parser = new CsvParser(nameOf(path));
-  await readChunks(path, (chunk) => parser.push(chunk));
-  return parser.end();
+  let parser: CsvParser | undefined;
+  await readChunks(path, (chunk) => (parser ??= new CsvParser(nameOf(path))).push(chunk), (size) => (parser = new CsvParser(nameOf(path), size)));
+  return (parser ?? new CsvParser(nameOf(path))).end();
 }
 
 export function readNpy(path: string): Table {
