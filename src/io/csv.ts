@@ -18,9 +18,15 @@ const MAX_EXACT = 9007199254740992; // 2^53
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 
-/** The outcome of parsing one field (the number itself goes to `value`). */
-const OK = 0, EMPTY = 1, BAD = 2;
-type Field = typeof OK | typeof EMPTY | typeof BAD;
+/** What is wrong with a field, for the message; parseField returns them as negative indices. */
+const EMPTY = 1, BAD = 2;
+type Field = typeof EMPTY | typeof BAD;
+const EMPTY_AT = -1, BAD_AT = -2;
+
+function fieldEnd(b: Buffer, p: number, end: number): number {
+  while (p < end && b[p] !== COMMA) p++;
+  return p;
+}
 
 /**
  * A push parser: feed it chunks with `push`, then `end()` returns the table. Errors are
@@ -97,10 +103,8 @@ export class CsvParser {
     if (n > 0 && this.len + n > this.x.length) this.grow(n);
     let col = 0, p = start;
     for (;;) {
-      let q = p;
-      while (q < end && b[q] !== COMMA) q++;
-      const f = this.parseField(b, p, q);
-      if (f !== OK) this.fieldError(b, p, q, col, f);
+      const q = this.parseField(b, p, end);
+      if (q < 0) this.fieldError(b, p, end, col, q === EMPTY_AT ? EMPTY : BAD);
       if (n < 0) this.row.push(this.value);
       else if (col < n) this.x[this.len + col] = this.value;
       col++;
@@ -126,19 +130,21 @@ export class CsvParser {
   private isHeader(b: Buffer, start: number, end: number): boolean {
     let p = start;
     for (;;) {
-      let q = p;
-      while (q < end && b[q] !== COMMA) q++;
-      if (this.parseField(b, p, q) !== OK && !NON_FINITE.test(b.toString("latin1", p, q).trim())) return true;
+      const q = fieldEnd(b, p, end);
+      if (this.parseField(b, p, end) < 0 && !NON_FINITE.test(b.toString("latin1", p, q).trim())) return true;
       if (q === end) return false;
       p = q + 1;
     }
   }
 
-  /** Parses b[p, q) into this.value. */
-  private parseField(b: Buffer, p: number, q: number): Field {
-    while (p < q && (b[p] === SPACE || b[p] === TAB)) p++;
-    while (q > p && (b[q - 1] === SPACE || b[q - 1] === TAB)) q--;
-    if (p === q) return EMPTY;
+  /**
+   * Parses the field that starts at p (and ends at the next comma or at `end`) into
+   * this.value, in one pass; returns the index of that comma (or `end`), or EMPTY_AT / BAD_AT.
+   */
+  private parseField(b: Buffer, p: number, end: number): number {
+    while (p < end && (b[p] === SPACE || b[p] === TAB)) p++;
+    if (p === end || b[p] === COMMA) return EMPTY_AT;
+    const q = end;
     const from = p;
     let neg = false;
     if (b[p] === MINUS) { neg = true; p++; } else if (b[p] === PLUS) p++;
@@ -165,16 +171,18 @@ export class CsvParser {
         sig++;
       }
     }
-    if (digits === 0) return BAD;
+    if (digits === 0) return BAD_AT;
     if (p < q && (b[p] === E_LO || b[p] === E_HI)) {
       p++;
       let eneg = false, e = 0, ed = 0;
       if (p < q && b[p] === MINUS) { eneg = true; p++; } else if (p < q && b[p] === PLUS) p++;
       while (p < q && (c = b[p] - D0) >= 0 && c <= 9) { if (e < 100000) e = e * 10 + c; ed++; p++; }
-      if (ed === 0) return BAD;
+      if (ed === 0) return BAD_AT;
       exp += eneg ? -e : e;
     }
-    if (p !== q) return BAD;
+    const to = p;
+    while (p < q && (b[p] === SPACE || b[p] === TAB)) p++;
+    if (p < q && b[p] !== COMMA) return BAD_AT;
     let v = NaN;
     if (!lost && exp >= -22 && exp <= 22) {
       const w = nlo === 0 ? hi : hi * POW10[nlo] + lo;
@@ -182,11 +190,12 @@ export class CsvParser {
       else v = scaleExact(hi, POW10[nlo], lo, exp);
     }
     // The grammar is checked, so this is a decimal number: Number() reads it (exactly, but slowly).
-    this.value = v === v ? (neg ? -v : v) : Number(b.toString("latin1", from, q));
-    return Number.isFinite(this.value) ? OK : BAD; // e.g. 1e999
+    this.value = v === v ? (neg ? -v : v) : Number(b.toString("latin1", from, to));
+    return Number.isFinite(this.value) ? p : BAD_AT; // e.g. 1e999
   }
 
-  private fieldError(b: Buffer, p: number, q: number, col: number, f: Field): never {
+  private fieldError(b: Buffer, p: number, end: number, col: number, f: Field): never {
+    const q = fieldEnd(b, p, end);
     const at = `${this.name}:${this.line}: column ${col + 1}`;
     if (f === EMPTY) throw new DataError(`${at}: empty cell (expected a number)`);
     let text = b.toString("utf8", p, q).trim();
