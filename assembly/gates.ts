@@ -13,13 +13,9 @@ export function rowGates(x: usize, level: usize, gamma: usize, cbar: usize): voi
   let arg = 0;
   for (let g = 0; g < G; g++) {
     const b = HEADER + g * gs;
-    let dot = 0.0, cc = 0.0;
-    for (let i = 0; i < n; i++) {
-      const c = getF64(level, b + 4 + i);
-      dot += getF64(x, i) * c;
-      cc += c * c;
-    }
-    const l = getF64(level, b + 2) + a * dot - 0.5 * a * a * cc;
+    let dot = 0.0;
+    for (let i = 0; i < n; i++) dot += getF64(x, i) * getF64(level, b + 4 + i);
+    const l = getF64(level, b + 2) + a * dot;
     setF64(gamma, g, l);
     if (l > best) {
       best = l;

@@ -34,7 +34,8 @@ export function designBlock(
         for (let f = 0; f < p; f++) setF64(phi, (col + f) * ld + t, 0.0);
         continue;
       }
-      localFeatures(x + (<usize>(t * n) << 3), level, b, table, work, true);
+      if (r > 0) localFeatures(x + (<usize>(t * n) << 3), level, b, table, work, true);
+      else setF64(work, oPhi, 1.0); // a constant-only group: skip the frame
       for (let f = 0; f < p; f++) {
         setF64(phi, (col + f) * ld + t, w * getF64(work, oPhi + f));
         for (let j = 0; j < r; j++) {

@@ -25,7 +25,8 @@ export function residual(m: i32, x: usize, level: usize, table: usize, out: usiz
       const b = HEADER + g * gs;
       const r = getInt(level, b), p = getInt(level, b + 1);
       const cOff = b + 4, pOff = cOff + n, wOff = pOff + n * rmax + 3 * rmax;
-      localFeatures(xt, level, b, table, work, withDiv != 0);
+      if (r > 0) localFeatures(xt, level, b, table, work, withDiv != 0);
+      else setF64(work, oPhi, 1.0); // a constant-only group: skip the frame
       let gateDiv = 0.0;
       for (let i = 0; i < n; i++) {
         let v = 0.0;

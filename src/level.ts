@@ -77,7 +77,7 @@ export function packLevel(out: Float64Array, s: Shape, regions: Regions, t: numb
     const r = regions.ranks[g], E = regions.frames[g], c = regions.centres[g];
     out[o.b] = r;
     out[o.b + 1] = s.p[g];
-    out[o.b + 2] = Math.log(regions.weights[g]);
+    out[o.b + 2] = Math.log(regions.weights[g]) - 0.5 * a * a * c.reduce((s, v) => s + v * v, 0);
     out[o.b + 3] = s.featureOffset[g];
     for (let i = 0; i < n; i++) out[o.c + i] = c[i];
     for (let j = 0; j < r; j++) {

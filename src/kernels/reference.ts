@@ -152,13 +152,9 @@ function rowGates(x: F64, xo: number, level: F64, gamma: F64, go: number, cbar: 
   let arg = 0;
   for (let g = 0; g < G; g++) {
     const b = HEADER + g * gs;
-    let dot = 0, cc = 0;
-    for (let i = 0; i < n; i++) {
-      const c = level[b + 4 + i];
-      dot += x[xo + i] * c;
-      cc += c * c;
-    }
-    const l = level[b + 2] + a * dot - 0.5 * a * a * cc;
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += x[xo + i] * level[b + 4 + i];
+    const l = level[b + 2] + a * dot;
     gamma[go + g] = l;
     if (l > best) {
       best = l;
@@ -291,7 +287,8 @@ export const reference: Kernels = {
           for (let f = 0; f < p; f++) phi[(col + f) * ld + t] = 0;
           continue;
         }
-        localFeatures(x, t * n, level, b, table, work, true);
+        if (r > 0) localFeatures(x, t * n, level, b, table, work, true);
+        else work[o.phi] = 1; // a constant-only group: skip the frame
         for (let f = 0; f < p; f++) {
           phi[(col + f) * ld + t] = w * work[o.phi + f];
           for (let j = 0; j < r; j++) dsum[(foff + f) * rmax + j] += w * work[o.dphi + f * r + j] * work[o.clip + j];
@@ -374,7 +371,8 @@ export const reference: Kernels = {
         const b = HEADER + g * gs;
         const r = level[b], p = level[b + 1];
         const cOff = b + 4, pOff = cOff + n, wOff = pOff + n * rmax + 3 * rmax;
-        localFeatures(x, t * n, level, b, table, work, withDiv !== 0);
+        if (r > 0) localFeatures(x, t * n, level, b, table, work, withDiv !== 0);
+        else work[o.phi] = 1; // a constant-only group: skip the frame
         let gateDiv = 0;
         for (let i = 0; i < n; i++) {
           let v = 0;

@@ -19,7 +19,7 @@ export type Arena<S extends ArenaSpec> = {
 /**
  * A packed level (see src/level.ts for the writer): header then one block per group.
  * header: [G, n, D, rmax, pmax, a, hard, groupStride]
- * group:  [r, p, logw, featureOffset, c(n), P(n*rmax, P[i*rmax+j] = coord i of direction j),
+ * group:  [r, p, bias = log π_g − a²|c_g|²/2, featureOffset, c(n), P(n*rmax, P[i*rmax+j] = coord i of direction j),
  *          s(rmax), lo(rmax), hi(rmax), W(n*pmax, W[i*pmax+f])]
  */
 export const HEADER = 8;
