@@ -8,6 +8,7 @@ import { Evaluator } from "./evaluator.ts";
 import { toPoints } from "./dataset.ts";
 import { basisSize } from "./basis.ts";
 import type { Level, Regions } from "./level.ts";
+import { flowLogpdf, type LogpdfOptions } from "./flow.ts";
 
 export const MODEL_FORMAT = "diffmix-model";
 export const MODEL_VERSION = 1;
@@ -62,6 +63,14 @@ export class ScoreModel implements ModelData {
   /** ∇·r̂_t(x), exact (basis and gate derivatives), one number per row. */
   divergence(x: number[] | number[][] | Float64Array, t: number): Float64Array {
     return this.evaluate(x, t, true).div;
+  }
+
+  /**
+   * log p̂(x) for one point or many rows: the probability-flow ODE from 0 to T with the exact
+   * divergence, against the sampler's Gaussian start at T (src/flow.ts).
+   */
+  logpdf(points: number[] | number[][] | Float64Array, options?: LogpdfOptions): Float64Array {
+    return flowLogpdf(this, toPoints(points, this.dim, "points"), options);
   }
 
   private evaluate(x: number[] | number[][] | Float64Array, t: number, withDiv: boolean) {

@@ -10,18 +10,23 @@ import { symmetricEigen } from "./linalg.ts";
 import { streamState } from "./random.ts";
 import { Evaluator } from "./evaluator.ts";
 import { ScoreModel } from "./model.ts";
+import { Flow } from "./flow.ts";
 
 export interface SampleOptions {
   seed?: number;
   /** Reverse steps from T to tMin (uniform in log-SNR), plus a last step from tMin to 0. */
   steps?: number;
-  /** "exp": exponential integrator holding E[μ|x] fixed over a step; "em": Euler–Maruyama. */
-  method?: "exp" | "em";
+  /**
+   * "exp": exponential integrator holding E[μ|x] fixed over a step; "em": Euler–Maruyama;
+   * "ode": the probability-flow ODE (no noise after the start; a predictor–corrector with one
+   * evaluation per step, see src/flow.ts).
+   */
+  method?: "exp" | "em" | "ode";
   backend?: Backend;
   onProgress?: (p: { done: number; total: number }) => void;
 }
 
-const TABLE = { seed: int(0, 2 ** 31 - 1), steps: int(1, 100000), method: oneOf("exp", "em"), backend: oneOf("wasm", "reference"), onProgress: fn };
+const TABLE = { seed: int(0, 2 ** 31 - 1), steps: int(1, 100000), method: oneOf("exp", "em", "ode"), backend: oneOf("wasm", "reference"), onProgress: fn };
 const BATCH = 4096;
 
 export async function sample(model: ScoreModel, count: number, options?: SampleOptions): Promise<Float64Array> {
@@ -34,6 +39,7 @@ export async function sample(model: ScoreModel, count: number, options?: SampleO
   const k = createKernels(o.backend);
   const ev = new Evaluator(k, model, Math.min(count, BATCH));
   const start = startDistribution(model);
+  const flow = o.method === "ode" ? new Flow(ev, n) : undefined;
   const out = new Float64Array(count * n);
   const batches = Math.ceil(count / BATCH);
   for (let bi = 0; bi < batches; bi++) {
@@ -42,7 +48,8 @@ export async function sample(model: ScoreModel, count: number, options?: SampleO
     ev.state.set(streamState(o.seed, "sample", bi, "start"));
     k.normal(b * n, ev.x, ev.state);
     start(ev.x, b);
-    for (let s = 0; s + 1 < ts.length; s++) {
+    if (flow) flow.integrate(b, ts);
+    else for (let s = 0; s + 1 < ts.length; s++) {
       ev.residual(b, ts[s]);
       ev.state.set(streamState(o.seed, "sample", bi, s));
       k.sdeStep(b * n, ev.x, ev.r, ts[s] - ts[s + 1], o.method === "exp" ? 0 : 1, ev.state);
@@ -54,7 +61,7 @@ export async function sample(model: ScoreModel, count: number, options?: SampleO
 }
 
 /** N(a_T x̄, a_T²(Σ̂ − I) + I): the data's moments pushed to time T (in place on normals). */
-function startDistribution(model: ScoreModel) {
+export function startDistribution(model: ScoreModel) {
   const n = model.dim, a = Math.exp(-model.T);
   const { values, vectors } = symmetricEigen(model.moments.cov, n);
   const sd = Array.from(values, (v) => Math.sqrt(Math.max(a * a * (v - 1) + 1, 1e-6)));

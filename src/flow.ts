@@ -1,0 +1,202 @@
+/**
+ * The probability-flow ODE of the learned score (algorithm.md, "Sampling: reverse time"):
+ *
+ *   dx/dt = −x − ŝ_t(x) = −r̂_t(x) = −a·m̂_t(x),   m̂ = E[μ | x_t = x] = r̂/a,  a = e^{−t},
+ *
+ * and along it d/dt log p_t(x(t)) = ∇·r̂_t(x(t)) = a·∇·m̂_t(x(t)) (the exact divergence of the
+ * piecewise polynomial, from the `residual` kernel).
+ *
+ * One integrator serves both directions (a descending grid samples, an ascending one gives
+ * the log-density). Over a step from s₀ to s₁, x(s₁) = x(s₀) − ∫ e^{−s} m̂ ds with m̂ replaced
+ * by its Lagrange interpolant in the log-SNR λ through nodes where it was evaluated; the
+ * weights ∫ e^{−s} L_j(λ(s)) ds are scalars per step (8-point Gauss–Legendre). A step with
+ * m̂ constant (one Gaussian component) is exact. Where an end or a node is t = 0 (λ = ∞) the
+ * interpolation is in t; below the lowest level the evaluator holds that level's m̂, as the
+ * SDE sampler's last step does, so [0, t_min] is one ordinary step of the flow.
+ *
+ * Solvers (bench/ode.ts measures them per residual evaluation):
+ * - "pc2" (the default): a predictor–corrector in the manner of UniPC: predict with m̂ linear
+ *   through the last two nodes, evaluate m̂ at the predicted point, correct with m̂ linear
+ *   between the step's two ends, and keep that evaluation as the next step's. One evaluation
+ *   per step: steps + 1 for the sampler's grid, as many as the SDE samplers.
+ * - "heun": predict with m̂ held, evaluate at the predicted point, correct (two per step).
+ * - "ms2", "ms3": Adams–Bashforth through the last two or three nodes (one per step).
+ * - "exp": m̂ held over the step (first order; the deterministic twin of the "exp" SDE step).
+ *
+ * Log-density: with acc, ∫ ∇·r̂ dt = ∫ e^{−s}·∇·m̂ ds is accumulated with the same weights
+ * and nodes as x; then log p̂₀(x) = log p_T(x_T) − ∫₀ᵀ ∇·r̂_t(x(t)) dt with p_T the sampler's
+ * moment-matched start N(a_T x̄, a_T²(Σ̂ − I) + I). [0, t_min] is the first step of the
+ * grid: the flow below the lowest level with that level's m̂ (the same treatment as sampling).
+ */
+import { Evaluator } from "./evaluator.ts";
+import { createKernels, type Backend } from "./kernels/index.ts";
+import { noiseLadder } from "./ladder.ts";
+import { symmetricEigen } from "./linalg.ts";
+import { int, oneOf, resolve } from "./options.ts";
+import type { ScoreModel } from "./model.ts";
+
+export type OdeSolver = "heun" | "ms2" | "ms3" | "pc2" | "exp";
+
+/** The solver of `sample(…, { method: "ode" })` and `logpdf`, chosen in bench/ode.ts. */
+export const ODE_SOLVER: OdeSolver = "pc2";
+
+/** Residual evaluations for one particle of a reverse flow of `steps` steps. */
+export function flowEvaluations(steps: number, solver: OdeSolver): number {
+  return solver === "heun" ? 2 * steps + 2 : steps + 1;
+}
+
+/** The sampler's grid: T down to tMin in `steps` steps uniform in log-SNR, then 0. */
+export function reverseGrid(steps: number, tMin: number, T: number): number[] {
+  return [...noiseLadder(steps + 1, tMin, T).reverse(), 0];
+}
+
+const lambda = (t: number) => -Math.log(Math.expm1(2 * t)); // log(a²/σ²)
+
+// 8-point Gauss–Legendre on [-1, 1].
+const GL_X = [-0.9602898564975363, -0.7966664774136267, -0.525532409916329, -0.1834346424956498, 0.1834346424956498, 0.525532409916329, 0.7966664774136267, 0.9602898564975363];
+const GL_W = [0.1012285362903763, 0.2223810344533745, 0.3137066458778873, 0.362683783378362, 0.362683783378362, 0.3137066458778873, 0.2223810344533745, 0.1012285362903763];
+
+/**
+ * Oriented ∫_{s0}^{s1} e^{−s}·L_j(u(s)) ds for the Lagrange basis L_j through the nodes
+ * (times), with u = λ, or u = t when an end or a node is t = 0 (λ(0) = ∞).
+ */
+export function stepWeights(s0: number, s1: number, nodes: number[]): number[] {
+  const u = s0 === 0 || s1 === 0 || nodes.includes(0) ? (t: number) => t : lambda;
+  const un = nodes.map(u), k = nodes.length;
+  const half = (s1 - s0) / 2, mid = (s0 + s1) / 2;
+  const w = new Array<number>(k).fill(0);
+  for (let q = 0; q < 8; q++) {
+    const s = mid + half * GL_X[q], e = Math.exp(-s) * GL_W[q] * half, us = u(s);
+    for (let j = 0; j < k; j++) {
+      let l = 1;
+      for (let i = 0; i < k; i++) if (i !== j) l *= (us - un[i]) / (un[j] - un[i]);
+      w[j] += e * l;
+    }
+  }
+  return w;
+}
+
+/** m̂ (rows × n) and e^{t}·∇·r̂ = ∇·m̂ (rows) at one time. */
+interface Slot { m: Float64Array; q: Float64Array }
+
+/**
+ * Integrates the flow for the first rows of an evaluator's x, in place, along a monotone
+ * grid of times (descending to sample, ascending for the log-density).
+ */
+export class Flow {
+  private readonly x0: Float64Array;
+  private readonly ring: Slot[];
+
+  constructor(private readonly ev: Evaluator, private readonly n: number) {
+    this.x0 = new Float64Array(ev.capacity * n);
+    this.ring = [0, 1, 2, 3].map(() => ({ m: new Float64Array(ev.capacity * n), q: new Float64Array(ev.capacity) }));
+  }
+
+  /** Evaluate m̂_t (and ∇·m̂_t when withDiv) at the first b rows of ev.x into a fresh slot. */
+  private push(b: number, t: number, withDiv: boolean): void {
+    const { ev, ring } = this, len = b * this.n, ia = Math.exp(t);
+    ring.unshift(ring.pop()!);
+    const { m, q } = ring[0];
+    ev.residual(b, t, withDiv);
+    for (let i = 0; i < len; i++) m[i] = ev.r[i] * ia;
+    if (withDiv) for (let r = 0; r < b; r++) q[r] = ev.div[r] * ia;
+  }
+
+  /**
+   * x ← base − Σ_j w_j·m̂_j (x(s1) = x(s0) − ∫_{s0}^{s1} e^{−s} m̂ ds) and, when acc is given,
+   * acc += Σ_j w_j·∇·m̂_j (= ∫_{s0}^{s1} ∇·r̂ dt), over slots ring[first …].
+   */
+  private step(b: number, base: Float64Array, w: number[], first: number, acc?: Float64Array): void {
+    const x = this.ev.x, len = b * this.n;
+    if (base !== x) x.set(base.subarray(0, len));
+    for (let j = 0; j < w.length; j++) {
+      const { m, q } = this.ring[first + j], wj = w[j];
+      for (let i = 0; i < len; i++) x[i] -= wj * m[i];
+      if (acc) for (let r = 0; r < b; r++) acc[r] += wj * q[r];
+    }
+  }
+
+  /**
+   * Integrate from ts[0] through ts (monotone; 0 may only be an end) with the solver; with acc,
+   * also ∫ ∇·r̂ dt along the path into acc (first b entries, added to).
+   */
+  integrate(b: number, ts: number[], solver: OdeSolver = ODE_SOLVER, acc?: Float64Array): void {
+    const { ev, x0 } = this, len = b * this.n, div = acc !== undefined;
+    const order = solver === "ms3" ? 3 : solver === "ms2" || solver === "pc2" ? 2 : 1;
+    let have = 0; // slots holding m̂ at the latest grid times: ring[j] at ts[s − j]
+    for (let s = 0; s + 1 < ts.length; s++) {
+      const t0 = ts[s], t1 = ts[s + 1];
+      // pc2 already holds m̂ at t0 (evaluated at the predicted point) after its first step.
+      if (solver !== "pc2" || have === 0) this.push(b, t0, div), have++;
+      const k = t0 === 0 || t1 === 0 ? 1 : Math.min(order, have);
+      const predictor = stepWeights(t0, t1, ts.slice(s - k + 1, s + 1).reverse());
+      if (solver === "heun" || (solver === "pc2" && t1 !== 0)) {
+        // Predict, evaluate m̂ at the predicted point, correct with m̂ linear between t0 and t1.
+        // pc2 keeps that evaluation as the next step's m̂ (one evaluation per step, like UniPC).
+        x0.set(ev.x.subarray(0, len));
+        this.step(b, x0, predictor, 0);
+        this.push(b, t1, div);
+        have = solver === "heun" ? 0 : have + 1;
+        this.step(b, x0, stepWeights(t0, t1, [t1, t0]), 0, acc);
+      } else {
+        this.step(b, ev.x, predictor, 0, acc);
+      }
+    }
+  }
+}
+
+/** log N(x; a_T x̄, a_T²(Σ̂ − I) + I) for the first rows of x: the flow's density at T. */
+export function startLogDensity(model: ScoreModel): (x: Float64Array, rows: number, out: Float64Array) => void {
+  const n = model.dim, a = Math.exp(-model.T);
+  const { values, vectors } = symmetricEigen(model.moments.cov, n);
+  const v = Array.from(values, (l) => Math.max(a * a * (l - 1) + 1, 1e-6)); // as startDistribution
+  const logNorm = -0.5 * (n * Math.log(2 * Math.PI) + v.reduce((s, l) => s + Math.log(l), 0));
+  const c = new Float64Array(n);
+  return (x, rows, out) => {
+    for (let t = 0; t < rows; t++) {
+      for (let i = 0; i < n; i++) c[i] = x[t * n + i] - a * model.moments.mean[i];
+      let q = 0;
+      for (let j = 0; j < n; j++) {
+        let z = 0;
+        for (let i = 0; i < n; i++) z += vectors[i * n + j] * c[i];
+        q += (z * z) / v[j];
+      }
+      out[t] = logNorm - 0.5 * q;
+    }
+  };
+}
+
+export interface LogpdfOptions {
+  /** Steps from tMin to T, uniform in log-SNR (plus one from 0 to tMin). */
+  steps?: number;
+  solver?: OdeSolver;
+  backend?: Backend;
+}
+
+/** Default steps of `logpdf` (bench/ode.ts: discretisation error ~1e−3 nats, below the model's). */
+export const LOGPDF_STEPS = 50;
+const BATCH = 4096;
+const TABLE = { steps: int(1, 100000), solver: oneOf("pc2", "heun", "ms2", "ms3", "exp"), backend: oneOf("wasm", "reference") };
+
+/** log p̂₀ at each row of points (row-major, the model's dimension). */
+export function flowLogpdf(model: ScoreModel, points: Float64Array, options?: LogpdfOptions): Float64Array {
+  const o = resolve(options, TABLE, { steps: LOGPDF_STEPS, solver: ODE_SOLVER, backend: model.backend });
+  const n = model.dim, rows = points.length / n, steps = o.steps;
+  const ts = [0, ...noiseLadder(steps + 1, model.tMin, model.T)];
+  const out = new Float64Array(rows);
+  if (rows === 0) return out;
+  const batch = Math.min(rows, BATCH);
+  const ev = new Evaluator(createKernels(o.backend), model, batch);
+  const flow = new Flow(ev, n);
+  const start = startLogDensity(model);
+  const acc = new Float64Array(batch), lp = new Float64Array(batch);
+  for (let s = 0; s < rows; s += batch) {
+    const b = Math.min(batch, rows - s);
+    ev.x.set(points.subarray(s * n, (s + b) * n));
+    acc.fill(0);
+    flow.integrate(b, ts, o.solver, acc);
+    start(ev.x, b, lp);
+    for (let r = 0; r < b; r++) out[s + r] = lp[r] - acc[r];
+  }
+  return out;
+}
