@@ -31,8 +31,9 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>diffmix api</title><li
 const CASE = { rows: 800, fit: { dim: 2, levels: 8, degree: 2, R: 2, seed: 3 }, count: 300, sample: { seed: 4, steps: 25 } };
 
 /** In the page: the blobs preset, fit, sample; numbers back as plain arrays. */
-async function runInPage(page: Page, viaWorker = false) {
-  return page.evaluate(async ({ c, viaWorker }) => {
+interface PageRun { backend: string; W: number[]; xs: number[]; progress: number[] }
+async function runInPage(page: Page, viaWorker = false): Promise<PageRun> {
+  return page.evaluate(async ({ c, viaWorker }): Promise<PageRun> => {
     const d = (window as any).diffmix;
     const data = d.mixtureFromSpec(d.presets.blobs2d).sample(c.rows, 1);
     let model;
@@ -42,7 +43,7 @@ async function runInPage(page: Page, viaWorker = false) {
       model = (await w.fit(data, c.fit, (p: { done: number }) => progress.push(p.done))).model;
       const xs = (await w.sample(model, c.count, c.sample)).samples;
       w.dispose();
-      return { backend: model.backend, W: model.levels.flatMap((l: any) => l.W.flat()), xs: Array.from(xs), progress };
+      return { backend: model.backend, W: model.levels.flatMap((l: any) => l.W.flat()), xs: Array.from(xs as Float64Array), progress };
     }
     model = await d.fit(data, c.fit);
     const xs = await d.sample(model, c.count, c.sample);
