@@ -9,6 +9,7 @@ import { toPoints } from "./dataset.ts";
 import { basisSize } from "./basis.ts";
 import type { Level, Regions } from "./level.ts";
 import { flowLogpdf, type LogpdfOptions } from "./flow.ts";
+import { findComponents, predict, predictProba, type Components, type ComponentsOptions } from "./components.ts";
 
 export const MODEL_FORMAT = "diffmix-model";
 export const MODEL_VERSION = 1;
@@ -71,6 +72,34 @@ export class ScoreModel implements ModelData {
    */
   logpdf(points: number[] | number[][] | Float64Array, options?: LogpdfOptions): Float64Array {
     return flowLogpdf(this, toPoints(points, this.dim, "points"), options);
+  }
+
+  private cachedComponents?: Components;
+
+  /**
+   * The weights and means of a discrete mixture with k found from the score's fixed points,
+   * or { k: null, reason } when no finite mixture fits (src/components.ts). Default options
+   * are computed once and kept.
+   */
+  components(options?: ComponentsOptions): Components {
+    if (options !== undefined) return findComponents(this, options);
+    return (this.cachedComponents ??= findComponents(this));
+  }
+
+  /** The most probable component (index into components().means) of each row. */
+  predict(x: number[] | number[][] | Float64Array): Int32Array {
+    return predict(this.discrete("predict"), toPoints(x, this.dim), this.dim);
+  }
+
+  /** Posterior probabilities of the components, rows × k row-major (identity covariances). */
+  predictProba(x: number[] | number[][] | Float64Array): Float64Array {
+    return predictProba(this.discrete("predictProba"), toPoints(x, this.dim), this.dim);
+  }
+
+  private discrete(what: string): Components {
+    const c = this.components();
+    if (c.k === null) throw new ModelError(`${what}: ${c.reason}`);
+    return c;
   }
 
   private evaluate(x: number[] | number[][] | Float64Array, t: number, withDiv: boolean) {

@@ -1,0 +1,295 @@
+/**
+ * The components of a discrete mixture read off a learned score, k not given.
+ *
+ * For p = Σ wᵢ N(μᵢ, I) the posterior mean m(x) = E[μ | x_t = x] = r_t(x)/a is a softmax
+ * average of the means; at small t its fixed points x = m(x) are the modes, one per
+ * separated component, and the Hessian of log p_0 there, −I + Cov[μ | x], is ≈ −I. Along a
+ * continuum of means (a circle, segments) the fixed points form a ridge instead: the
+ * posterior spreads along it, Cov[μ|x] has an eigenvalue ≈ 1, and the log-density is flat.
+ *
+ *   1. Draws: `draws` (20 000) points from the model at t = tMin by the probability-flow ODE
+ *      (src/flow.ts, 30 steps) from the sampler's seeded start; the first `starts` (1000)
+ *      of them start the mean shift.
+ *   2. Mean shift x ← m̂_t(x) at t = tMin until a point moves less than 1e−6 (at most
+ *      `maxIter` = 300 times); converged points within `tol` = 0.5 are one mode.
+ *   3. Checks that a finite mixture fits (otherwise k is null and `reason` says which failed):
+ *      - converged: at least 95% of the starts reach a fixed point (on a ridge they creep);
+ *      - few: at most `maxK` = 50 modes; modes that catch less than `minWeight` = 0.5% of
+ *        the starts are dropped (the refinement's posterior hands their points to the rest);
+ *      - isolated: at every mode the largest eigenvalue of the symmetric part of ∇m̂
+ *        (central differences) is below `flat` = 0.7, i.e. log p̂ curves down in every
+ *        direction (for two equal unit components Δ apart it reaches 0.7 at Δ ≈ 2.2, where
+ *        their modes are about to merge; on a circle of means it is ≈ 1);
+ *      - explained: after the refinement, the root-mean-square distance between m̂_t(x) and
+ *        the fitted mixture's own posterior mean Σⱼ πⱼ(x) μⱼ over the draws is below
+ *        `misfit` = 0.25 (a continuous mixing measure, e.g. uniform on balls, keeps m̂
+ *        varying inside a basin: 0.6 on the `balls` instance, ≤ 0.02 on discrete ones).
+ *   4. Refinement (20 rounds, from the modes and their basins' shares of the starts): with
+ *      the posterior πⱼ(x) ∝ wⱼ exp(a⟨x, μⱼ⟩ − a²|μⱼ|²/2) of the current estimate, the means
+ *      solve the least squares Σₓ |m̂_t(x) − Σⱼ πⱼ(x) μⱼ|² over the draws (a k×k system; for
+ *      an exact score the true means satisfy it at every point, so the draws' sampling noise
+ *      does not enter; the modes themselves are biased where components overlap) and the
+ *      weights are the mean posterior over the draws.
+ *
+ * `predict` and `predictProba` use the estimate like scikit-learn's GaussianMixture with
+ * identity covariances: πⱼ(x) ∝ wⱼ N(x; μⱼ, I).
+ */
+import { Evaluator } from "./evaluator.ts";
+import { createKernels } from "./kernels/index.ts";
+import { symmetricEigen } from "./linalg.ts";
+import { OptionError, int, num, resolve } from "./options.ts";
+import { streamState } from "./random.ts";
+import { Flow, reverseGrid } from "./flow.ts";
+import { startDistribution } from "./sample.ts";
+import type { ScoreModel } from "./model.ts";
+
+export interface ComponentsOptions {
+  /** Mean-shift starts: the first of the draws. */
+  starts?: number;
+  /** Points drawn from the model for the refinement, the weights and the misfit. */
+  draws?: number;
+  seed?: number;
+  /** Converged points closer than tol are one mode. */
+  tol?: number;
+  maxIter?: number;
+  /** Modes with a smaller share of the starts are dropped. */
+  minWeight?: number;
+  /** Largest eigenvalue of sym ∇m̂ at a mode above which the mode is a flat ridge. */
+  flat?: number;
+  /** RMS of m̂ − (the fitted mixture's posterior mean) above which no finite mixture fits. */
+  misfit?: number;
+  maxK?: number;
+}
+
+export interface ComponentDiagnostics {
+  /** The time of the posterior mean used (the model's tMin). */
+  t: number;
+  starts: number;
+  draws: number;
+  /** Share of the starts whose mean shift reached a fixed point. */
+  converged: number;
+  /** Fixed points found (after merging, before dropping light ones). */
+  modesFound: number;
+  /** Largest eigenvalue of sym ∇m̂ over the modes (≈ 0 isolated, ≈ 1 flat). */
+  flatness: number;
+  /** RMS over the starts of |m̂_t(x) − Σⱼ πⱼ(x) μⱼ| for the fitted mixture (NaN if not fitted). */
+  misfit: number;
+}
+
+export type Components =
+  | { k: number; weights: number[]; means: number[][]; modes: number[][]; diagnostics: ComponentDiagnostics }
+  | { k: null; reason: string; modes: number[][]; diagnostics: ComponentDiagnostics };
+
+const TABLE = {
+  starts: int(10, 1000000), draws: int(10, 10000000), seed: int(0, 2 ** 31 - 1), tol: num(0, Infinity, true), maxIter: int(1, 100000),
+  minWeight: num(0, 1), flat: num(0, Infinity, true), misfit: num(0, Infinity, true), maxK: int(1, 100000),
+};
+const DEFAULTS: Required<ComponentsOptions> = { starts: 1000, draws: 20000, seed: 0, tol: 0.5, maxIter: 300, minWeight: 0.005, flat: 0.7, misfit: 0.25, maxK: 50 };
+const FLOW_STEPS = 30;
+const REFINE_ROUNDS = 20;
+const BATCH = 4096;
+
+export function findComponents(model: ScoreModel, options?: ComponentsOptions): Components {
+  const o = resolve(options, TABLE, DEFAULTS);
+  if (o.draws < o.starts) throw new OptionError(`invalid option "draws": must be at least "starts" (${o.starts}), got ${o.draws}`);
+  const n = model.dim, t = model.tMin, a = Math.exp(-t);
+  const kernels = createKernels(model.backend);
+  const ev = new Evaluator(kernels, model, Math.min(o.draws, BATCH));
+  const flow = new Flow(ev, n), start = startDistribution(model);
+  const grid = reverseGrid(FLOW_STEPS, t, model.T).slice(0, -1);
+  /** m̂_t at rows of x into m, batch by batch. */
+  const posteriorMean = (x: Float64Array, m: Float64Array, rows: number) => {
+    for (let s = 0; s < rows; s += ev.capacity) {
+      const b = Math.min(ev.capacity, rows - s);
+      ev.x.set(x.subarray(s * n, (s + b) * n));
+      ev.residual(b, t);
+      for (let i = 0; i < b * n; i++) m[s * n + i] = ev.r[i] / a;
+    }
+  };
+
+  // 1. Draws from p̂_tMin: the sampler's start, then the flow down to tMin; the first
+  //    `starts` of them start the mean shift.
+  const D = o.draws, N = o.starts;
+  const draws = new Float64Array(D * n);
+  for (let s = 0, bi = 0; s < D; s += ev.capacity, bi++) {
+    const b = Math.min(ev.capacity, D - s);
+    ev.state.set(streamState(o.seed, "components", bi));
+    kernels.normal(b * n, ev.x, ev.state);
+    start(ev.x, b);
+    flow.integrate(b, grid);
+    draws.set(ev.x.subarray(0, b * n), s * n);
+  }
+  const starts = draws.subarray(0, N * n);
+
+  // 2. Mean shift, on the points still moving.
+  const y = starts.slice(), moving = new Uint8Array(N).fill(1);
+  let active = Array.from({ length: N }, (_, r) => r);
+  const buf = new Float64Array(N * n), m = new Float64Array(N * n);
+  for (let it = 0; it < o.maxIter && active.length > 0; it++) {
+    active.forEach((r, q) => buf.set(y.subarray(r * n, r * n + n), q * n));
+    posteriorMean(buf, m, active.length);
+    active = active.filter((r, q) => {
+      let d = 0;
+      for (let i = 0; i < n; i++) d = Math.max(d, Math.abs(m[q * n + i] - y[r * n + i]));
+      y.set(m.subarray(q * n, q * n + n), r * n);
+      return (moving[r] = d > 1e-6 ? 1 : 0);
+    });
+  }
+  const converged = 1 - moving.reduce((s, v) => s + v, 0) / N;
+  const modes: number[][] = [], counts: number[] = [];
+  const basin = new Int32Array(N).fill(-1);
+  for (let r = 0; r < N; r++) {
+    if (moving[r]) continue;
+    const p = Array.from(y.subarray(r * n, r * n + n));
+    let j = modes.findIndex((q) => dist2(p, q) < o.tol * o.tol);
+    if (j < 0) (j = modes.length), modes.push(p), counts.push(0);
+    basin[r] = j;
+    counts[j]++;
+  }
+  const diagnostics: ComponentDiagnostics = { t, starts: N, draws: D, converged, modesFound: modes.length, flatness: NaN, misfit: NaN };
+  const none = (reason: string): Components => ({ k: null, reason, modes, diagnostics });
+  if (converged < 0.95) {
+    return none(`no finite mixture fits: the mean shift of the learned posterior mean did not settle from ${fmt(100 * (1 - converged))}% of the starts in ${o.maxIter} iterations (a ridge of fixed points, not isolated modes)`);
+  }
+  if (modes.length > o.maxK) return none(`no finite mixture fits: ${modes.length} separate fixed points of the learned posterior mean (more than maxK = ${o.maxK})`);
+
+  // Light modes are dropped (their starts go to the others through the refinement's posterior).
+  const keep = modes.map((_, j) => j).filter((j) => counts[j] >= o.minWeight * N);
+  const kept = keep.map((j) => modes[j]);
+  diagnostics.flatness = flatness(model, kept, t);
+  if (!(diagnostics.flatness < o.flat)) {
+    return none(`no finite mixture fits: the learned log-density is flat along a ridge (sym ∇E[μ|x] has eigenvalue ${fmt(diagnostics.flatness)} ≥ ${o.flat} at a fixed point; isolated modes have ≈ 0)`);
+  }
+
+  // 4. Refinement from the modes and basin masses.
+  const k = kept.length;
+  const total = keep.reduce((s, j) => s + counts[j], 0);
+  let weights = keep.map((j) => counts[j] / total);
+  let means = kept.map((p) => p.slice());
+  const mD = new Float64Array(D * n);
+  posteriorMean(draws, mD, D);
+  const pi = new Float64Array(D * k);
+  for (let round = 0; round <= REFINE_ROUNDS; round++) {
+    posterior(draws, D, n, weights, means, a, pi);
+    if (round === REFINE_ROUNDS) break;
+    const G = new Float64Array(k * k), B = new Float64Array(k * n), w = new Array<number>(k).fill(0);
+    for (let r = 0; r < D; r++) {
+      for (let i = 0; i < k; i++) {
+        const pri = pi[r * k + i];
+        if (pri === 0) continue;
+        w[i] += pri;
+        for (let j = 0; j < k; j++) G[i * k + j] += pri * pi[r * k + j];
+        for (let c = 0; c < n; c++) B[i * n + c] += pri * mD[r * n + c];
+      }
+    }
+    for (let i = 0; i < k; i++) G[i * k + i] += 1e-9 * D;
+    choleskySolve(G, B, k, n);
+    means = Array.from({ length: k }, (_, i) => Array.from(B.subarray(i * n, i * n + n)));
+    weights = w.map((v) => v / D);
+  }
+  let ss = 0;
+  for (let r = 0; r < D; r++) {
+    for (let c = 0; c < n; c++) {
+      let v = mD[r * n + c];
+      for (let j = 0; j < k; j++) v -= pi[r * k + j] * means[j][c];
+      ss += v * v;
+    }
+  }
+  diagnostics.misfit = Math.sqrt(ss / D);
+  if (!(diagnostics.misfit < o.misfit)) {
+    return none(`no finite mixture fits: the learned posterior mean varies inside the basins of the ${k} modes (RMS ${fmt(diagnostics.misfit)} from the best ${k}-component mixture's, limit ${o.misfit}): a continuous mixing measure or unresolved components`);
+  }
+  return { k, weights, means, modes: kept, diagnostics };
+}
+
+/** πⱼ(x) ∝ wⱼ exp(a⟨x, μⱼ⟩ − a²|μⱼ|²/2) (the posterior over components of x_t = x). */
+function posterior(x: Float64Array, rows: number, n: number, weights: number[], means: number[][], a: number, out: Float64Array): void {
+  const k = weights.length, l = new Float64Array(k);
+  const lw = weights.map((w) => Math.log(Math.max(w, 1e-300)));
+  const sq = means.map((mu) => mu.reduce((s, v) => s + v * v, 0));
+  for (let r = 0; r < rows; r++) {
+    let top = -Infinity;
+    for (let j = 0; j < k; j++) {
+      let d = 0;
+      for (let c = 0; c < n; c++) d += x[r * n + c] * means[j][c];
+      l[j] = lw[j] + a * d - 0.5 * a * a * sq[j];
+      if (l[j] > top) top = l[j];
+    }
+    let s = 0;
+    for (let j = 0; j < k; j++) s += l[j] = Math.exp(l[j] - top);
+    for (let j = 0; j < k; j++) out[r * k + j] = l[j] / s;
+  }
+}
+
+/** Largest eigenvalue of the symmetric part of ∇m̂_t over the points (central differences). */
+function flatness(model: ScoreModel, points: number[][], t: number): number {
+  const n = model.dim, h = 1e-4, a = Math.exp(-t), P = points.length;
+  const pts = new Float64Array(P * 2 * n * n);
+  points.forEach((p, k) => {
+    for (let i = 0; i < n; i++) {
+      const plus = (k * 2 * n + 2 * i) * n, minus = plus + n;
+      for (let c = 0; c < n; c++) pts[plus + c] = pts[minus + c] = p[c];
+      pts[plus + i] += h;
+      pts[minus + i] -= h;
+    }
+  });
+  const r = model.residual(pts, t);
+  let top = -Infinity;
+  const S = new Float64Array(n * n);
+  for (let k = 0; k < P; k++) {
+    // ∂m_c/∂x_i = (r(x + h e_i)_c − r(x − h e_i)_c) / (2ha); S = sym part.
+    const d = (i: number, c: number) => (r[(k * 2 * n + 2 * i) * n + c] - r[(k * 2 * n + 2 * i + 1) * n + c]) / (2 * h * a);
+    for (let i = 0; i < n; i++) for (let c = 0; c < n; c++) S[i * n + c] = 0.5 * (d(i, c) + d(c, i));
+    top = Math.max(top, symmetricEigen(S, n).values[0]);
+  }
+  return top;
+}
+
+/** Solve G X = B in place (G k×k SPD, B k×q row-major). */
+function choleskySolve(G: Float64Array, B: Float64Array, k: number, q: number): void {
+  for (let j = 0; j < k; j++) {
+    let d = G[j * k + j];
+    for (let l = 0; l < j; l++) d -= G[j * k + l] ** 2;
+    d = Math.sqrt(Math.max(d, 1e-300));
+    G[j * k + j] = d;
+    for (let i = j + 1; i < k; i++) {
+      let v = G[i * k + j];
+      for (let l = 0; l < j; l++) v -= G[i * k + l] * G[j * k + l];
+      G[i * k + j] = v / d;
+    }
+  }
+  for (let c = 0; c < q; c++) {
+    for (let i = 0; i < k; i++) {
+      let v = B[i * q + c];
+      for (let l = 0; l < i; l++) v -= G[i * k + l] * B[l * q + c];
+      B[i * q + c] = v / G[i * k + i];
+    }
+    for (let i = k - 1; i >= 0; i--) {
+      let v = B[i * q + c];
+      for (let l = i + 1; l < k; l++) v -= G[l * k + i] * B[l * q + c];
+      B[i * q + c] = v / G[i * k + i];
+    }
+  }
+}
+
+/** Posterior over the components, rows × k: πⱼ(x) ∝ wⱼ N(x; μⱼ, I). */
+export function predictProba(c: Components, x: Float64Array, n: number): Float64Array {
+  if (c.k === null) throw new Error(`predict: ${c.reason}`);
+  const rows = x.length / n, out = new Float64Array(rows * c.k);
+  posterior(x, rows, n, c.weights, c.means, 1, out);
+  return out;
+}
+
+/** The most probable component of each row. */
+export function predict(c: Components, x: Float64Array, n: number): Int32Array {
+  const p = predictProba(c, x, n), k = c.k!, rows = x.length / n, out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (p[r * k + j] > p[r * k + best]) best = j;
+    out[r] = best;
+  }
+  return out;
+}
+
+const dist2 = (p: number[], q: number[]) => p.reduce((s, v, i) => s + (v - q[i]) ** 2, 0);
+const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
