@@ -9,6 +9,9 @@ export default defineConfig({
   logLevel: "warn",
   build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 1000 },
   worker: { format: "es" },
+  // Pre-bundle the one CommonJS dependency at start-up, so that the dev server does not
+  // discover it in a worker mid-session and reload the page.
+  optimizeDeps: { include: ["seedrandom"] },
   server: { host: "127.0.0.1", port: 5173 },
   preview: { host: "127.0.0.1", port: 4173 },
 });
