@@ -7,11 +7,10 @@
 import { createKernels } from "../kernels/index.ts";
 import { OptionError, int, oneOf, resolve } from "../options.ts";
 import { noiseLadder } from "../ladder.ts";
-import { symmetricEigen } from "../linalg.ts";
 import { streamState } from "../random.ts";
 import { Evaluator } from "../evaluator.ts";
 import type { ScoreModel } from "../model.ts";
-import type { SampleOptions } from "../sample.ts";
+import { startDistribution, type SampleOptions } from "../sample.ts";
 
 /** sample()'s batch: particles in one batch share a stream per step. */
 export const TRACE_MAX = 4096;
@@ -51,22 +50,4 @@ export async function traceSample(
     await onFrame({ step: s + 1, steps: last, t: ts[s + 1], x: ev.x.subarray(0, len) });
   }
   return ev.x.slice(0, len);
-}
-
-/** sample.ts's start: N(a_T x̄, a_T²(Σ̂ − I) + I), in place on standard normals. */
-function startDistribution(model: ScoreModel) {
-  const n = model.dim, a = Math.exp(-model.T);
-  const { values, vectors } = symmetricEigen(model.moments.cov, n);
-  const sd = Array.from(values, (v) => Math.sqrt(Math.max(a * a * (v - 1) + 1, 1e-6)));
-  const z = new Float64Array(n);
-  return (x: Float64Array, rows: number) => {
-    for (let t = 0; t < rows; t++) {
-      for (let j = 0; j < n; j++) z[j] = sd[j] * x[t * n + j];
-      for (let i = 0; i < n; i++) {
-        let v = a * model.moments.mean[i];
-        for (let j = 0; j < n; j++) v += vectors[i * n + j] * z[j];
-        x[t * n + i] = v;
-      }
-    }
-  };
 }
