@@ -137,9 +137,10 @@ describe.runIf(RUN)("the demo in Chromium", () => {
     await page.close();
   }, 60000);
 
-  it("Cancel stops a long fit at once and leaves the page usable", async () => {
+  it("Cancel stops a long fit or a sample at once and leaves the page usable", async () => {
     const { page, errors } = await open(1280, 800);
     await page.selectOption("#preset", "ring");
+    await page.selectOption("#rows", "1000");
     await page.selectOption("#degree", "6");
     await page.fill("#levels", "200");
     await page.click("#fit");
@@ -148,6 +149,22 @@ describe.runIf(RUN)("the demo in Chromium", () => {
     await page.waitForSelector("body[data-busy=idle]", { state: "attached", timeout: 2000 });
     expect(await page.textContent("#status")).toBe("Cancelled.");
     expect(await page.isEnabled("#fit")).toBe(true);
+    // A quick fit, a sample cancelled mid-animation, then a sample that runs to the end.
+    await page.selectOption("#degree", "0");
+    await page.fill("#levels", "6");
+    await page.fill("#steps", "400");
+    await page.click("#fit");
+    await page.waitForSelector("body[data-state=fitted]", { state: "attached", timeout: 30000 });
+    await page.click("#sample");
+    await page.waitForFunction(() => (document.getElementById("progress") as HTMLProgressElement).value > 0.05, undefined, { timeout: 30000 });
+    await page.click("#cancel");
+    await page.waitForSelector("body[data-busy=idle]", { state: "attached", timeout: 2000 });
+    expect(await page.textContent("#status")).toBe("Cancelled.");
+    await page.fill("#steps", "30");
+    await page.click("#sample");
+    await page.waitForSelector("body[data-state=sampled]", { state: "attached", timeout: 30000 });
+    expect(Number(await page.getAttribute("#tvModel", "data-value"))).toBeGreaterThan(0);
+    expect(Number(await page.getAttribute("#tvEM", "data-value"))).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await page.close();
   }, 60000);

@@ -158,10 +158,7 @@ async function onFit() {
   const options = fitOptions();
   const auto = options.degree === "auto";
   status("Fitting…");
-  // The EM baseline learns on the other worker at the same time.
-  state.em = helper.call("em", { data: state.data.slice(), seed: options.seed })
-    .then(({ result, ms }) => ({ em: result as EMResult, ms }));
-  state.em.catch(() => {}); // reported where awaited
+  startEM(); // the EM baseline learns on the other worker at the same time
   try {
     const { model, ms } = await fitter.fit(state.data, { ...options, dim: 2 }, (p: Progress) => {
       const share = auto ? 0.35 : 0;
@@ -177,13 +174,22 @@ async function onFit() {
     document.body.dataset.state = "fitted";
     setBusy("idle");
     render();
-    const { em, ms: emMs } = await state.em;
+    const { em, ms: emMs } = await baseline();
     ui.emLabel.textContent = `EM baseline (k = ${em.k}, BIC)`;
     ui.timeEM.textContent = `fit ${fmtMs(emMs)}`;
   } catch (e) {
     failed(e);
   }
 }
+
+/** The EM baseline on the training rows; a cancelled or failed run is started again when next needed. */
+function startEM() {
+  const run = helper.call("em", { data: state.data.slice(), seed: seed() }).then(({ result, ms }) => ({ em: result as EMResult, ms }));
+  state.em = run;
+  run.catch(() => void (state.em === run && (state.em = null))); // the error is reported where awaited
+  return run;
+}
+const baseline = () => state.em ?? startEM();
 
 async function onSample() {
   const model = state.model;
@@ -211,7 +217,7 @@ async function onSample() {
     ui.progress.value = 1;
     ui.timeModel.textContent = `fit ${fmtMs(state.fitMs)} · sample ${fmtMs(ms)}`;
     status(`Drew ${count} samples (${steps} steps) in ${fmtMs(ms)}; measuring…`);
-    const { em, ms: emMs } = await state.em!;
+    const { em, ms: emMs } = await baseline();
     const { result } = await helper.call("quality", { samples, em, spec: state.spec, data: state.data.slice(), seed: s });
     const q = result as Quality;
     // Let the animation finish before announcing the result.
@@ -255,7 +261,6 @@ function failed(e: unknown) {
 function onCancel() {
   fitter.cancel();
   helper.cancel();
-  state.em = null;
   ui.progress.value = 0;
 }
 
