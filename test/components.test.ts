@@ -5,6 +5,11 @@ import { describe, expect, it } from "vitest";
 import { fit, ModelError } from "../src/index.ts";
 import { mixtureFromSpec, presets } from "../src/mixture.ts";
 import { fitEM } from "../src/em.ts";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Mean distance from each true mean to the nearest estimate, and the weight error there. */
 function errors(est: { means: number[][]; weights: number[] }, truth: { means: number[][]; weights: number[] }) {
@@ -78,12 +83,40 @@ describe("continuous mixtures", () => {
   }, 60000);
 });
 
-describe("options", () => {
-  it("are validated with the parameter named", async () => {
+describe("options and the command", () => {
+  it("options are validated with the parameter named; diffmix components prints the same JSON", async () => {
     const truth = mixtureFromSpec(presets.blobs2d);
     const model = await fit(truth.sample(2000, 1), { dim: 2, seed: 1, degree: 0, R: 2, levels: 8 });
     expect(() => model.components({ starts: 5 })).toThrow('invalid option "starts": expected an integer in [10, 1000000], got 5');
     expect(() => model.components({ starts: 100, draws: 50 })).toThrow('invalid option "draws": must be at least "starts" (100), got 50');
     expect(() => model.components({ stars: 5 } as never)).toThrow('unknown option "stars"');
+
+    const dir = mkdtempSync(join(tmpdir(), "diffmix-components-"));
+    try {
+      writeFileSync(join(dir, "model.json"), JSON.stringify(model));
+      const r = await diffmix(dir, ["components", "model.json"]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.out)).toEqual(JSON.parse(JSON.stringify({ model: "model.json", ...model.components() })));
+      expect(JSON.parse(r.out).k).toBe(5);
+      const bad = await diffmix(dir, ["components", "model.json", "--starts", "5"]);
+      expect([bad.code, bad.out, bad.err]).toEqual([2, "", "diffmix: invalid option --starts: expected an integer in [10, 20000], got 5\n"]);
+      const help = await diffmix(dir, ["components", "--help"]);
+      expect(help.out).toMatch(/Example:\n  diffmix components model\.json/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60000);
 });
+
+const BIN = fileURLToPath(new URL("../bin/diffmix.js", import.meta.url));
+
+function diffmix(dir: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [], err: Buffer[] = [];
+    child.stdout.on("data", (b) => out.push(b));
+    child.stderr.on("data", (b) => err.push(b));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() }));
+  });
+}

@@ -8,6 +8,11 @@ import { Flow, reverseGrid, stepWeights, type OdeSolver } from "../src/flow.ts";
 import { createKernels } from "../src/kernels/index.ts";
 import { histogramTV } from "../src/metrics/tv.ts";
 import { fitEM, logpdfEM } from "../src/em.ts";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const lambda = (t: number) => -Math.log(Math.expm1(2 * t));
 
@@ -126,3 +131,55 @@ describe('sample(…, { method: "ode" })', () => {
     expect(err("pc2", 50)).toBeLessThan(err("heun", 50) / 3);
   }, 60000);
 });
+
+describe("diffmix logpdf and eval --model (spawned)", () => {
+  it("writes one log-density per line in input order, equal to model.logpdf; reports the held-out NLL; fails cleanly", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "diffmix-logpdf-"));
+    try {
+      const at = (f: string) => join(dir, f);
+      const truth = mixtureFromSpec(presets.blobs2d);
+      const model = await fit(truth.sample(2000, 1), { dim: 2, seed: 1, degree: 0, R: 2, levels: 10 });
+      writeFileSync(at("model.json"), JSON.stringify(model));
+      const x = truth.sample(50, 2);
+      writeFileSync(at("pts.csv"), Array.from({ length: 50 }, (_, r) => `${x[2 * r]},${x[2 * r + 1]}`).join("\n") + "\n");
+      const ok = await diffmix(dir, ["logpdf", "model.json", "pts.csv", "-o", "lp.csv"]);
+      expect(ok.code).toBe(0);
+      expect(ok.err).toMatch(/^logpdf: 50 points → lp\.csv \(mean −log p̂ \d+\.\d{4}; /);
+      const got = readFileSync(at("lp.csv"), "utf8").trim().split("\n").map(Number);
+      const want = model.logpdf(x);
+      expect(got.length).toBe(50);
+      got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 10));
+
+      const ev = await diffmix(dir, ["eval", "pts.csv", "--model", "model.json"]);
+      expect(ev.code).toBe(0);
+      expect(JSON.parse(ev.out).model.nll).toBeCloseTo(-want.reduce((s, v) => s + v, 0) / 50, 10);
+
+      writeFileSync(at("three.csv"), "1,2,3\n4,5,6\n");
+      const bad = await diffmix(dir, ["logpdf", "model.json", "three.csv", "-o", "out.csv"]);
+      expect([bad.code, bad.err]).toEqual([1, "diffmix: model.json: dimension 2, but three.csv has 3 columns\n"]);
+      const noOut = await diffmix(dir, ["logpdf", "model.json", "pts.csv"]);
+      expect([noOut.code, noOut.err]).toEqual([2, "diffmix: logpdf: missing -o OUT (a .csv or .npy file, or - for stdout)\n"]);
+      const steps = await diffmix(dir, ["logpdf", "model.json", "pts.csv", "-o", "out.csv", "--steps", "0"]);
+      expect([steps.code, steps.err]).toEqual([2, "diffmix: invalid option --steps: expected an integer in [1, 100000], got 0\n"]);
+      expect(readdirSync(dir).filter((f) => f.startsWith("out.csv") || f.endsWith(".tmp"))).toEqual([]);
+      const help = await diffmix(dir, ["logpdf", "--help"]);
+      expect(help.out).toMatch(/Example:\n  diffmix logpdf model\.json heldout\.csv -o logp\.csv/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60000);
+});
+
+const BIN = fileURLToPath(new URL("../bin/diffmix.js", import.meta.url));
+
+/** Runs `diffmix …args` in dir. */
+function diffmix(dir: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [], err: Buffer[] = [];
+    child.stdout.on("data", (b) => out.push(b));
+    child.stderr.on("data", (b) => err.push(b));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() }));
+  });
+}

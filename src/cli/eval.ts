@@ -39,7 +39,7 @@ ${optionLines(spec, {
   truth: "the true distribution: a spec file (see: diffmix gen --help)",
   preset: `the true distribution by name: ${presetNames().join(", ")}`,
   reference: "a table of samples to compare with (when no truth exists)",
-  model: "also report the model's held-out Stein loss on SAMPLES (\"model\": {\"steinLoss\"}; lower is better)",
+  model: "also report the model's held-out Stein loss and negative log-likelihood on SAMPLES (\"model\": {\"steinLoss\", \"nll\"}: mean −log p̂ in nats; lower is better)",
   seed: "random seed for the floors and any subsampling (default 0)",
   help: "this text",
 })}
@@ -83,7 +83,8 @@ export async function run(argv: string[], io: Io): Promise<void> {
     const model = await readModel(v.model as string);
     if (model.dim !== dim) throw new ModelError(`${v.model}: dimension ${model.dim}, but ${name} has ${dim} columns`);
     const loss = steinLoss(createKernels(model.backend), model, samples.x, samples.rows, seed);
-    result.model = { file: v.model, steinLoss: loss };
+    const lp = model.logpdf(samples.x);
+    result.model = { file: v.model, steinLoss: loss, nll: -lp.reduce((s, x) => s + x, 0) / samples.rows };
   }
   io.out.write(JSON.stringify(result) + "\n");
 }

@@ -19,6 +19,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sample: () => import("./sample.ts"),
   gen: () => import("./gen.ts"),
   eval: () => import("./eval.ts"),
+  logpdf: () => import("./logpdf.ts"),
+  components: () => import("./components.ts"),
   demo: () => import("./demo.ts"),
 };
 
@@ -29,6 +31,8 @@ Usage:
   diffmix sample MODEL.json -n N -o OUT [--seed S] [--steps K] [--method em|exp]
   diffmix gen SPEC.json|--preset NAME -n N -o DATA [--seed S]
   diffmix eval SAMPLES --truth SPEC.json|--preset NAME|--reference DATA
+  diffmix logpdf MODEL.json POINTS -o OUT   the model's log-density at each point
+  diffmix components MODEL.json             the mixture's weights and means, k found (JSON)
   diffmix demo          fit the embedded 2-D blob field, sample, compare with EM, draw a picture
   diffmix COMMAND --help    a command's options, with an example
   diffmix --version
