@@ -74,6 +74,8 @@ export const MIN_ROWS = 50;
 const BLOCK = 256;
 const LD = BLOCK + 8; // a power-of-two column stride aliases cache sets (perf-notes.md)
 const PILOT = 4096;
+const SELECT_TRAIN_ROWS = 20000;
+const SELECT_HOLDOUT_ROWS = 5000;
 
 export function resolveFitOptions(options?: FitOptions): Resolved {
   const o = resolve(options, TABLE, { ...DEFAULTS, backend: defaultBackend() }, ["degree", "R"]);
@@ -156,12 +158,17 @@ function split(x: Float64Array, m: number, n: number, share: number, seed: numbe
   const u = uniforms(m, streamState(seed, "holdout-split"));
   const holdRows: number[] = [], trainRows: number[] = [];
   for (let t = 0; t < m; t++) (u[t] < share ? holdRows : trainRows).push(t);
-  const take = (rows: number[]) => {
-    const out = new Float64Array(rows.length * n);
-    rows.forEach((row, k) => out.set(x.subarray(row * n, row * n + n), k * n));
-    return { x: out, m: rows.length };
+  // Choosing among configurations needs their ranking, not the final accuracy: cap the rows.
+  const take = (rows: number[], cap: number) => {
+    const k = Math.min(rows.length, cap);
+    const out = new Float64Array(k * n);
+    for (let i = 0; i < k; i++) {
+      const row = rows[Math.floor((i * rows.length) / k)];
+      out.set(x.subarray(row * n, row * n + n), i * n);
+    }
+    return { x: out, m: k };
   };
-  return { train: take(trainRows), hold: take(holdRows) };
+  return { train: take(trainRows, SELECT_TRAIN_ROWS), hold: take(holdRows, SELECT_HOLDOUT_ROWS) };
 }
 
 /**
