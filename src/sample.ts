@@ -24,15 +24,30 @@ export interface SampleOptions {
   method?: "exp" | "em" | "ode";
   backend?: Backend;
   onProgress?: (p: { done: number; total: number }) => void;
+  /**
+   * Watch the first batch (up to 4096 particles) move: called at the start and after every
+   * reverse step with a view of the particles (copy it to keep it). Not for `method: "ode"`.
+   */
+  onStep?: (f: Frame) => void | Promise<void>;
 }
 
-const TABLE = { seed: int(0, 2 ** 31 - 1), steps: int(1, 100000), method: oneOf("exp", "em", "ode"), backend: oneOf("wasm", "reference"), onProgress: fn };
-const BATCH = 4096;
+export interface Frame {
+  step: number; // 0: the start at t = T; steps + 1: the end at t = 0
+  steps: number;
+  t: number;
+  x: Float64Array;
+}
+
+/** 160 steps left 0.005 TV above the floor on blobs2d and 0.008 on the ring; 320 left 0.002 and 0.005 (bench/RESULTS.md). */
+export const DEFAULT_STEPS = 320;
+
+const TABLE = { seed: int(0, 2 ** 31 - 1), steps: int(1, 100000), method: oneOf("exp", "em", "ode"), backend: oneOf("wasm", "reference"), onProgress: fn, onStep: fn };
+export const BATCH = 4096;
 
 export async function sample(model: ScoreModel, count: number, options?: SampleOptions): Promise<Float64Array> {
   if (!(model instanceof ScoreModel)) throw new OptionError("sample: the first argument must be a ScoreModel (from fit or ScoreModel.fromJSON)");
   if (!Number.isInteger(count) || count < 1) throw new OptionError(`invalid count: expected a positive integer, got ${count}`);
-  const defaults: SampleOptions & Required<Omit<SampleOptions, "onProgress">> = { seed: 0, steps: 160, method: "exp", backend: model.backend };
+  const defaults: SampleOptions & Required<Omit<SampleOptions, "onProgress" | "onStep">> = { seed: 0, steps: DEFAULT_STEPS, method: "exp", backend: model.backend };
   const o = resolve(options, TABLE, defaults);
   const n = model.dim;
   const ts = [...noiseLadder(o.steps + 1, model.tMin, model.T).reverse(), 0];
@@ -48,11 +63,14 @@ export async function sample(model: ScoreModel, count: number, options?: SampleO
     ev.state.set(streamState(o.seed, "sample", bi, "start"));
     k.normal(b * n, ev.x, ev.state);
     start(ev.x, b);
+    const watch = bi === 0 && !flow ? o.onStep : undefined, last = ts.length - 1;
+    await watch?.({ step: 0, steps: last, t: ts[0], x: ev.x.subarray(0, b * n) });
     if (flow) flow.integrate(b, ts);
-    else for (let s = 0; s + 1 < ts.length; s++) {
+    else for (let s = 0; s < last; s++) {
       ev.residual(b, ts[s]);
       ev.state.set(streamState(o.seed, "sample", bi, s));
       k.sdeStep(b * n, ev.x, ev.r, ts[s] - ts[s + 1], o.method === "exp" ? 0 : 1, ev.state);
+      await watch?.({ step: s + 1, steps: last, t: ts[s + 1], x: ev.x.subarray(0, b * n) });
     }
     out.set(ev.x.subarray(0, b * n), bi * BATCH * n);
     o.onProgress?.({ done: bi + 1, total: batches });

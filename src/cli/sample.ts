@@ -1,5 +1,5 @@
 /** diffmix sample MODEL.json -n N -o OUT: draw new samples by reverse diffusion. */
-import { sample } from "../sample.ts";
+import { DEFAULT_STEPS, sample } from "../sample.ts";
 import { checkWritable, writeTable } from "../io/files.ts";
 import { type CommandSpec, UsageError, choiceOption, intOption, optionLines, parseCommand } from "./args.ts";
 import { type Io, countOf, outputOf, readModel, seconds, seedOf, threadsOf } from "./common.ts";
@@ -29,7 +29,7 @@ ${optionLines(spec, {
   n: "how many samples (a positive integer)",
   output: "the table to write: .csv, .npy, or - for stdout",
   seed: "random seed, 0–2147483647 (default 0)",
-  steps: "reverse steps, 1–100000 (default 160)",
+  steps: `reverse steps, 1–100000 (default ${DEFAULT_STEPS})`,
   method: 'exp (default: exponential integrator) or em (Euler–Maruyama); "ode" is not available yet',
   threads: "accepted and checked, no effect yet: sampling runs on one thread",
   quiet: "no progress bar or summary on stderr",
@@ -44,7 +44,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const count = countOf(v, "sample");
   const output = outputOf(v, "sample", "OUT (a .csv or .npy file, or - for stdout)");
   const seed = seedOf(v);
-  const steps = v.steps === undefined ? 160 : intOption("steps", v.steps as string, 1, 100000);
+  const steps = v.steps === undefined ? DEFAULT_STEPS : intOption("steps", v.steps as string, 1, 100000);
   if (v.method === "ode") {
     throw new UsageError("invalid option --method: ode (the probability-flow ODE) is not available yet; use exp or em");
   }
