@@ -17,7 +17,7 @@
  * --quick: m = 5000, 2e4 samples, fewer points (a smoke run); the section of bench/RESULTS.md
  * between <!-- begin ode --> and <!-- end ode --> is rewritten unless --quick or --no-write.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { fit, sample, type ScoreModel } from "../src/index.ts";
@@ -227,6 +227,10 @@ if (write) {
   const begin = "<!-- begin ode -->", end = "<!-- end ode -->";
   const block = `${begin}\n${section}\n${end}`;
   const i = text.indexOf(begin), j = text.indexOf(end);
-  writeFileSync(RESULTS, i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`);
+  // Through a temporary file and a rename: other benchmarks read and write this file too, and
+  // must never see it half-written (an empty read would drop their sections).
+  const tmp = `${RESULTS}.${process.pid}.tmp`;
+  writeFileSync(tmp, i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`);
+  renameSync(tmp, RESULTS);
   console.log(`wrote the "ode" section of ${RESULTS}`);
 }
