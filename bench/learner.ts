@@ -6,10 +6,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fit, sample } from "../src/index.ts";
-import { GaussianMixture, mixtureFromSpec, presets, type Mixture } from "../src/mixture.ts";
+import { GaussianMixture, mixtureFromSpec, presets } from "../src/mixture.ts";
 import { histogramTV } from "../src/metrics/tv.ts";
-import { normals, streamState } from "../src/random.ts";
-import type { ScoreModel } from "../src/model.ts";
+import { scoreError } from "../src/metrics/score-error.ts";
 
 const quick = process.argv.includes("--quick");
 const lines: string[] = [];
@@ -18,20 +17,6 @@ const say = (s: string) => {
   lines.push(s);
 };
 const load0 = loadavg()[0];
-
-function scoreError(model: ScoreModel, truth: Mixture, t: number): number {
-  const M = 20000, n = truth.dim, a = Math.exp(-t), sigma = Math.sqrt(1 - a * a);
-  const x = truth.sample(M, 100 + Math.round(t * 1e6));
-  const z = normals(M * n, streamState(7, "score-error", t));
-  for (let i = 0; i < M * n; i++) x[i] = a * x[i] + sigma * z[i];
-  const r = truth.residual(x, t), s = truth.score(x, t), rh = model.residual(x, t);
-  let num = 0, den = 0;
-  for (let i = 0; i < M * n; i++) {
-    num += (rh[i] - r[i]) ** 2;
-    den += s[i] ** 2;
-  }
-  return num / den;
-}
 
 async function timed<T>(f: () => Promise<T>): Promise<[T, number, number]> {
   const c0 = process.cpuUsage(), t0 = performance.now();
@@ -44,7 +29,7 @@ const square = new GaussianMixture([0.25, 0.25, 0.25, 0.25], [[0, 0], [5, 0], [0
 const m = quick ? 20000 : 100000;
 say(`### Score error, 2-D k = 4 on a square of side 5, m = ${m} (seed 3)\n`);
 const [model] = await timed(() => fit(square.sample(m, 11), { dim: 2, seed: 3 }));
-const errs = model.levels.map((lv) => [lv.t, scoreError(model, square, lv.t)]);
+const errs = scoreError(model, square, { points: 20000, seed: 7 }).levels.map((l) => [l.t, l.error]);
 say(`Chosen: R = ${model.config.R}, degree ${model.degree}, ${model.regions.weights.length} regions. E|r̂ − r|²/E|s|² at every 4th of the ${errs.length} levels (20 000 fresh points each):\n`);
 say("| t | " + errs.filter((_, i) => i % 4 === 0).map(([t]) => t.toPrecision(2)).join(" | ") + " |");
 say("|---|" + errs.filter((_, i) => i % 4 === 0).map(() => "---").join("|") + "|");

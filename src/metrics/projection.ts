@@ -11,6 +11,7 @@
  * Also the standard normal CDF Φ to full double precision.
  */
 import type { Mixture } from "../mixture.ts";
+import { gaussLegendre } from "../quadrature.ts";
 
 /** erfc(x) for x ≥ 0: a positive series for erf below 3 (no cancellation), a continued fraction above. */
 function erfcPositive(x: number): number {
@@ -35,29 +36,6 @@ function erfcPositive(x: number): number {
 export function normalCdf(z: number): number {
   if (Number.isNaN(z)) return NaN;
   return z < 0 ? 0.5 * erfcPositive(-z / Math.SQRT2) : 1 - 0.5 * erfcPositive(z / Math.SQRT2);
-}
-
-/** n-point Gauss–Legendre nodes and weights on [0, 1]. */
-export function gaussLegendre(n: number): { x: Float64Array; w: Float64Array } {
-  const x = new Float64Array(n), w = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5)), dp = 0;
-    for (let it = 0; it < 100; it++) {
-      let p1 = 1, p2 = 0;
-      for (let j = 1; j <= n; j++) {
-        const p3 = p2;
-        p2 = p1;
-        p1 = ((2 * j - 1) * z * p2 - (j - 1) * p3) / j;
-      }
-      dp = (n * (z * p1 - p2)) / (z * z - 1);
-      const dz = p1 / dp;
-      z -= dz;
-      if (Math.abs(dz) < 1e-16) break;
-    }
-    x[i] = (1 - z) / 2;
-    w[i] = 1 / ((1 - z * z) * dp * dp);
-  }
-  return { x, w };
 }
 
 const GL = gaussLegendre(16);
