@@ -95,6 +95,11 @@ describe("happy paths", () => {
     const s2 = await diffmix(["sample", "rt.json", "-n", "5", "-o", "-", "--seed", "4", "--steps", "40", "--method", "em", "-q"]);
     expect(s2.code).toBe(0);
     expect(s2.out.trim().split("\n").map((l) => l.split(",").length)).toEqual([2, 2, 2, 2, 2]);
+    const s3 = await diffmix(["sample", "rt.json", "-n", "5", "-o", "-", "--seed", "4", "--method", "ode", "-q"]);
+    const s4 = await diffmix(["sample", "rt.json", "-n", "5", "-o", "-", "--seed", "4", "--method", "ode", "--steps", "50", "-q"]);
+    expect(s3.code).toBe(0);
+    expect(s3.out).toBe(s4.out); // ode defaults to 50 steps
+    expect(s3.out).not.toBe(s2.out);
 
     const e = await diffmix(["eval", "rt-samples.npy", "--preset", "blobs2d", "--model", "rt.json"]);
     expect(e.code).toBe(0);
@@ -186,8 +191,7 @@ const failures: [string, string[], number, string, string?][] = [
   ["unknown preset", ["gen", "--preset", "rign", "-n", "5", "-o", "o25.csv"], 2, 'unknown preset "rign" (did you mean ring?); known: blobs2d, ring, x, mix10d, pair-close, grid9, balls, sphere3, mix8d', "o25.csv"],
   ["bad degree", ["fit", "data.csv", "-o", "o26.json", "--degree", "13"], 2, 'invalid option --degree: expected an integer in [0, 12] or "auto", got 13', "o26.json"],
   ["bad threads", ["fit", "data.csv", "-o", "o27.json", "--threads", "0"], 2, "invalid option --threads: expected an integer in [1, 1024], got 0", "o27.json"],
-  ["method ode", ["sample", "model.json", "-n", "5", "-o", "o28.csv", "--method", "ode"], 2, "invalid option --method: ode (the probability-flow ODE) is not available yet; use exp or em", "o28.csv"],
-  ["method unknown", ["sample", "model.json", "-n", "5", "-o", "o29.csv", "--method", "eм"], 2, 'invalid option --method: expected exp or em, got "eм" (did you mean em?)', "o29.csv"],
+  ["method unknown", ["sample", "model.json", "-n", "5", "-o", "o29.csv", "--method", "eм"], 2, 'invalid option --method: expected exp, em or ode, got "eм" (did you mean em?)', "o29.csv"],
   ["option without its value", ["sample", "model.json", "-o", "o30.csv", "-n"], 2, "option -n needs a value (N)", "o30.csv"],
   ["option value that is an option", ["sample", "model.json", "-n", "--quiet", "-o", "o31.csv"], 2, "option -n needs a value (N)", "o31.csv"],
   ["extra argument", ["fit", "data.csv", "more.csv", "-o", "o32.json"], 2, 'fit: unexpected argument "more.csv" (see: diffmix fit --help)', "o32.json"],

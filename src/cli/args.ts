@@ -116,7 +116,7 @@ export function intOption(name: string, raw: string, min: number, max: number, w
 export function choiceOption<T extends string>(name: string, raw: string, choices: readonly T[]): T {
   if ((choices as readonly string[]).includes(raw)) return raw as T;
   const guess = closest(raw, [...choices]);
-  throw new UsageError(`invalid option ${flag(name)}: expected ${choices.join(" or ")}, got "${raw}"${guess ? ` (did you mean ${guess}?)` : ""}`);
+  throw new UsageError(`invalid option ${flag(name)}: expected ${choices.length > 2 ? `${choices.slice(0, -1).join(", ")} or ${choices[choices.length - 1]}` : choices.join(" or ")}, got "${raw}"${guess ? ` (did you mean ${guess}?)` : ""}`);
 }
 
 /** Help text for a command's options, one per line. */

@@ -28,7 +28,7 @@ const HELP = `diffmix — learn a distribution from samples with a piecewise-pol
 
 Usage:
   diffmix fit DATA -o MODEL.json [--degree D] [--levels L] [--seed S] [--threads T]
-  diffmix sample MODEL.json -n N -o OUT [--seed S] [--steps K] [--method em|exp]
+  diffmix sample MODEL.json -n N -o OUT [--seed S] [--steps K] [--method exp|em|ode]
   diffmix gen SPEC.json|--preset NAME -n N -o DATA [--seed S]
   diffmix eval SAMPLES --truth SPEC.json|--preset NAME|--reference DATA
   diffmix logpdf MODEL.json POINTS -o OUT   the model's log-density at each point

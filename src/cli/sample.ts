@@ -1,7 +1,7 @@
 /** diffmix sample MODEL.json -n N -o OUT: draw new samples by reverse diffusion. */
 import { DEFAULT_STEPS, sample } from "../sample.ts";
 import { checkWritable, writeTable } from "../io/files.ts";
-import { type CommandSpec, UsageError, choiceOption, intOption, optionLines, parseCommand } from "./args.ts";
+import { type CommandSpec, choiceOption, intOption, optionLines, parseCommand } from "./args.ts";
 import { type Io, countOf, outputOf, readModel, seconds, seedOf, threadsOf } from "./common.ts";
 import { Progress } from "./progress.ts";
 
@@ -13,14 +13,14 @@ export const spec: CommandSpec = {
     output: { type: "string", short: "o", value: "OUT" },
     seed: { type: "string", value: "S" },
     steps: { type: "string", value: "K" },
-    method: { type: "string", value: "em|exp" },
+    method: { type: "string", value: "exp|em|ode" },
     threads: { type: "string", value: "T" },
     quiet: { type: "boolean", short: "q" },
     help: { type: "boolean", short: "h" },
   },
 };
 
-export const help = `Usage: diffmix sample MODEL.json -n N -o OUT [--seed S] [--steps K] [--method em|exp] [--quiet]
+export const help = `Usage: diffmix sample MODEL.json -n N -o OUT [--seed S] [--steps K] [--method exp|em|ode] [--quiet]
 
 Draws N samples from a fitted model by running the reverse diffusion from t = T to 0 and
 writes them as CSV, or NPY when OUT ends in .npy (- writes CSV to stdout).
@@ -29,8 +29,8 @@ ${optionLines(spec, {
   n: "how many samples (a positive integer)",
   output: "the table to write: .csv, .npy, or - for stdout",
   seed: "random seed, 0–2147483647 (default 0)",
-  steps: `reverse steps, 1–100000 (default ${DEFAULT_STEPS})`,
-  method: 'exp (default: exponential integrator) or em (Euler–Maruyama); "ode" is not available yet',
+  steps: `reverse steps, 1–100000 (default ${DEFAULT_STEPS.exp} for exp and em, ${DEFAULT_STEPS.ode} for ode)`,
+  method: "exp (default: exponential integrator), em (Euler–Maruyama) or ode (the probability-flow ODE, deterministic after the start)",
   threads: "accepted and checked, no effect yet: sampling runs on one thread",
   quiet: "no progress bar or summary on stderr",
   help: "this text",
@@ -44,11 +44,8 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const count = countOf(v, "sample");
   const output = outputOf(v, "sample", "OUT (a .csv or .npy file, or - for stdout)");
   const seed = seedOf(v);
-  const steps = v.steps === undefined ? DEFAULT_STEPS : intOption("steps", v.steps as string, 1, 100000);
-  if (v.method === "ode") {
-    throw new UsageError("invalid option --method: ode (the probability-flow ODE) is not available yet; use exp or em");
-  }
-  const method = v.method === undefined ? "exp" : choiceOption("method", v.method as string, ["exp", "em"] as const);
+  const steps = v.steps === undefined ? undefined : intOption("steps", v.steps as string, 1, 100000);
+  const method = v.method === undefined ? "exp" : choiceOption("method", v.method as string, ["exp", "em", "ode"] as const);
   threadsOf(v);
   const quiet = v.quiet === true;
   checkWritable(output);
