@@ -6,3 +6,8 @@ export { OptionError } from "./options.ts";
 export { DataError } from "./dataset.ts";
 export { GaussianMixture, SphereMixture, SegmentsMixture, BallsMixture, mixtureFromSpec, presets, type Mixture, type MixtureSpec } from "./mixture.ts";
 export { histogramTV } from "./metrics/tv.ts";
+export { DEFAULT_STEPS, type Frame } from "./sample.ts";
+export type { LogpdfOptions } from "./flow.ts";
+export type { Components, ComponentsOptions, ComponentDiagnostics } from "./components.ts";
+export type { Candidate, ModelData } from "./model.ts";
+export { fitEM, sampleEM, logpdfEM, type EMOptions, type EMResult } from "./em.ts";
