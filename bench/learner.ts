@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { fit, sample } from "../src/index.ts";
+import { DEFAULT_STEPS, fit, sample } from "../src/index.ts";
 import { GaussianMixture, mixtureFromSpec, presets } from "../src/mixture.ts";
 import { histogramTV } from "../src/metrics/tv.ts";
 import { scoreError } from "../src/metrics/score-error.ts";
@@ -47,7 +47,7 @@ for (const name of ["blobs2d", "ring"]) {
   say(`| ${name} | R=${mdl.config.R}, degree ${mdl.degree}, ${mdl.regions.weights.length} regions | ${tv.toFixed(4)} | ${floor.toFixed(4)} | ${(tv - floor).toFixed(4)} |`);
 }
 
-say(`\n### Time, m = ${m} rows of the square instance, fit (defaults: degree and R chosen) + sample ${m} (160 steps), one thread\n`);
+say(`\n### Time, m = ${m} rows of the square instance, fit (defaults: degree and R chosen) + sample ${m} (${DEFAULT_STEPS.exp} steps), one thread\n`);
 say("| backend | fit wall s | fit CPU s | sample wall s | sample CPU s |");
 say("|---|---|---|---|---|");
 const data = square.sample(m, 11);
