@@ -139,6 +139,7 @@ describe("happy paths", () => {
     expect(d.err).toBe("");
     expect(d.code).toBe(0);
     expect(d.out).toMatch(/^diffmix demo: blobs2d/);
+    expect(d.out).toMatch(/sampled by the probability-flow ODE \(50 steps\)/);
     expect(d.out).toMatch(/metric +diffmix +EM \(k=5\) +floor/);
     expect(d.out).toMatch(/time: diffmix fit \d+\.\d+ s, sample \d+\.\d+ s; EM fit/);
     expect(d.out).toMatch(/picture: demo\.svg\n$/);

@@ -4,12 +4,12 @@
  * table and draw diffmix-demo.svg.
  */
 import { fit } from "../fit.ts";
-import { sample } from "../sample.ts";
+import { DEFAULT_STEPS, sample } from "../sample.ts";
 import { fitEM, sampleEM } from "../em.ts";
 import { evaluate } from "../metrics/index.ts";
 import { mixtureFromSpec, presets } from "../mixture.ts";
 import { checkWritable, writeOutput } from "../io/files.ts";
-import { type CommandSpec, intOption, optionLines, parseCommand } from "./args.ts";
+import { type CommandSpec, choiceOption, intOption, optionLines, parseCommand } from "./args.ts";
 import type { Io } from "./common.ts";
 import { Progress, type Stream } from "./progress.ts";
 import { demoPicture } from "./picture.ts";
@@ -22,6 +22,7 @@ export const spec: CommandSpec = {
     rows: { type: "string", value: "N" },
     draws: { type: "string", value: "N" },
     levels: { type: "string", value: "L" },
+    method: { type: "string", value: "ode|exp|em" },
     quiet: { type: "boolean", short: "q" },
     help: { type: "boolean", short: "h" },
   },
@@ -42,6 +43,7 @@ ${optionLines(spec, {
   rows: `training rows (default ${ROWS})`,
   draws: `generated samples (default ${DRAWS})`,
   levels: `noise levels of the fit (default ${LEVELS})`,
+  method: "sampler: ode (default: the probability-flow ODE, 50 steps; as close to the truth as the SDE at 320 steps, 6× faster), exp or em (the reverse SDE)",
   quiet: "no progress bar",
   help: "this text",
 })}
@@ -53,6 +55,7 @@ export interface DemoOptions {
   rows?: number;
   draws?: number;
   levels?: number;
+  method?: "ode" | "exp" | "em";
   picture?: string;
   quiet?: boolean;
 }
@@ -63,6 +66,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
     rows: v.rows === undefined ? undefined : intOption("rows", v.rows as string, 100, 1e7),
     draws: v.draws === undefined ? undefined : intOption("draws", v.draws as string, 100, 1e8),
     levels: v.levels === undefined ? undefined : intOption("levels", v.levels as string, 2, 1000),
+    method: v.method === undefined ? undefined : choiceOption("method", v.method as string, ["ode", "exp", "em"] as const),
     picture: v.output as string | undefined,
     quiet: v.quiet === true,
   });
@@ -70,6 +74,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
 
 export async function demo(out: Stream, err: Stream, options: DemoOptions = {}): Promise<void> {
   const rows = options.rows ?? ROWS, draws = options.draws ?? DRAWS, levels = options.levels ?? LEVELS;
+  const method = options.method ?? "ode";
   const picture = options.picture ?? "diffmix-demo.svg";
   checkWritable(picture);
   const truth = mixtureFromSpec(presets.blobs2d);
@@ -88,7 +93,7 @@ export async function demo(out: Stream, err: Stream, options: DemoOptions = {}):
   });
   const fitMs = clock() - t;
   t = clock();
-  const xs = await sample(model, draws, { seed: 2, onProgress: (p) => progress.update("sample", p.done, p.total, "batches") });
+  const xs = await sample(model, draws, { seed: 2, method, onProgress: (p) => progress.update("sample", p.done, p.total, "batches") });
   const sampleMs = clock() - t;
   progress.clear();
 
@@ -105,7 +110,7 @@ export async function demo(out: Stream, err: Stream, options: DemoOptions = {}):
   const evalMs = clock() - t;
 
   const c = model.config as { R: number };
-  out.write(`  model: ${model.regions.weights.length} regions (R=${c.R}), degree ${model.degree}, ${model.levels.length} levels\n\n`);
+  out.write(`  model: ${model.regions.weights.length} regions (R=${c.R}), degree ${model.degree}, ${model.levels.length} levels; sampled by ${method === "ode" ? "the probability-flow ODE" : "the reverse SDE"} (${DEFAULT_STEPS[method]} steps)\n\n`);
   const names = Object.keys(ours);
   const w = Math.max(8, ...names.map((n) => n.length));
   const cell = (v: number | undefined) => (v === undefined ? "—" : Math.abs(v) >= 1000 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(4)).padStart(10);
