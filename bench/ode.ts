@@ -29,6 +29,7 @@ import { createKernels } from "../src/kernels/index.ts";
 import { Flow, flowEvaluations, reverseGrid, type OdeSolver } from "../src/flow.ts";
 import { startDistribution } from "../src/sample.ts";
 import { streamState } from "../src/random.ts";
+import { componentErrors as errors } from "../src/metrics/recovery.ts";
 
 const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
@@ -192,19 +193,6 @@ isolated; ≥ 0.7: a ridge); "misfit" the RMS of E[μ|x] against the fitted mixt
 ${table(["instance", "true k", "k found", "mean err", "EM mean err", "weight err", "EM weight err", "flatness", "misfit", "s"], rows)}`);
 }
 
-function errors(est: { means: number[][]; weights: number[] }, truth: { means: number[][]; weights: number[] }) {
-  let dm = 0, dw = 0;
-  truth.means.forEach((mu, i) => {
-    let best = 0, bd = Infinity;
-    est.means.forEach((e, j) => {
-      const d = Math.hypot(...e.map((v, c) => v - mu[c]));
-      if (d < bd) (bd = d), (best = j);
-    });
-    dm += bd;
-    dw += Math.abs(est.weights[best] - truth.weights[i]);
-  });
-  return { mean: dm / truth.means.length, weight: dw / truth.means.length };
-}
 
 function shortReason(reason: string): string {
   if (reason.includes("flat along a ridge")) return "ridge (flat)";

@@ -2,31 +2,16 @@
 // every command's happy path, the round trip gen → fit → sample → eval, and every failure
 // with its exact one-line message, its exit code and no output file left behind.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
+import { runDiffmix, type Run } from "./helpers/cli.ts";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 
-const BIN = fileURLToPath(new URL("../bin/diffmix.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "diffmix-cli-"));
 const at = (f: string) => join(dir, f);
 
-interface Run { code: number | null; out: string; err: string }
-
 /** Runs `diffmix …args` in the temporary folder (so messages show relative names). */
-function diffmix(args: string[], input?: string | Buffer): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [], err: Buffer[] = [];
-    child.stdout.on("data", (b) => out.push(b));
-    child.stderr.on("data", (b) => err.push(b));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() }));
-    child.stdin.on("error", () => undefined); // a command that fails early may not read its input
-    child.stdin.end(input);
-  });
-}
+const diffmix = (args: string[], input?: string | Buffer): Promise<Run> => runDiffmix(dir, args, input);
 
 const csv = (rows: number[][]) => rows.map((r) => r.join(",")).join("\n") + "\n";
 const leftovers = () => readdirSync(dir).filter((f) => f.endsWith(".tmp"));

@@ -1,6 +1,7 @@
 // The probability-flow ODE (src/flow.ts): its quadrature weights, model.logpdf against exact
 // log-densities of known mixtures, and sample(…, { method: "ode" }).
 import { describe, expect, it } from "vitest";
+import { runDiffmix } from "./helpers/cli.ts";
 import { fit, sample, type ScoreModel } from "../src/index.ts";
 import { GaussianMixture, mixtureFromSpec, presets, type Mixture } from "../src/mixture.ts";
 import { Evaluator } from "../src/evaluator.ts";
@@ -8,11 +9,9 @@ import { Flow, reverseGrid, stepWeights, type OdeSolver } from "../src/flow.ts";
 import { createKernels } from "../src/kernels/index.ts";
 import { histogramTV } from "../src/metrics/tv.ts";
 import { fitEM, logpdfEM } from "../src/em.ts";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 
 const lambda = (t: number) => -Math.log(Math.expm1(2 * t));
 
@@ -170,16 +169,4 @@ describe("diffmix logpdf and eval --model (spawned)", () => {
   }, 60000);
 });
 
-const BIN = fileURLToPath(new URL("../bin/diffmix.js", import.meta.url));
-
-/** Runs `diffmix …args` in dir. */
-function diffmix(dir: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-    const out: Buffer[] = [], err: Buffer[] = [];
-    child.stdout.on("data", (b) => out.push(b));
-    child.stderr.on("data", (b) => err.push(b));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() }));
-  });
-}
+const diffmix = runDiffmix;
