@@ -117,7 +117,7 @@ of the truth of the same size: a perfect sampler scores there (MMD² and energy 
 their floors scatter around 0). diffmix runs with all defaults (degree and R chosen by held-out
 Stein loss, 40 levels, 160 sampler steps); "model" is its number of regions, degree and R. EM is
 src/em.ts (identity covariances, k-means++ init, 3 restarts; BIC over k = 1…10).
-${sk ? `scikit-learn ${sk} GaussianMixture uses full covariances, n_init = 3 (its fit time is measured inside Python; samples are drawn from its parameters with our sampleEM).` : "scikit-learn: skipped (`/usr/bin/python3 -c \"import sklearn\"` failed)."}
+${sk ? `scikit-learn ${sk} GaussianMixture uses full covariances, n_init = 3, one BLAS thread (its fit time is measured inside Python; samples are drawn from its parameters with our sampleEM).` : "scikit-learn: skipped (`/usr/bin/python3 -c \"import sklearn\"` failed)."}
 Times in seconds on ${machine()}; the whole run took ${total.toFixed(0)} s.
 
 ${table}

@@ -229,8 +229,8 @@ training rows, ${count} generated, **${levels} levels** for every configuration 
 default 40 to keep the full basis affordable). "unknowns" is the per-level system size.
 The projected basis fits polynomials only in each region's local frame (≤ rMax directions with
 spread above the noise); the paper's full basis uses all n coordinates: n·C(n+D, D) unknowns
-per region, so at D = 2 it grows like n³/2 and its Gram matrix like n⁶ — with 3 regions that is
-${[8, 16, 32].map((n) => `${3 * n * ((n + 1) * (n + 2) / 2)} at n = ${n}`).join(", ")}; fit time grows with the Gram
+per region, so at D = 2 it grows like n³/2 and its Gram matrix like n⁶ — per region that is
+${[8, 16, 32].map((n) => `${n * ((n + 1) * (n + 2) / 2)} at n = ${n}`).join(", ")}; fit time grows with the Gram
 (m·Q² per level) and the solve (Q³). Past \`maxUnknowns\` (2500, default) fit refuses with the
 message shown. ${machine()}; ${seconds(t00).toFixed(0)} s.
 

@@ -22,7 +22,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fit } from "../src/fit.ts";
-import { sample } from "../src/sample.ts";
+import { DEFAULT_STEPS, sample } from "../src/sample.ts";
 import { fitEM, sampleEM } from "../src/em.ts";
 import { mixtureFromSpec, presets, type Mixture, type MixtureSpec } from "../src/mixture.ts";
 import { histogramTV } from "../src/metrics/tv.ts";
@@ -251,7 +251,7 @@ async function parent(argv: string[]): Promise<void> {
     `${date}. ${machine.cpu}, ${machine.cores} cores, node ${machine.node}; load average ${machine.loadavg_start.join(" / ")} at start, ` +
     `${machine.loadavg_end.join(" / ")} at the end (1/5/15 min), 1-min load at the start of each run in the table: this machine is shared, so ` +
     `CPU time (all threads) stands beside wall time. Fit ${m.toLocaleString("en")} rows drawn from the truth, then sample ${m.toLocaleString("en")}; one run each. ` +
-    `diffmix: \`fit(data, {dim, seed})\` with defaults (degree and R chosen by held-out Stein loss), \`sample(model, m)\` (160 exp-integrator steps); ` +
+    `diffmix: \`fit(data, {dim, seed})\` with defaults (degree and R chosen by held-out Stein loss), \`sample(model, m)\` (${DEFAULT_STEPS.exp} exp-integrator steps); ` +
     `each diffmix/EM run in its own Node process (max RSS includes Node's ~45 MB). scikit-learn: fit/sample timed inside Python (start-up and ` +
     `file reading excluded), BLAS threads as the machine sets them. Quality: lower is better, beside the floor a perfect sampler scores at this size.`,
     "",

@@ -4,7 +4,7 @@
  * timing, markdown tables, and writing a section of bench/RESULTS.md and figures.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -77,7 +77,7 @@ export async function runDiffmix(data: Float64Array, dim: number, count: number,
   const samples = await sample(model, count, { seed: seed + 1 });
   const c = model.config as { R: number; degree: number };
   return {
-    method: label, size: `${model.regions.weights.length} regions, D=${c.degree}, R=${c.R}`,
+    method: label, size: `${model.regions.weights.length} region${model.regions.weights.length === 1 ? "" : "s"}, D=${c.degree}, R=${c.R}`,
     fitSeconds, sampleSeconds: seconds(t0), samples, model,
   };
 }
@@ -110,7 +110,7 @@ export function sklearnVersion(): string | null {
 
 /**
  * scikit-learn's GaussianMixture on the same rows (written as raw little-endian float64 to a
- * temporary file); `k` a number or "bic" over kRange. Fit time is measured inside Python
+ * temporary file), with one BLAS thread; `k` a number or "bic" over kRange. Fit time is measured inside Python
  * (excluding interpreter start-up and reading the file). Samples are drawn from the fitted
  * parameters with our sampleEM.
  */
@@ -124,7 +124,9 @@ export function runSklearn(data: Float64Array, dim: number, count: number, seed:
     writeFileSync(file, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     const [k0, k1] = o.kRange ?? [1, 10];
     const out = execFileSync(PYTHON, [join(BENCH, "sklearn_gmm.py"), file, String(dim), String(o.k), String(k0), String(k1),
-      o.covariance ?? "full", String(o.nInit ?? 3), String(seed)], { encoding: "utf8", maxBuffer: 1 << 28 });
+      o.covariance ?? "full", String(o.nInit ?? 3), String(seed)],
+    // one BLAS thread: on the 2 shared cores threaded BLAS oversubscribes and runs ~2× slower
+    { encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" } });
     const r = JSON.parse(out) as { k: number; weights: number[]; means: number[][]; covariances: number[][]; converged: boolean; iterations: number;
       logLikelihood: number; bic: number; aic: number; seconds: number };
     const model: EMResult = { covariance: "full", k: r.k, weights: r.weights, means: r.means, covariances: r.covariances,
@@ -159,7 +161,9 @@ export function machine(): string {
 
 /**
  * Replace (or append) the section delimited by `<!-- begin NAME -->` … `<!-- end NAME -->`
- * in bench/RESULTS.md; other sections are left as they are.
+ * in bench/RESULTS.md; other sections are left as they are. Written to a temporary file and
+ * renamed, so that another benchmark reading RESULTS.md at the same moment never sees it
+ * truncated; a copy of the section is kept in $TMPDIR/diffmix-results/NAME.md.
  */
 export function writeSection(name: string, markdown: string): void {
   const file = join(BENCH, "RESULTS.md");
@@ -168,7 +172,12 @@ export function writeSection(name: string, markdown: string): void {
   const block = `${begin}\n${markdown.trim()}\n${end}`;
   const i = text.indexOf(begin), j = text.indexOf(end);
   const next = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, next);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, next);
+  renameSync(tmp, file);
+  const copies = join(tmpdir(), "diffmix-results");
+  mkdirSync(copies, { recursive: true });
+  writeFileSync(join(copies, `${name}.md`), block + "\n");
   console.log(`wrote section "${name}" of ${file}`);
 }
 
