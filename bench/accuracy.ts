@@ -4,7 +4,8 @@
  * k chosen by BIC (identity covariances: the paper's model class) vs scikit-learn's
  * GaussianMixture (full covariances, k known and BIC) when /usr/bin/python3 has it, each
  * beside the floor (a fresh sample of the truth of the same size). Writes the "accuracy"
- * section of bench/RESULTS.md and figures into bench/figures/.
+ * section of bench/RESULTS.md (not with --only, which prints its table) and figures into
+ * bench/figures/.
  *
  *   npx tsx bench/accuracy.ts [--quick] [--only blobs2d,ring]
  *
@@ -83,7 +84,8 @@ const total = (performance.now() - t00) / 1000;
 
 // ---------------------------------------------------------------------------------------
 const methods = [...new Set(rows.filter((r) => !r.method.startsWith("*")).map((r) => r.method))];
-for (const metric of ["slicedTV", "tv2d"] as const) {
+// the summary figures cover every instance, so an --only run leaves them alone
+for (const metric of args.only ? [] : (["slicedTV", "tv2d"] as const)) {
   const cats = perInstance.filter((p) => metric !== "tv2d" || p.dim === 2);
   if (cats.length === 0) continue;
   writeFigure(`accuracy-${metric}.svg`, barPlot({
@@ -106,7 +108,7 @@ const excess = markdownTable(
   perInstance.map((p) => [p.name, ...methods.map((meth) => (p.values[meth] ? fmt(p.values[meth].slicedTV - p.floor.slicedTV, 3) : "—"))]),
 );
 
-writeSection("accuracy", `## Quality on the public instances (\`${command}\`, owner: evaluation)
+const section = `## Quality on the public instances (\`${command}\`, owner: evaluation)
 
 m = ${m} training rows per instance (seed ${SEED}), ${count} generated rows per method, metrics from
 \`evaluate\` (src/metrics): **tv2d** histogram TV against the exact density (cells 0.5; 2-D only),
@@ -128,4 +130,7 @@ ${excess}
 
 Figures: \`figures/accuracy-slicedTV.svg\`, \`figures/accuracy-tv2d.svg\` (excess over the floor per method),
 \`figures/accuracy-{ring,pair-close,balls}.svg\` (data and samples).
-`);
+`;
+// A run on some instances only (--only) prints its table and leaves RESULTS.md alone: the section holds the full table.
+if (args.only) console.log(`\n${table}\n\n(--only: bench/RESULTS.md not updated)`);
+else writeSection("accuracy", section);

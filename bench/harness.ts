@@ -155,8 +155,15 @@ export function markdownTable(headers: string[], rows: string[][]): string {
   return [`| ${headers.join(" | ")} |`, `|${headers.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
+/** The git revision of the code measured, noting uncommitted changes under src/. */
+export function revision(): string {
+  const git = (...a: string[]) => spawnSync("git", a, { cwd: BENCH, encoding: "utf8" }).stdout?.trim() ?? "";
+  const head = git("rev-parse", "--short", "HEAD") || "unknown";
+  return git("status", "--porcelain", "--", "../src", "../assembly") ? `${head} + uncommitted changes in src/` : head;
+}
+
 export function machine(): string {
-  return `node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? "?"}), shared with other jobs`;
+  return `diffmix ${revision()}, node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? "?"}), shared with other jobs`;
 }
 
 /**
