@@ -94,8 +94,14 @@ export async function fit(data: number[][] | Float64Array, options?: FitOptions)
   const Rs = o.regions === "single" ? [0] : o.R === "auto" ? AUTO_R : [o.R];
   const selection: Candidate[] = [];
   let best = { R: Rs[0], degree: degrees[0] };
-  const regionsFor = (rows: Float64Array, count: number, R: number) =>
-    buildRegions(kernels, rows, count, n, micro, { R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: 50 });
+  // Regions from all rows, once per R, shared by the candidates and the final fit: built on
+  // the training split alone, a region's rank could differ from the final one's (the frame
+  // threshold depends on its row count) and the choice of degree would not carry over.
+  const built = new Map<number, Regions>();
+  const regionsFor = (R: number) => {
+    if (!built.has(R)) built.set(R, buildRegions(kernels, x, m, n, micro, { R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: 50 }));
+    return built.get(R)!;
+  };
 
   if (degrees.length * Rs.length > 1) {
     const { train, hold } = split(x, m, n, o.holdout, o.seed);
@@ -103,7 +109,7 @@ export async function fit(data: number[][] | Float64Array, options?: FitOptions)
     const total = degrees.length * Rs.length;
     let bestLoss = Infinity;
     for (const R of Rs) {
-      const regions = regionsFor(train.x, train.m, R);
+      const regions = regionsFor(R);
       const flat = regions.ranks.every((r) => r === 0);
       for (const degree of degrees) {
         const q = unknowns(regions, degree);
@@ -127,7 +133,7 @@ export async function fit(data: number[][] | Float64Array, options?: FitOptions)
       throw new OptionError(`fit: every configuration exceeds maxUnknowns ${o.maxUnknowns}; lower "rMax" or raise "maxUnknowns"`);
     }
   }
-  const regions = regionsFor(x, m, best.R);
+  const regions = regionsFor(best.R);
   const q = unknowns(regions, best.degree);
   if (q > o.maxUnknowns) {
     throw new OptionError(`fit: ${q} unknowns per level exceed maxUnknowns (${o.maxUnknowns}); lower "degree" or "rMax", or raise "maxUnknowns"`);
