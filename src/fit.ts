@@ -254,11 +254,12 @@ export function fitLevels(kernels: Kernels, x: Float64Array, m: number, regions:
   });
   const S = new Float64Array(P * P), Rx = new Float64Array(P * n), Rc = new Float64Array(P * n), csum = new Float64Array(P);
   const levels: Level[] = [];
+  const zeroW = () => shape.p.map((p) => new Array<number>(n * p).fill(0));
 
   ts.forEach((t, l) => {
     const a = Math.exp(-t), sigma = Math.sqrt(-Math.expm1(-2 * t));
     const box = clipBox(kernels, A, shape, regions, t, o, l, pilot);
-    packLevel(A.level, shape, regions, t, o.gates === "hard", { t, ...box, W: regions.ranks.map((r, g) => new Array(n * shape.p[g]).fill(0)) });
+    packLevel(A.level, shape, regions, t, o.gates === "hard", { t, ...box, W: zeroW() });
     S.fill(0); Rx.fill(0); Rc.fill(0); csum.fill(0); A.dsum.fill(0);
     let current: number[] = [];
     const flush = () => {
@@ -328,7 +329,7 @@ export function fitLevels(kernels: Kernels, x: Float64Array, m: number, regions:
     }
     const status = kernels.choleskySolve(Q, 1, sys, Q, rhs, 1, o.ridge, 1e-9 * maxDiag + 1e-300);
     if (status !== 0) throw new Error(`fit: the normal equations at t=${t} are not positive definite (pivot ${status})`);
-    const W = regions.ranks.map((r, g) => new Array(n * shape.p[g]).fill(0));
+    const W = zeroW();
     for (let q = 0; q < Q; q++) {
       const g = U.g[q], j = U.j[q], f = U.f[q], E = regions.frames[g], p = shape.p[g];
       for (let i = 0; i < n; i++) W[g][i * p + f] += E[i * n + j] * rhs[q];
