@@ -7,9 +7,10 @@ import { createKernels, defaultBackend, type Backend } from "./kernels/index.ts"
 import type { Kernels } from "./kernels/types.ts";
 import { toRows } from "./dataset.ts";
 import { OptionError, fn, int, num, oneOf, resolve } from "./options.ts";
-import { multiIndexTable } from "./basis.ts";
+import { chunkCount, LevelSums, type ChunkStats, type FitSpec, type LevelParams } from "./normal-stats.ts";
+import { newJob, poolFor, shared } from "./threads/pool.ts";
 import { noiseLadder } from "./ladder.ts";
-import { frameScale, packedLength, packLevel, shapeOf, workSize, type Level, type Regions, type Shape } from "./level.ts";
+import { frameScale, packedLength, packLevel, shapeOf, type Level, type Regions, type Shape } from "./level.ts";
 import { buildRegions, microClusters } from "./regions.ts";
 import { moments } from "./linalg.ts";
 import { streamState, uniforms } from "./random.ts";
@@ -50,17 +51,22 @@ export interface FitOptions {
   maxUnknowns?: number;
   /** Row length when `data` is a flat Float64Array. */
   dim?: number;
+  /**
+   * Worker threads (Node); default: the machine's cores. Rows are split into fixed chunks
+   * whose statistics are added in order, so the model is the same for any thread count.
+   */
+  threads?: number;
   onProgress?: (p: Progress) => void;
 }
 
-type Resolved = Required<Omit<FitOptions, "dim" | "onProgress">> & Pick<FitOptions, "dim" | "onProgress">;
+type Resolved = Required<Omit<FitOptions, "dim" | "onProgress" | "threads">> & Pick<FitOptions, "dim" | "onProgress" | "threads">;
 
 const TABLE = {
   degree: int(0, 12), levels: int(2, 1000), tMin: num(0, 10, true), T: num(0, 20, true), R: num(0, 100),
   microClusters: int(1, 1000), rMax: int(0, 8), ridge: num(0, 1), seed: int(0, 2 ** 31 - 1),
   backend: oneOf("wasm", "reference"), regions: oneOf("merged", "single"), gates: oneOf("soft", "hard"),
   basis: oneOf("projected", "full"), holdout: num(0, 0.5, true), maxUnknowns: int(1, 100000),
-  dim: int(1, 100000), onProgress: fn,
+  dim: int(1, 100000), threads: int(1, 256), onProgress: fn,
 };
 
 const DEFAULTS: Resolved = {
@@ -71,8 +77,6 @@ const DEFAULTS: Resolved = {
 export const AUTO_DEGREES = [0, 2, 6];
 export const AUTO_R = [2, 0];
 export const MIN_ROWS = 50;
-const BLOCK = 256;
-const LD = BLOCK + 8; // a power-of-two column stride aliases cache sets (perf-notes.md)
 const PILOT = 4096;
 const SELECT_TRAIN_ROWS = 20000;
 const SELECT_HOLDOUT_ROWS = 5000;
@@ -98,8 +102,8 @@ export async function fit(data: number[][] | Float64Array, options?: FitOptions)
   // the training split alone, a region's rank could differ from the final one's (the frame
   // threshold depends on its row count) and the choice of degree would not carry over.
   const built = new Map<number, Regions>();
-  const regionsFor = (R: number) => {
-    if (!built.has(R)) built.set(R, buildRegions(kernels, x, m, n, micro, { R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: 50 }));
+  const regionsFor = async (R: number) => {
+    if (!built.has(R)) built.set(R, await buildRegions(x, m, n, micro, { R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: 50, threads: o.threads, backend: o.backend }));
     return built.get(R)!;
   };
 
@@ -109,7 +113,7 @@ export async function fit(data: number[][] | Float64Array, options?: FitOptions)
     const total = degrees.length * Rs.length;
     let bestLoss = Infinity;
     for (const R of Rs) {
-      const regions = regionsFor(R);
+      const regions = await regionsFor(R);
       const flat = regions.ranks.every((r) => r === 0);
       for (const degree of degrees) {
         const q = unknowns(regions, degree);
@@ -117,7 +121,7 @@ export async function fit(data: number[][] | Float64Array, options?: FitOptions)
         if (q > o.maxUnknowns) c.note = `skipped: ${q} unknowns per level exceed maxUnknowns ${o.maxUnknowns}`;
         else if (flat && degree !== degrees[0]) c.note = `same model as degree ${degrees[0]}: every region has rank 0`;
         else {
-          const levels = fitLevels(kernels, train.x, train.m, regions, degree, ts, o);
+          const levels = await fitLevels(kernels, train.x, train.m, regions, degree, ts, o);
           const model = assemble(regions, levels, degree, o, x, m, n, [], {});
           c.loss = steinLoss(kernels, model, hold.x, hold.m, o.seed);
           if (c.loss < bestLoss) {
@@ -133,13 +137,13 @@ export async function fit(data: number[][] | Float64Array, options?: FitOptions)
       throw new OptionError(`fit: every configuration exceeds maxUnknowns ${o.maxUnknowns}; lower "rMax" or raise "maxUnknowns"`);
     }
   }
-  const regions = regionsFor(best.R);
+  const regions = await regionsFor(best.R);
   const q = unknowns(regions, best.degree);
   if (q > o.maxUnknowns) {
     throw new OptionError(`fit: ${q} unknowns per level exceed maxUnknowns (${o.maxUnknowns}); lower "degree" or "rMax", or raise "maxUnknowns"`);
   }
-  const levels = fitLevels(kernels, x, m, regions, best.degree, noiseLadder(o.levels, o.tMin, o.T), o);
-  const { onProgress: _, ...config } = { ...o, R: best.R, degree: best.degree };
+  const levels = await fitLevels(kernels, x, m, regions, best.degree, noiseLadder(o.levels, o.tMin, o.T), o);
+  const { onProgress: _, threads: __, ...config } = { ...o, R: best.R, degree: best.degree };
   return assemble(regions, levels, best.degree, o, x, m, n, selection, config);
 }
 
@@ -220,26 +224,24 @@ function layout(regions: Regions, s: Shape) {
   return { g, j, f, Q: g.length };
 }
 
-export function fitLevels(kernels: Kernels, x: Float64Array, m: number, regions: Regions, D: number, ts: number[], o: Resolved): Level[] {
+export async function fitLevels(kernels: Kernels, x: Float64Array, m: number, regions: Regions, D: number, ts: number[], o: Resolved): Promise<Level[]> {
   const shape = shapeOf(regions, D);
-  const { G, n, rmax, features: P } = shape;
-  const table = multiIndexTable(rmax, D);
-  const maxCols = 1 + 2 * n + P;
+  const { G, n, rmax } = shape;
   const pilot = Math.min(m, PILOT);
   const U = layout(regions, shape);
   const A = kernels.arena({
-    x0: ["f64", m * n], xt: ["f64", BLOCK * n], gamma: ["f64", BLOCK * G], cbar: ["f64", BLOCK * n],
-    phi: ["f64", LD * maxCols], gc: ["f64", maxCols * maxCols], dsum: ["f64", Math.max(1, P * rmax)],
-    level: ["f64", packedLength(shape)], table: ["i32", table.length], active: ["i32", G], work: ["f64", workSize(shape)],
-    sys: ["f64", U.Q * U.Q], rhs: ["f64", U.Q], state: ["u32", 4],
+    level: ["f64", packedLength(shape)], sys: ["f64", U.Q * U.Q], rhs: ["f64", U.Q], state: ["u32", 4],
     px0: ["f64", pilot * n], pxt: ["f64", pilot * n], pgamma: ["f64", pilot * G], pcbar: ["f64", pilot * n],
   });
-  A.table.set(table);
-  sortByGroup(x, m, n, regions, A.x0);
+  const chunks = chunkCount(m);
+  const pool = await poolFor(o.threads, chunks);
+  const sorted = sortByGroup(x, m, n, regions);
+  const x0 = pool.threads > 1 ? shared(sorted) : sorted;
   for (let k = 0; k < pilot; k++) {
     const row = Math.floor((k * m) / pilot);
-    A.px0.set(A.x0.subarray(row * n, row * n + n), k * n);
+    A.px0.set(x0.subarray(row * n, row * n + n), k * n);
   }
+  const job = newJob("fit-level", { x0, m, regions, degree: D, seed: o.seed, backend: o.backend } satisfies FitSpec);
   // E_gᵀE_h: how group g's directions project on group h's.
   const cross = (g: number, h: number, j1: number, j2: number) => {
     const Eg = regions.frames[g], Eh = regions.frames[h];
@@ -252,58 +254,19 @@ export function fitLevels(kernels: Kernels, x: Float64Array, m: number, regions:
     for (let j1 = 0; j1 < n; j1++) for (let j2 = 0; j2 < n; j2++) out[j1 * n + j2] = cross(Math.floor(gh / G), gh % G, j1, j2);
     return out;
   });
-  const S = new Float64Array(P * P), Rx = new Float64Array(P * n), Rc = new Float64Array(P * n), csum = new Float64Array(P);
+  const sums = new LevelSums(shape);
+  const { S, Rx, Rc, csum, dsum } = sums, P = shape.features;
   const levels: Level[] = [];
   const zeroW = () => shape.p.map((p) => new Array<number>(n * p).fill(0));
 
-  ts.forEach((t, l) => {
+  for (const [l, t] of ts.entries()) {
     const a = Math.exp(-t), sigma = Math.sqrt(-Math.expm1(-2 * t));
     const box = clipBox(kernels, A, shape, regions, t, o, l, pilot);
     packLevel(A.level, shape, regions, t, o.gates === "hard", { t, ...box, W: zeroW() });
-    S.fill(0); Rx.fill(0); Rc.fill(0); csum.fill(0); A.dsum.fill(0);
-    let current: number[] = [];
-    const flush = () => {
-      if (current.length === 0) return;
-      const glob: number[] = [];
-      for (const g of current) for (let f = 0; f < shape.p[g]; f++) glob.push(shape.featureOffset[g] + f);
-      const base = 1 + 2 * n, gc = A.gc;
-      for (let c2 = 0; c2 < glob.length; c2++) {
-        const F2 = glob[c2], col = base + c2;
-        csum[F2] += gc[col];
-        for (let i = 0; i < n; i++) {
-          Rx[F2 * n + i] += gc[(1 + i) * maxCols + col];
-          Rc[F2 * n + i] += gc[(1 + n + i) * maxCols + col];
-        }
-        for (let c1 = 0; c1 <= c2; c1++) S[glob[c1] * P + F2] += gc[(base + c1) * maxCols + col];
-      }
-    };
-    for (let start = 0; start < m; start += BLOCK) {
-      const b = Math.min(BLOCK, m - start);
-      const x0 = A.x0.subarray(start * n);
-      A.state.set(streamState(o.seed, "fit-noise", l, start / BLOCK));
-      kernels.ouNoise(b * n, x0, a, sigma, A.state, A.xt);
-      kernels.gates(b, A.xt, A.level, A.gamma, A.cbar);
-      const active: number[] = [];
-      for (let g = 0; g < G; g++) {
-        for (let k = 0; k < b; k++) {
-          if (A.gamma[k * G + g] > 0) {
-            active.push(g);
-            break;
-          }
-        }
-      }
-      if (active.length !== current.length || active.some((g, k) => g !== current[k])) {
-        flush();
-        current = active;
-        A.gc.fill(0);
-      }
-      A.active.set(active);
-      kernels.designBlock(b, x0, A.xt, A.gamma, A.cbar, A.level, A.table, A.active, active.length, A.phi, LD, A.dsum, A.work);
-      const cols = 1 + 2 * n + active.reduce((s, g) => s + shape.p[g], 0);
-      kernels.gramAccumulate(b, cols, A.phi, LD, A.gc, maxCols);
-    }
-    flush();
-    for (let F1 = 0; F1 < P; F1++) for (let F2 = F1 + 1; F2 < P; F2++) S[F2 * P + F1] = S[F1 * P + F2];
+    const stats = await pool.map<ChunkStats>(job, chunks, { level: A.level.slice(), l, a, sigma } satisfies LevelParams);
+    sums.clear();
+    for (const st of stats) sums.add(st);
+    sums.symmetrise();
 
     // Assemble G θ = b over (group, direction, feature) from the scalar-feature statistics.
     const { Q } = U, sys = A.sys, rhs = A.rhs, soft = o.gates === "soft";
@@ -324,7 +287,7 @@ export function fitLevels(kernels: Kernels, x: Float64Array, m: number, regions:
         ecbar += e * Rc[F1 * n + i];
       }
       const gateDiv = soft ? a * (ec * csum[F1] - ecbar) : 0;
-      const basisDiv = j1 < regions.ranks[g1] ? A.dsum[F1 * rmax + j1] : 0;
+      const basisDiv = j1 < regions.ranks[g1] ? dsum[F1 * rmax + j1] : 0;
       rhs[q1] = (a * ex - a * a * (gateDiv + basisDiv)) / m;
     }
     const status = kernels.choleskySolve(Q, 1, sys, Q, rhs, 1, o.ridge, 1e-9 * maxDiag + 1e-300);
@@ -336,12 +299,13 @@ export function fitLevels(kernels: Kernels, x: Float64Array, m: number, regions:
     }
     levels.push({ t, lo: box.lo, hi: box.hi, W });
     o.onProgress?.({ phase: "fit", done: l + 1, total: ts.length, message: `level ${l + 1}/${ts.length} (t=${t.toPrecision(3)})` });
-  });
+  }
   return levels;
 }
 
 /** Rows ordered by their most likely group, so that a block of rows touches few groups. */
-function sortByGroup(x: Float64Array, m: number, n: number, regions: Regions, out: Float64Array): void {
+function sortByGroup(x: Float64Array, m: number, n: number, regions: Regions): Float64Array {
+  const out = new Float64Array(m * n);
   const key = new Int32Array(m);
   for (let t = 0; t < m; t++) {
     let best = -Infinity;
@@ -356,6 +320,7 @@ function sortByGroup(x: Float64Array, m: number, n: number, regions: Regions, ou
   }
   const order = Array.from({ length: m }, (_, t) => t).sort((p, q) => key[p] - key[q] || p - q);
   order.forEach((row, k) => out.set(x.subarray(row * n, row * n + n), k * n));
+  return out;
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 import { symmetricEigen } from "./linalg.ts";
 import { packedLength, packLevel, shapeOf, type Regions } from "./level.ts";
-import type { Kernels } from "./kernels/types.ts";
+import { createKernels, type Backend } from "./kernels/index.ts";
+import { CHUNK_ROWS, newJob, poolFor, shared, type Job, type Pool } from "./threads/pool.ts";
 import { uniforms } from "./random.ts";
 
 const SUBSAMPLE = 20000; // rows for k-means; EM refinement uses all rows (subsampled centres cost 2× in score error)
@@ -17,6 +18,8 @@ export interface RegionOptions {
   basis: "projected" | "full";
   rMax: number;
   emIterations: number;
+  threads: number | undefined;
+  backend: Backend;
 }
 
 /** Evenly strided rows, at most `cap`, so that sorted data is still represented. */
@@ -131,27 +134,77 @@ function mergeGroups(x: Float64Array, m: number, n: number, micro: Float64Array,
   return groups;
 }
 
-/**
- * Identity-covariance responsibilities of every row (the soft gates at a = 1, computed by
- * the kernels in blocks), handed to `visit(row, gamma, offset)` with gamma[offset + g].
- */
-function eachResponsibility(kernels: Kernels, x: Float64Array, m: number, n: number, weights: number[], centres: number[][],
-  visit: (row: number, gamma: Float64Array, offset: number) => void): void {
-  const G = weights.length;
-  const regions: Regions = { dim: n, weights, centres, frames: centres.map(() => []), spreads: centres.map(() => []), ranks: centres.map(() => 0) };
-  const shape = shapeOf(regions, 0);
-  const B = Math.min(m, 4096);
-  const A = kernels.arena({ x: ["f64", m * n], gamma: ["f64", B * G], cbar: ["f64", B * n], level: ["f64", packedLength(shape)] });
-  A.x.set(x.subarray(0, m * n));
-  packLevel(A.level, shape, regions, 0, false);
-  for (let start = 0; start < m; start += B) {
-    const b = Math.min(B, m - start);
-    kernels.gates(b, A.x.subarray(start * n), A.level, A.gamma, A.cbar);
-    for (let k = 0; k < b; k++) visit(start + k, A.gamma, k * G);
-  }
+export interface ResponsibilitySpec {
+  x: Float64Array;
+  m: number;
+  n: number;
+  backend: Backend;
 }
 
-export function buildRegions(kernels: Kernels, x: Float64Array, m: number, n: number, micro: Float64Array, opt: RegionOptions): Regions {
+export interface ResponsibilityParams {
+  level: Float64Array; // the gates at a = 1 (packed, see src/level.ts)
+  G: number;
+  centres: number[][]; // for second moments about the centres; first moments when absent
+}
+
+export function responsibilityContext(spec: ResponsibilitySpec) {
+  return { spec, kernels: createKernels(spec.backend), G: 0, A: undefined as undefined | { x: Float64Array; gamma: Float64Array; cbar: Float64Array; level: Float64Array } };
+}
+
+/**
+ * Identity-covariance responsibilities γ_g (the soft gates at a = 1) of one chunk of rows,
+ * summed: [Σγ_g (G), Σγ_g x (G×n)], or with centres [Σγ_g (G), Σγ_g (x−c_g)(x−c_g)ᵀ (G×n×n)].
+ */
+export function responsibilitySums(ctx: ReturnType<typeof responsibilityContext>, p: ResponsibilityParams, c: number): Float64Array {
+  const { x, m, n } = ctx.spec, G = p.G;
+  if (!ctx.A || ctx.G < G || ctx.A.level.length < p.level.length) {
+    ctx.G = G;
+    ctx.A = ctx.kernels.arena({ x: ["f64", CHUNK_ROWS * n], gamma: ["f64", CHUNK_ROWS * G], cbar: ["f64", CHUNK_ROWS * n], level: ["f64", p.level.length] });
+  }
+  const A = ctx.A;
+  const start = c * CHUNK_ROWS, b = Math.min(CHUNK_ROWS, m - start);
+  A.x.set(x.subarray(start * n, (start + b) * n));
+  A.level.set(p.level);
+  ctx.kernels.gates(b, A.x, A.level, A.gamma, A.cbar);
+  const second = p.centres.length > 0, width = second ? n * n : n;
+  const out = new Float64Array(G * (1 + width));
+  const gamma = A.gamma, xs = A.x, d = new Float64Array(n);
+  for (let k = 0; k < b; k++) {
+    const kg = k * G, kn = k * n;
+    for (let g = 0; g < G; g++) {
+      const w = gamma[kg + g];
+      if (w === 0) continue;
+      out[g] += w;
+      const o = G + g * width;
+      if (!second) {
+        for (let i = 0; i < n; i++) out[o + i] += w * xs[kn + i];
+        continue;
+      }
+      const c = p.centres[g];
+      for (let i = 0; i < n; i++) d[i] = xs[kn + i] - c[i];
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[o + i * n + j] += w * d[i] * d[j];
+    }
+  }
+  return out;
+}
+
+/** Responsibility sums over all rows: the chunks' sums added in chunk order (any thread count). */
+async function responsibilities(pool: Pool, job: Job, n: number, weights: number[], centres: number[][], second: boolean): Promise<Float64Array> {
+  const regions: Regions = { dim: n, weights, centres, frames: centres.map(() => []), spreads: centres.map(() => []), ranks: centres.map(() => 0) };
+  const shape = shapeOf(regions, 0);
+  const level = new Float64Array(packedLength(shape));
+  packLevel(level, shape, regions, 0, false);
+  const parts = await pool.map<Float64Array>(job, chunks(job), { level, G: weights.length, centres: second ? centres : [] } satisfies ResponsibilityParams);
+  const total = new Float64Array(parts[0].length);
+  for (const part of parts) for (let k = 0; k < total.length; k++) total[k] += part[k];
+  return total;
+}
+
+const chunks = (job: Job) => Math.ceil((job.spec as ResponsibilitySpec).m / CHUNK_ROWS);
+
+export async function buildRegions(x: Float64Array, m: number, n: number, micro: Float64Array, opt: RegionOptions): Promise<Regions> {
+  const pool = await poolFor(opt.threads, Math.ceil(m / CHUNK_ROWS));
+  const job = newJob("responsibilities", { x: pool.threads > 1 ? shared(x.subarray(0, m * n)) : x, m, n, backend: opt.backend } satisfies ResponsibilitySpec);
   let weights: number[], centres: number[][];
   if (opt.mode === "single") {
     const c = new Array(n).fill(0);
@@ -163,19 +216,12 @@ export function buildRegions(kernels: Kernels, x: Float64Array, m: number, n: nu
     weights = groups.map((g) => g.count / m);
     centres = groups.map((g) => Array.from(g.sum, (s) => s / g.count));
     for (let iter = 0; iter < opt.emIterations; iter++) {
-      const nw = new Array(weights.length).fill(0);
-      const nc = centres.map(() => new Array(n).fill(0));
-      eachResponsibility(kernels, x, m, n, weights, centres, (row, gamma, o) => {
-        for (let g = 0; g < nw.length; g++) {
-          const w = gamma[o + g];
-          if (w === 0) continue;
-          nw[g] += w;
-          for (let i = 0; i < n; i++) nc[g][i] += w * x[row * n + i];
-        }
-      });
+      const G = weights.length;
+      const sums = await responsibilities(pool, job, n, weights, centres, false);
+      const nw = Array.from(sums.subarray(0, G));
+      const next = nw.map((w, g) => Array.from(sums.subarray(G + g * n, G + g * n + n), (v) => v / w));
       // A group that EM empties carries no data: drop it rather than divide by zero.
       const keep = nw.map((w) => w >= 2);
-      const next = nc.map((c, g) => c.map((v) => v / nw[g]));
       const settled = next.every((c, g) => !keep[g] || c.every((v, i) => Math.abs(v - centres[g][i]) < 1e-5));
       centres = next.filter((_, g) => keep[g]);
       const total = nw.filter((_, g) => keep[g]).reduce((s, w) => s + w, 0);
@@ -185,18 +231,8 @@ export function buildRegions(kernels: Kernels, x: Float64Array, m: number, n: nu
   }
   // Local frames from the responsibility-weighted covariance over all rows.
   const G = weights.length;
-  const mass = new Float64Array(G), cov = centres.map(() => new Float64Array(n * n));
-  eachResponsibility(kernels, x, m, n, weights, centres, (row, gamma, o) => {
-    for (let g = 0; g < G; g++) {
-      const w = gamma[o + g];
-      if (w === 0) continue;
-      mass[g] += w;
-      for (let i = 0; i < n; i++) {
-        const di = x[row * n + i] - centres[g][i];
-        for (let j = 0; j < n; j++) cov[g][i * n + j] += w * di * (x[row * n + j] - centres[g][j]);
-      }
-    }
-  });
+  const second = await responsibilities(pool, job, n, weights, centres, true);
+  const mass = second.subarray(0, G), cov = centres.map((_, g) => second.subarray(G + g * n * n, G + (g + 1) * n * n));
   const frames: number[][] = [], spreads: number[][] = [], ranks: number[] = [];
   for (let g = 0; g < G; g++) {
     for (let i = 0; i < n * n; i++) cov[g][i] /= Math.max(mass[g], 1);

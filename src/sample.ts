@@ -4,6 +4,7 @@
  * on how batches are scheduled.
  */
 import { createKernels, type Backend } from "./kernels/index.ts";
+import { newJob, poolFor } from "./threads/pool.ts";
 import { OptionError, fn, int, oneOf, resolve } from "./options.ts";
 import { noiseLadder } from "./ladder.ts";
 import { symmetricEigen } from "./linalg.ts";
@@ -23,6 +24,8 @@ export interface SampleOptions {
    */
   method?: "exp" | "em" | "ode";
   backend?: Backend;
+  /** Worker threads (Node); default: the machine's cores. Batches are fixed, so results do not depend on it. */
+  threads?: number;
   onProgress?: (p: { done: number; total: number }) => void;
   /**
    * Watch the first batch (up to 4096 particles) move: called at the start and after every
@@ -45,42 +48,90 @@ export interface Frame {
  */
 export const DEFAULT_STEPS = { exp: 320, em: 320, ode: 50 } as const;
 
-const TABLE = { seed: int(0, 2 ** 31 - 1), steps: int(1, 100000), method: oneOf("exp", "em", "ode"), backend: oneOf("wasm", "reference"), onProgress: fn, onStep: fn };
+const TABLE = { threads: int(1, 256), seed: int(0, 2 ** 31 - 1), steps: int(1, 100000), method: oneOf("exp", "em", "ode"), backend: oneOf("wasm", "reference"), onProgress: fn, onStep: fn };
 export const BATCH = 4096;
 
 export async function sample(model: ScoreModel, count: number, options?: SampleOptions): Promise<Float64Array> {
   if (!(model instanceof ScoreModel)) throw new OptionError("sample: the first argument must be a ScoreModel (from fit or ScoreModel.fromJSON)");
   if (!Number.isInteger(count) || count < 1) throw new OptionError(`invalid count: expected a positive integer, got ${count}`);
-  const defaults: SampleOptions & Required<Omit<SampleOptions, "onProgress" | "onStep" | "steps">> = { seed: 0, method: "exp", backend: model.backend };
+  const defaults: SampleOptions & Required<Omit<SampleOptions, "onProgress" | "onStep" | "steps" | "threads">> = { seed: 0, method: "exp", backend: model.backend };
   const r = resolve(options, TABLE, defaults);
   const o = { ...r, steps: r.steps ?? DEFAULT_STEPS[r.method] };
-  const n = model.dim;
-  const ts = [...noiseLadder(o.steps + 1, model.tMin, model.T).reverse(), 0];
-  const k = createKernels(o.backend);
-  const ev = new Evaluator(k, model, Math.min(count, BATCH));
-  const start = startDistribution(model);
-  const flow = o.method === "ode" ? new Flow(ev, n) : undefined;
+  const n = model.dim, batches = Math.ceil(count / BATCH);
+  const spec: SampleSpec = { model: model.toJSON(), backend: o.backend, count, seed: o.seed, method: o.method, steps: o.steps };
   const out = new Float64Array(count * n);
-  const batches = Math.ceil(count / BATCH);
-  for (let bi = 0; bi < batches; bi++) {
-    const b = Math.min(BATCH, count - bi * BATCH);
-    // A stream per (batch, step): particle i draws the same numbers whatever the batch length.
-    ev.state.set(streamState(o.seed, "sample", bi, "start"));
-    k.normal(b * n, ev.x, ev.state);
-    start(ev.x, b);
-    const watch = bi === 0 && !flow ? o.onStep : undefined, last = ts.length - 1;
-    await watch?.({ step: 0, steps: last, t: ts[0], x: ev.x.subarray(0, b * n) });
-    if (flow) flow.integrate(b, ts);
-    else for (let s = 0; s < last; s++) {
-      ev.residual(b, ts[s]);
-      ev.state.set(streamState(o.seed, "sample", bi, s));
-      k.sdeStep(b * n, ev.x, ev.r, ts[s] - ts[s + 1], o.method === "exp" ? 0 : 1, ev.state);
-      await watch?.({ step: s + 1, steps: last, t: ts[s + 1], x: ev.x.subarray(0, b * n) });
+  if (o.onStep && o.method !== "ode") {
+    // Frames are handed out as the first batch moves: that batch runs here, step by step.
+    const ctx = batchContext(spec);
+    for (let bi = 0; bi < batches; bi++) {
+      out.set(await walk(ctx, bi, bi === 0 ? o.onStep : undefined), bi * BATCH * n);
+      o.onProgress?.({ done: bi + 1, total: batches });
     }
-    out.set(ev.x.subarray(0, b * n), bi * BATCH * n);
-    o.onProgress?.({ done: bi + 1, total: batches });
+    return out;
   }
+  const pool = await poolFor(o.threads, batches);
+  const parts = await pool.map<Float64Array>(newJob("sample", spec), batches, null, (done) => o.onProgress?.({ done, total: batches }));
+  parts.forEach((part, bi) => out.set(part, bi * BATCH * n));
   return out;
+}
+
+export interface SampleSpec {
+  model: Record<string, unknown>; // ScoreModel.toJSON(): exact through structured clone
+  backend: Backend;
+  count: number;
+  seed: number;
+  method: "exp" | "em" | "ode";
+  steps: number;
+}
+
+/** What every batch of one sample() call shares: the model, its evaluator, the time grid. */
+export function batchContext(spec: SampleSpec) {
+  const model = ScoreModel.fromJSON(spec.model);
+  const n = model.dim;
+  const ts = [...noiseLadder(spec.steps + 1, model.tMin, model.T).reverse(), 0];
+  const k = createKernels(spec.backend);
+  const ev = new Evaluator(k, model, Math.min(spec.count, BATCH));
+  const flow = spec.method === "ode" ? new Flow(ev, n) : undefined;
+  return { spec, n, ts, k, ev, start: startDistribution(model), flow };
+}
+type BatchContext = ReturnType<typeof batchContext>;
+
+/** Batch bi's start at t = T into ev.x (a stream per batch: the same whatever the batch length); returns its size. */
+function begin(ctx: BatchContext, bi: number): number {
+  const { ev, n, k, spec } = ctx;
+  const b = Math.min(BATCH, spec.count - bi * BATCH);
+  ev.state.set(streamState(spec.seed, "sample", bi, "start"));
+  k.normal(b * n, ev.x, ev.state);
+  ctx.start(ev.x, b);
+  return b;
+}
+
+/** Reverse step s of the b particles of batch bi (a stream per (batch, step)). */
+function reverseStep(ctx: BatchContext, b: number, bi: number, s: number): void {
+  const { ev, n, k, spec, ts } = ctx;
+  ev.residual(b, ts[s]);
+  ev.state.set(streamState(spec.seed, "sample", bi, s));
+  k.sdeStep(b * n, ev.x, ev.r, ts[s] - ts[s + 1], spec.method === "exp" ? 0 : 1, ev.state);
+}
+
+/** Particles of batch bi from T to 0. */
+export function sampleBatch(ctx: BatchContext, _: unknown, bi: number): Float64Array {
+  const b = begin(ctx, bi);
+  if (ctx.flow) ctx.flow.integrate(b, ctx.ts);
+  else for (let s = 0; s < ctx.ts.length - 1; s++) reverseStep(ctx, b, bi, s);
+  return ctx.ev.x.slice(0, b * ctx.n);
+}
+
+/** sampleBatch for the SDE, handing a frame to onStep at the start and after every step. */
+async function walk(ctx: BatchContext, bi: number, onStep?: (f: Frame) => void | Promise<void>): Promise<Float64Array> {
+  const { ev, n, ts } = ctx, last = ts.length - 1;
+  const b = begin(ctx, bi);
+  await onStep?.({ step: 0, steps: last, t: ts[0], x: ev.x.subarray(0, b * n) });
+  for (let s = 0; s < last; s++) {
+    reverseStep(ctx, b, bi, s);
+    await onStep?.({ step: s + 1, steps: last, t: ts[s + 1], x: ev.x.subarray(0, b * n) });
+  }
+  return ev.x.slice(0, b * n);
 }
 
 /** N(a_T x̄, a_T²(Σ̂ − I) + I): the data's moments pushed to time T (in place on normals). */

@@ -21,7 +21,10 @@ function graph(entry: string): { files: string[]; packages: string[] } {
       if (spec.startsWith(".")) visit(resolve(dirname(file), spec));
       else packages.add(spec);
     }
-    for (const m of src.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)) packages.add(`dynamic:${m[1]}`);
+    for (const m of src.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)) {
+      if (m[1].startsWith(".")) visit(resolve(dirname(file), m[1])); // a module of ours, loaded later: still in the graph
+      else packages.add(`dynamic:${m[1]}`);
+    }
   };
   visit(join(ROOT, entry));
   return { files: [...files].map((f) => relative(ROOT, f)).sort(), packages: [...packages].sort() };

@@ -15,7 +15,7 @@ export type Values = Record<string, string | boolean | undefined>;
 
 export const SEED_MAX = 2 ** 31 - 1;
 export const COUNT_MAX = 1e9;
-export const THREADS_MAX = 1024;
+export const THREADS_MAX = 256;
 
 export function seedOf(v: Values): number {
   return v.seed === undefined ? 0 : intOption("seed", v.seed as string, 0, SEED_MAX);
@@ -27,9 +27,9 @@ export function countOf(v: Values, command: string): number {
   return intOption("n", v.n as string, 1, COUNT_MAX, "a positive integer");
 }
 
-/** --threads T: checked, then ignored (every command runs on one thread for now). */
-export function threadsOf(v: Values): number {
-  return v.threads === undefined ? 1 : intOption("threads", v.threads as string, 1, THREADS_MAX);
+/** --threads T: worker threads; absent, the library's default (the machine's cores). */
+export function threadsOf(v: Values): number | undefined {
+  return v.threads === undefined ? undefined : intOption("threads", v.threads as string, 1, THREADS_MAX);
 }
 
 export function outputOf(v: Values, command: string, what: string): string {

@@ -30,7 +30,7 @@ ${optionLines(spec, {
   degree: 'polynomial degree per region, 0–12, or "auto" (default: picks from 0, 2, 6)',
   levels: "noise levels, 2–1000 (default 40)",
   seed: "random seed, 0–2147483647 (default 0)",
-  threads: "accepted and checked, no effect yet: the fit runs on one thread",
+  threads: "worker threads, 1–256 (default: the machine's cores); the model does not depend on it",
   quiet: "no progress bar or summary on stderr",
   help: "this text",
 })}
@@ -45,7 +45,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const degree = v.degree === undefined || v.degree === "auto" ? "auto" : intOption("degree", v.degree as string, 0, 12, 'an integer in [0, 12] or "auto"');
   const levels = v.levels === undefined ? 40 : intOption("levels", v.levels as string, 2, 1000);
   const seed = seedOf(v);
-  threadsOf(v);
+  const threads = threadsOf(v);
   const quiet = v.quiet === true;
   checkWritable(output);
 
@@ -55,7 +55,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const progress = new Progress(io.err, quiet);
   const t0 = performance.now();
   const model = await fit(table.x, {
-    dim: table.cols, degree, levels, seed,
+    dim: table.cols, degree, levels, seed, threads,
     onProgress: (p) => p.phase === "select"
       ? progress.update("select", p.done, p.total, "configurations")
       : progress.update("fit", p.done, p.total, "levels"),

@@ -31,7 +31,7 @@ ${optionLines(spec, {
   seed: "random seed, 0–2147483647 (default 0)",
   steps: `reverse steps, 1–100000 (default ${DEFAULT_STEPS.exp} for exp and em, ${DEFAULT_STEPS.ode} for ode)`,
   method: "exp (default: exponential integrator), em (Euler–Maruyama) or ode (the probability-flow ODE, deterministic after the start)",
-  threads: "accepted and checked, no effect yet: sampling runs on one thread",
+  threads: "worker threads, 1–256 (default: the machine's cores); the samples do not depend on it",
   quiet: "no progress bar or summary on stderr",
   help: "this text",
 })}
@@ -46,14 +46,14 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const seed = seedOf(v);
   const steps = v.steps === undefined ? undefined : intOption("steps", v.steps as string, 1, 100000);
   const method = v.method === undefined ? "exp" : choiceOption("method", v.method as string, ["exp", "em", "ode"] as const);
-  threadsOf(v);
+  const threads = threadsOf(v);
   const quiet = v.quiet === true;
   checkWritable(output);
 
   const model = await readModel(modelFile);
   const progress = new Progress(io.err, quiet);
   const t0 = performance.now();
-  const xs = await sample(model, count, { seed, steps, method, onProgress: (p) => progress.update("sample", p.done, p.total, "batches") });
+  const xs = await sample(model, count, { seed, steps, method, threads, onProgress: (p) => progress.update("sample", p.done, p.total, "batches") });
   progress.clear();
   const ms = performance.now() - t0;
   await writeTable(output, xs, model.dim);

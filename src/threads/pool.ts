@@ -1,0 +1,78 @@
+/**
+ * Work split into fixed items (row chunks of the fit, particle batches of the sampler) and
+ * run on a pool; the caller reduces the items' results in item order. The items and their
+ * PRNG streams depend on the data and the seed only, never on the thread count, so every
+ * thread count gives the same numbers. One thread runs the items inline, on this thread.
+ *
+ * Threads are Node `worker_threads` (src/threads/node.ts), loaded only under Node and only
+ * when more than one thread is asked for, so the browser bundle never sees Node modules.
+ */
+import { OptionError } from "../options.ts";
+
+/** A unit of shared context (data, model) that a worker sets up once and reuses across map calls. */
+export interface Job {
+  id: number;
+  task: "fit-level" | "responsibilities" | "sample";
+  /** Structured-cloneable; Float64Arrays over a SharedArrayBuffer are shared, not copied. */
+  spec: unknown;
+}
+
+export interface Pool {
+  readonly threads: number;
+  /** Results of items 0..items-1, in item order; onItem is called as each item completes. */
+  map<R>(job: Job, items: number, params: unknown, onItem?: (done: number) => void): Promise<R[]>;
+}
+
+/** Rows per work item of the fit: fixed, so that the sums do not depend on the thread count. */
+export const CHUNK_ROWS = 8192;
+
+let nextJob = 1;
+export function newJob(task: Job["task"], spec: unknown): Job {
+  return { id: nextJob++, task, spec };
+}
+
+/** A copy of `data` in shared memory (so worker threads can read it without a copy each). */
+export function shared(data: Float64Array): Float64Array {
+  const out = new Float64Array(new SharedArrayBuffer(Math.max(8, data.byteLength)), 0, data.length);
+  out.set(data);
+  return out;
+}
+
+const inline: Pool = {
+  threads: 1,
+  async map<R>(job: Job, items: number, params: unknown, onItem?: (done: number) => void): Promise<R[]> {
+    const { runTask } = await import("./tasks.ts");
+    const out: R[] = [];
+    for (let i = 0; i < items; i++) {
+      out.push(runTask(job, params, i) as R);
+      onItem?.(i + 1);
+    }
+    return out;
+  },
+};
+
+const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+interface NodePools { cores(): number; nodePool(threads: number): Pool } // src/threads/node.ts
+let nodePools: Promise<NodePools> | undefined;
+
+function loadNode(): Promise<NodePools> {
+  // A computed specifier: bundlers must not follow it into node: modules.
+  const spec = ["./node", "ts"].join(".");
+  return (nodePools ??= import(/* @vite-ignore */ spec) as Promise<NodePools>);
+}
+
+/** The thread count used when none is given: the machine's cores under Node, else 1. */
+export async function defaultThreads(): Promise<number> {
+  return isNode ? (await loadNode()).cores() : 1;
+}
+
+/**
+ * The pool for `threads` (undefined: the default) and `items` work items. Fewer than two
+ * items, or one thread, run inline: same results, no start-up cost.
+ */
+export async function poolFor(threads: number | undefined, items: number): Promise<Pool> {
+  const t = Math.min(threads ?? (await defaultThreads()), items);
+  if (t <= 1) return inline;
+  if (!isNode) throw new OptionError(`invalid option "threads": ${threads} threads need Node's worker_threads; in a browser use 1 (or the Web Worker client)`);
+  return (await loadNode()).nodePool(t);
+}

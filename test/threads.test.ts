@@ -1,0 +1,51 @@
+// Worker threads: the same model and samples for any thread count (fixed row chunks and
+// particle batches, reduced in order), and failures that explain themselves.
+import { describe, expect, it } from "vitest";
+import { fit, sample, OptionError } from "../src/index.ts";
+import { GaussianMixture } from "../src/mixture.ts";
+import { CHUNK_ROWS, poolFor } from "../src/threads/pool.ts";
+import { BATCH } from "../src/sample.ts";
+
+const truth = new GaussianMixture([0.4, 0.35, 0.25], [[-3, 0], [3, 1], [0, 4]]);
+// Over two chunks (and a partial third) so that two threads really split the rows.
+const rows = 2 * CHUNK_ROWS + 1234;
+const data = truth.sample(rows, 3);
+
+describe("threads", () => {
+  it("fit: the model is identical with 1, 2 and 3 threads (regions, selection and levels)", async () => {
+    const opts = { dim: 2, seed: 4, levels: 6, degree: "auto" as const };
+    const one = JSON.stringify(await fit(data, { ...opts, threads: 1 }));
+    const two = JSON.stringify(await fit(data, { ...opts, threads: 2 }));
+    const three = JSON.stringify(await fit(data, { ...opts, threads: 3 }));
+    expect(two).toBe(one);
+    expect(three).toBe(one);
+  }, 120000);
+
+  it("sample: identical particles with 1 and 2 threads, for the SDE and the ODE, on both backends", async () => {
+    const model = await fit(data, { dim: 2, seed: 4, levels: 6, degree: 2, R: 2, threads: 1 });
+    const count = 2 * BATCH + 77;
+    for (const method of ["exp", "ode"] as const) {
+      const a = await sample(model, count, { seed: 5, steps: 12, method, threads: 1 });
+      const b = await sample(model, count, { seed: 5, steps: 12, method, threads: 2 });
+      expect(b).toEqual(a);
+      expect(a.every(Number.isFinite)).toBe(true);
+    }
+    const r1 = await sample(model, count, { seed: 5, steps: 12, backend: "reference", threads: 1 });
+    const r2 = await sample(model, count, { seed: 5, steps: 12, backend: "reference", threads: 2 });
+    expect(r2).toEqual(r1);
+  }, 120000);
+
+  it("progress counts every batch once, in order, with threads", async () => {
+    const model = await fit(data, { dim: 2, seed: 4, levels: 4, degree: 0, R: 2, threads: 1 });
+    const seen: number[] = [];
+    await sample(model, 3 * BATCH, { seed: 1, steps: 4, threads: 2, onProgress: (p) => seen.push(p.done) });
+    expect(seen).toEqual([1, 2, 3]);
+  }, 60000);
+
+  it("a small job runs on the calling thread; bad thread counts are one-line option errors", async () => {
+    expect((await poolFor(8, 1)).threads).toBe(1);
+    await expect(fit(data, { dim: 2, threads: 0 })).rejects.toThrow(new OptionError('invalid option "threads": expected an integer in [1, 256], got 0'));
+    const model = await fit(data.subarray(0, 1000), { dim: 2, levels: 4, degree: 0, R: 2 });
+    await expect(sample(model, 10, { threads: 1.5 })).rejects.toThrow(/^invalid option "threads": expected an integer in \[1, 256\], got 1\.5$/);
+  }, 60000);
+});
