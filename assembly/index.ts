@@ -7,6 +7,7 @@ export { basis, basisScratchLength } from "./basis";
 export { gates } from "./gates";
 export { designBlock, gramAccumulate, choleskySolve } from "./normal";
 export { residual } from "./residual";
+export { gateMoments } from "./moments";
 
 /** First free byte after static data: the binding's arena starts here (16-byte aligned). */
 export function heapBase(): usize {

@@ -47,14 +47,30 @@ const INSTANCES: Record<string, { spec: MixtureSpec; k: number; notes: string }>
   mix10d: { spec: presets.mix10d, k: 5, notes: "src/mixture.ts preset: 5 unit-variance Gaussians in 10-D, weights 0.3…0.1" },
 };
 
-type Method = "diffmix" | "diffmix-reference" | "em" | "sklearn";
+type Method = "diffmix" | "diffmix-1t" | "diffmix-ode" | "diffmix-reference" | "em" | "sklearn";
 
 interface Result {
   instance: string; method: Method; label: string;
   fit_wall: number; fit_cpu: number; sample_wall: number; sample_cpu: number;
   total_wall: number; total_cpu: number; max_rss_mb: number;
   quality: number; quality_metric: string; floor: number;
-  load_1min: number; detail: string;
+  load_1min: number; detail: string; digest?: string;
+}
+
+/** Options per diffmix method: threads default to the cores; "diffmix-1t" pins one thread. */
+const DIFFMIX: Partial<Record<Method, { fit: object; sample: object }>> = {
+  diffmix: { fit: {}, sample: {} },
+  "diffmix-1t": { fit: { threads: 1 }, sample: { threads: 1 } },
+  "diffmix-ode": { fit: {}, sample: { method: "ode" } },
+  "diffmix-reference": { fit: { backend: "reference" }, sample: {} },
+};
+
+/** A fingerprint of a model and samples: equal digests mean bitwise-equal outputs. */
+function digest(model: unknown, samples: Float64Array): string {
+  let h = 0x811c9dc5;
+  const bytes = [Buffer.from(JSON.stringify(model)), Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength)];
+  for (const b of bytes) for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0");
 }
 
 function truthOf(name: string): Mixture {
@@ -77,7 +93,7 @@ async function child(job: { instance: string; method: Method; m: number }): Prom
   const truth = truthOf(job.instance), n = truth.dim, k = INSTANCES[job.instance].k;
   const data = truth.sample(job.m, DATA_SEED);
   let c0 = process.cpuUsage(), t0 = performance.now();
-  let samples: Float64Array, detail: string;
+  let samples: Float64Array, detail: string, fingerprint: string | undefined;
   let fitWall: number, fitCpu: number;
   if (job.method === "em") {
     const model = fitEM(data, { dim: n, k, covariance: "identity", nInit: 5, seed: FIT_SEED });
@@ -93,13 +109,15 @@ async function child(job: { instance: string; method: Method; m: number }): Prom
     const onProgress = (pr: { phase: string }) => {
       if (pr.phase === "select") selectEnd = performance.now();
     };
-    const model = await fit(data, { dim: n, seed: FIT_SEED, onProgress, ...(job.method === "diffmix-reference" ? { backend: "reference" as const } : {}) });
+    const opts = DIFFMIX[job.method]!;
+    const model = await fit(data, { dim: n, seed: FIT_SEED, onProgress, ...opts.fit });
     fitWall = (performance.now() - t0) / 1e3;
     const selectSeconds = (selectEnd - t0) / 1e3, levelsSeconds = fitWall - selectSeconds;
     fitCpu = cpuSeconds(process.cpuUsage(c0));
     c0 = process.cpuUsage();
     t0 = performance.now();
-    samples = await sample(model, job.m, { seed: FIT_SEED + 1 });
+    samples = await sample(model, job.m, { seed: FIT_SEED + 1, ...opts.sample });
+    fingerprint = digest(model, samples);
     const cfg = model.config as { R?: number; levels?: number; backend?: string };
     detail = `${model.regions.weights.length} regions (ranks ${[...new Set(model.regions.ranks)].join("/")}), degree ${model.degree}, R=${cfg.R}, ${cfg.levels} levels, backend ${model.backend}; ` +
       `fit = ${Number.isFinite(selectSeconds) ? `${selectSeconds.toFixed(1)} s selecting degree/R (${model.selection.length} candidates) + ${levelsSeconds.toFixed(1)} s regions and final levels` : "no selection"} (wall)`;
@@ -109,7 +127,7 @@ async function child(job: { instance: string; method: Method; m: number }): Prom
   const q = quality(samples, truth);
   const out = {
     fit_wall: fitWall, fit_cpu: fitCpu, sample_wall: sampleWall, sample_cpu: sampleCpu, max_rss_mb: maxRss,
-    quality: q.value, quality_metric: q.metric, detail,
+    quality: q.value, quality_metric: q.metric, detail, digest: fingerprint,
   };
   process.stdout.write(`\nRESULT ${JSON.stringify(out)}\n`);
 }
@@ -181,7 +199,9 @@ async function parent(argv: string[]): Promise<void> {
     const truth = truthOf(name);
     floors[name] = quality(truth.sample(m, FLOOR_SEED), truth);
     const methods: [Method, string][] = [
-      ["diffmix", "diffmix (WASM)"],
+      ["diffmix", `diffmix (WASM, ${cpus().length} threads)`],
+      ["diffmix-1t", "diffmix (WASM, 1 thread)"],
+      ["diffmix-ode", `diffmix (WASM, ${cpus().length} threads, ODE ${DEFAULT_STEPS.ode} steps)`],
       ...(truth.dim === 2 ? [["diffmix-reference", "diffmix (reference)"] as [Method, string]] : []),
       ["em", "diffmix EM baseline (identity, nInit 5)"],
       ["sklearn", "scikit-learn GaussianMixture (full, n_init=5)"],
@@ -235,6 +255,16 @@ async function parent(argv: string[]): Promise<void> {
     sklearn_over_diffmix_wall: ratio(inst, "diffmix", "sklearn", "total_wall"),
     sklearn_over_diffmix_cpu: ratio(inst, "diffmix", "sklearn", "total_cpu"),
     em_over_diffmix_wall: ratio(inst, "diffmix", "em", "total_wall"),
+    sklearn_over_diffmix_ode_wall: ratio(inst, "diffmix-ode", "sklearn", "total_wall"),
+    one_over_two_threads_wall: ratio(inst, "diffmix", "diffmix-1t", "total_wall"),
+    one_over_two_threads_fit_wall: (() => {
+      const x = results.find((r) => r.instance === inst && r.method === "diffmix"), y = results.find((r) => r.instance === inst && r.method === "diffmix-1t");
+      return x && y ? y.fit_wall / x.fit_wall : null;
+    })(),
+    threads_identical: (() => {
+      const x = results.find((r) => r.instance === inst && r.method === "diffmix"), y = results.find((r) => r.instance === inst && r.method === "diffmix-1t");
+      return x && y ? x.digest === y.digest : null;
+    })(),
   }]));
   const command = `npm run bench:e2e --${quick ? " --quick" : ""}${only ? ` --only ${only.join(",")}` : ""}${jsonFile ? ` --json ${jsonFile}` : ""}`;
   if (jsonFile) {
@@ -265,7 +295,9 @@ async function parent(argv: string[]): Promise<void> {
     ...names.map((n) => {
       const r = ratios[n];
       return `${n}: reference / WASM total ${f(r.reference_over_wasm_wall)}× wall (${f(r.reference_over_wasm_cpu)}× CPU); ` +
-        `scikit-learn / diffmix total ${f(r.sklearn_over_diffmix_wall)}× wall (${f(r.sklearn_over_diffmix_cpu)}× CPU); EM baseline / diffmix ${f(r.em_over_diffmix_wall)}× wall.`;
+        `scikit-learn / diffmix total ${f(r.sklearn_over_diffmix_wall)}× wall (${f(r.sklearn_over_diffmix_cpu)}× CPU), with the ODE sampler ${f(r.sklearn_over_diffmix_ode_wall)}× wall; ` +
+        `EM baseline / diffmix ${f(r.em_over_diffmix_wall)}× wall; 1 thread / ${cpus().length} threads: fit ${f(r.one_over_two_threads_fit_wall)}×, total ${f(r.one_over_two_threads_wall)}× wall, ` +
+        `model and samples ${r.threads_identical === null ? "—" : r.threads_identical ? "bitwise identical" : "DIFFERENT"} (digest).`;
     }),
   ].join("\n");
   console.log("\n" + md + "\n");

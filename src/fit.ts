@@ -8,10 +8,10 @@ import type { Kernels } from "./kernels/types.ts";
 import { toRows } from "./dataset.ts";
 import { OptionError, fn, int, num, oneOf, resolve } from "./options.ts";
 import { chunkCount, LevelSums, type ChunkStats, type FitSpec, type LevelParams } from "./normal-stats.ts";
-import { newJob, poolFor, shared } from "./threads/pool.ts";
+import { newJob, poolFor } from "./threads/pool.ts";
 import { noiseLadder } from "./ladder.ts";
 import { frameScale, packedLength, packLevel, shapeOf, type Level, type Regions, type Shape } from "./level.ts";
-import { buildRegions, microClusters } from "./regions.ts";
+import { buildRegions, microClusters, sortByCluster } from "./regions.ts";
 import { moments } from "./linalg.ts";
 import { streamState, uniforms } from "./random.ts";
 import { ScoreModel, type Candidate } from "./model.ts";
@@ -89,11 +89,13 @@ export function resolveFitOptions(options?: FitOptions): Resolved {
 
 export async function fit(data: number[][] | Float64Array, options?: FitOptions): Promise<ScoreModel> {
   const o = resolveFitOptions(options);
-  const { x, m, n } = toRows(data, o.dim);
+  const rows = toRows(data, o.dim), { m, n } = rows;
   if (m < MIN_ROWS) throw new OptionError(`data: need at least ${MIN_ROWS} rows to fit, got ${m}`);
   const kernels = createKernels(o.backend);
   const K = Math.max(1, Math.min(o.microClusters, Math.floor(m / 20)));
-  const micro = microClusters(x, m, n, K, streamState(o.seed, "kmeans"));
+  const micro = microClusters(rows.x, m, n, K, streamState(o.seed, "kmeans"));
+  // From here on, the one working copy of the data: ordered so that row blocks touch few groups.
+  const x = sortByCluster(rows.x, m, n, micro);
   const degrees = o.degree === "auto" ? AUTO_DEGREES : [o.degree];
   const Rs = o.regions === "single" ? [0] : o.R === "auto" ? AUTO_R : [o.R];
   const selection: Candidate[] = [];
@@ -235,13 +237,11 @@ export async function fitLevels(kernels: Kernels, x: Float64Array, m: number, re
   });
   const chunks = chunkCount(m);
   const pool = await poolFor(o.threads, chunks);
-  const sorted = sortByGroup(x, m, n, regions);
-  const x0 = pool.threads > 1 ? shared(sorted) : sorted;
   for (let k = 0; k < pilot; k++) {
     const row = Math.floor((k * m) / pilot);
-    A.px0.set(x0.subarray(row * n, row * n + n), k * n);
+    A.px0.set(x.subarray(row * n, row * n + n), k * n);
   }
-  const job = newJob("fit-level", { x0, m, regions, degree: D, seed: o.seed, backend: o.backend } satisfies FitSpec);
+  const job = newJob("fit-level", { x0: x, m, regions, degree: D, seed: o.seed, backend: o.backend } satisfies FitSpec);
   // E_gᵀE_h: how group g's directions project on group h's.
   const cross = (g: number, h: number, j1: number, j2: number) => {
     const Eg = regions.frames[g], Eh = regions.frames[h];
@@ -301,26 +301,6 @@ export async function fitLevels(kernels: Kernels, x: Float64Array, m: number, re
     o.onProgress?.({ phase: "fit", done: l + 1, total: ts.length, message: `level ${l + 1}/${ts.length} (t=${t.toPrecision(3)})` });
   }
   return levels;
-}
-
-/** Rows ordered by their most likely group, so that a block of rows touches few groups. */
-function sortByGroup(x: Float64Array, m: number, n: number, regions: Regions): Float64Array {
-  const out = new Float64Array(m * n);
-  const key = new Int32Array(m);
-  for (let t = 0; t < m; t++) {
-    let best = -Infinity;
-    regions.centres.forEach((c, g) => {
-      let l = Math.log(regions.weights[g]);
-      for (let i = 0; i < n; i++) l += x[t * n + i] * c[i] - 0.5 * c[i] * c[i];
-      if (l > best) {
-        best = l;
-        key[t] = g;
-      }
-    });
-  }
-  const order = Array.from({ length: m }, (_, t) => t).sort((p, q) => key[p] - key[q] || p - q);
-  order.forEach((row, k) => out.set(x.subarray(row * n, row * n + n), k * n));
-  return out;
 }
 
 /**

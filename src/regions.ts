@@ -6,7 +6,7 @@
 import { symmetricEigen } from "./linalg.ts";
 import { packedLength, packLevel, shapeOf, type Regions } from "./level.ts";
 import { createKernels, type Backend } from "./kernels/index.ts";
-import { CHUNK_ROWS, newJob, poolFor, shared, type Job, type Pool } from "./threads/pool.ts";
+import { CHUNK_ROWS, newJob, poolFor, shareable, type Job, type Pool } from "./threads/pool.ts";
 import { uniforms } from "./random.ts";
 
 const SUBSAMPLE = 20000; // rows for k-means; EM refinement uses all rows (subsampled centres cost 2× in score error)
@@ -81,6 +81,19 @@ export function microClusters(x: Float64Array, m: number, n: number, K: number, 
   return centres;
 }
 
+/**
+ * The rows ordered by nearest micro-cluster (stable counting sort) in shareable memory: the
+ * fit's working copy of the data. A block of consecutive rows then touches few groups.
+ */
+export function sortByCluster(x: Float64Array, m: number, n: number, micro: Float64Array): Float64Array {
+  const K = micro.length / n, key = new Int32Array(m), next = new Int32Array(K + 1);
+  for (let t = 0; t < m; t++) next[(key[t] = nearest(x, t, n, micro, K)) + 1]++;
+  for (let k = 0; k < K; k++) next[k + 1] += next[k];
+  const out = shareable(m * n);
+  for (let t = 0; t < m; t++) out.set(x.subarray(t * n, t * n + n), next[key[t]]++ * n);
+  return out;
+}
+
 interface Group { count: number; sum: Float64Array; outer: Float64Array }
 
 /** Δ̂(g, h) = √(max(vᵀΣv − 1, 0) / (w(1 − w))): two unit blobs Δ apart give Δ. */
@@ -148,7 +161,7 @@ export interface ResponsibilityParams {
 }
 
 export function responsibilityContext(spec: ResponsibilitySpec) {
-  return { spec, kernels: createKernels(spec.backend), G: 0, A: undefined as undefined | { x: Float64Array; gamma: Float64Array; cbar: Float64Array; level: Float64Array } };
+  return { spec, kernels: createKernels(spec.backend), G: 0, A: undefined as undefined | { x: Float64Array; gamma: Float64Array; cbar: Float64Array; level: Float64Array; out: Float64Array } };
 }
 
 /**
@@ -159,7 +172,7 @@ export function responsibilitySums(ctx: ReturnType<typeof responsibilityContext>
   const { x, m, n } = ctx.spec, G = p.G;
   if (!ctx.A || ctx.G < G || ctx.A.level.length < p.level.length) {
     ctx.G = G;
-    ctx.A = ctx.kernels.arena({ x: ["f64", CHUNK_ROWS * n], gamma: ["f64", CHUNK_ROWS * G], cbar: ["f64", CHUNK_ROWS * n], level: ["f64", p.level.length] });
+    ctx.A = ctx.kernels.arena({ x: ["f64", CHUNK_ROWS * n], gamma: ["f64", CHUNK_ROWS * G], cbar: ["f64", CHUNK_ROWS * n], level: ["f64", p.level.length], out: ["f64", G * (1 + n)] });
   }
   const A = ctx.A;
   const start = c * CHUNK_ROWS, b = Math.min(CHUNK_ROWS, m - start);
@@ -167,6 +180,11 @@ export function responsibilitySums(ctx: ReturnType<typeof responsibilityContext>
   A.level.set(p.level);
   ctx.kernels.gates(b, A.x, A.level, A.gamma, A.cbar);
   const second = p.centres.length > 0, width = second ? n * n : n;
+  if (!second) {
+    A.out.fill(0);
+    ctx.kernels.gateMoments(b, n, A.x, G, A.gamma, A.out);
+    return A.out.slice(0, G * (1 + n));
+  }
   const out = new Float64Array(G * (1 + width));
   const gamma = A.gamma, xs = A.x, d = new Float64Array(n);
   for (let k = 0; k < b; k++) {
@@ -175,12 +193,7 @@ export function responsibilitySums(ctx: ReturnType<typeof responsibilityContext>
       const w = gamma[kg + g];
       if (w === 0) continue;
       out[g] += w;
-      const o = G + g * width;
-      if (!second) {
-        for (let i = 0; i < n; i++) out[o + i] += w * xs[kn + i];
-        continue;
-      }
-      const c = p.centres[g];
+      const o = G + g * width, c = p.centres[g];
       for (let i = 0; i < n; i++) d[i] = xs[kn + i] - c[i];
       for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[o + i * n + j] += w * d[i] * d[j];
     }
@@ -204,7 +217,7 @@ const chunks = (job: Job) => Math.ceil((job.spec as ResponsibilitySpec).m / CHUN
 
 export async function buildRegions(x: Float64Array, m: number, n: number, micro: Float64Array, opt: RegionOptions): Promise<Regions> {
   const pool = await poolFor(opt.threads, Math.ceil(m / CHUNK_ROWS));
-  const job = newJob("responsibilities", { x: pool.threads > 1 ? shared(x.subarray(0, m * n)) : x, m, n, backend: opt.backend } satisfies ResponsibilitySpec);
+  const job = newJob("responsibilities", { x, m, n, backend: opt.backend } satisfies ResponsibilitySpec);
   let weights: number[], centres: number[][];
   if (opt.mode === "single") {
     const c = new Array(n).fill(0);

@@ -357,6 +357,18 @@ export const reference: Kernels = {
     return 0;
   },
 
+  gateMoments(m, n, x, G, gamma, out) {
+    for (let t = 0; t < m; t++) {
+      for (let g = 0; g < G; g++) {
+        const w = gamma[t * G + g];
+        if (w === 0) continue;
+        out[g] += w;
+        const o = G + g * n;
+        for (let i = 0; i < n; i++) out[o + i] += w * x[t * n + i];
+      }
+    }
+  },
+
   residual(m, x, level, table, out, div, withDiv, work) {
     const G = level[0], n = level[1], rmax = level[3], pmax = level[4], a = level[5], hard = level[6], gs = level[7];
     const o = workOffsets(level);

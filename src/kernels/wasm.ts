@@ -17,6 +17,7 @@ interface Exports {
   ouNoise(len: number, x0: number, a: number, sigma: number, state: number, xt: number): void;
   basis(m: number, r: number, u: number, D: number, table: number, p: number, phi: number, dphi: number): void;
   gates(m: number, x: number, level: number, gamma: number, cbar: number): void;
+  gateMoments(m: number, n: number, x: number, G: number, gamma: number, out: number): void;
   designBlock(
     m: number, x0: number, x: number, gamma: number, cbar: number, level: number, table: number,
     active: number, nActive: number, phi: number, ld: number, dsum: number, work: number,
@@ -121,5 +122,6 @@ export function createWasmKernels(): Kernels {
     residual: (m, x, level, table, out, div, withDiv, work) =>
       ex.residual(m, ptr(x), ptr(level), ptr(table), ptr(out), ptr(div), withDiv, ptr(work)),
     sdeStep: (len, y, r, h, method, state) => ex.sdeStep(len, ptr(y), ptr(r), h, method, ptr(state)),
+    gateMoments: (m, n, x, G, gamma, out) => ex.gateMoments(m, n, ptr(x), G, ptr(gamma), ptr(out)),
   };
 }
