@@ -48,7 +48,7 @@ if (!argv.includes("--no-results")) {
     line,
     "",
     "The fit keeps one working copy of the data (sorted by micro-cluster, in shared memory so the worker threads read it without copies); " +
-    "each worker holds one 8192-row chunk in its WASM memory plus the Gram buffers of one level (O(features²)); the main thread holds the " +
+    "each worker holds one 4096-row chunk in its WASM memory plus the Gram buffers of one level (O(features²)); the main thread holds the " +
     "per-level sums (O(features²)). The peak above the data is therefore that copy, the threads' WASM instances and Node itself.",
   ].join("\n"));
 }

@@ -24,18 +24,16 @@ export interface Pool {
 }
 
 /** Rows per work item of the fit: fixed, so that the sums do not depend on the thread count. */
-export const CHUNK_ROWS = 8192;
+export const CHUNK_ROWS = 4096;
 
 let nextJob = 1;
 export function newJob(task: Job["task"], spec: unknown): Job {
   return { id: nextJob++, task, spec };
 }
 
-/** A copy of `data` in shared memory (so worker threads can read it without a copy each). */
-export function shared(data: Float64Array): Float64Array {
-  const out = new Float64Array(new SharedArrayBuffer(Math.max(8, data.byteLength)), 0, data.length);
-  out.set(data);
-  return out;
+/** A zeroed array that worker threads can read without a copy each (shared memory where the runtime has it). */
+export function shareable(length: number): Float64Array {
+  return typeof SharedArrayBuffer === "function" ? new Float64Array(new SharedArrayBuffer(Math.max(8, 8 * length)), 0, length) : new Float64Array(length);
 }
 
 const inline: Pool = {
