@@ -95,7 +95,7 @@ export async function fit(data: number[][] | Float64Array, options?: FitOptions)
   const K = Math.max(1, Math.min(o.microClusters, Math.floor(m / 20)));
   const micro = microClusters(rows.x, m, n, K, streamState(o.seed, "kmeans"));
   // From here on, the one working copy of the data: ordered so that row blocks touch few groups.
-  const x = sortByCluster(rows.x, m, n, micro);
+  const { x, starts } = sortByCluster(rows.x, m, n, micro);
   const degrees = o.degree === "auto" ? AUTO_DEGREES : [o.degree];
   const Rs = o.regions === "single" ? [0] : o.R === "auto" ? AUTO_R : [o.R];
   const selection: Candidate[] = [];
@@ -105,7 +105,7 @@ export async function fit(data: number[][] | Float64Array, options?: FitOptions)
   // threshold depends on its row count) and the choice of degree would not carry over.
   const built = new Map<number, Regions>();
   const regionsFor = async (R: number) => {
-    if (!built.has(R)) built.set(R, await buildRegions(x, m, n, micro, { R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: 50, threads: o.threads, backend: o.backend }));
+    if (!built.has(R)) built.set(R, await buildRegions(x, m, n, starts, { R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: 50, threads: o.threads, backend: o.backend }));
     return built.get(R)!;
   };
 

@@ -85,13 +85,13 @@ export function microClusters(x: Float64Array, m: number, n: number, K: number, 
  * The rows ordered by nearest micro-cluster (stable counting sort) in shareable memory: the
  * fit's working copy of the data. A block of consecutive rows then touches few groups.
  */
-export function sortByCluster(x: Float64Array, m: number, n: number, micro: Float64Array): Float64Array {
-  const K = micro.length / n, key = new Int32Array(m), next = new Int32Array(K + 1);
-  for (let t = 0; t < m; t++) next[(key[t] = nearest(x, t, n, micro, K)) + 1]++;
-  for (let k = 0; k < K; k++) next[k + 1] += next[k];
-  const out = shareable(m * n);
+export function sortByCluster(x: Float64Array, m: number, n: number, micro: Float64Array): { x: Float64Array; starts: Int32Array } {
+  const K = micro.length / n, key = new Int32Array(m), starts = new Int32Array(K + 1);
+  for (let t = 0; t < m; t++) starts[(key[t] = nearest(x, t, n, micro, K)) + 1]++;
+  for (let k = 0; k < K; k++) starts[k + 1] += starts[k];
+  const next = starts.slice(), out = shareable(m * n);
   for (let t = 0; t < m; t++) out.set(x.subarray(t * n, t * n + n), next[key[t]]++ * n);
-  return out;
+  return { x: out, starts };
 }
 
 interface Group { count: number; sum: Float64Array; outer: Float64Array }
@@ -117,17 +117,18 @@ function separation(g: Group, h: Group, n: number): number {
   return Math.sqrt(Math.max(variance - 1, 0) / (w * (1 - w)));
 }
 
-function mergeGroups(x: Float64Array, m: number, n: number, micro: Float64Array, R: number): Group[] {
-  const K = micro.length / n;
-  let groups: Group[] = Array.from({ length: K }, () => ({ count: 0, sum: new Float64Array(n), outer: new Float64Array(n * n) }));
-  for (let row = 0; row < m; row++) {
-    const g = groups[nearest(x, row, n, micro, K)];
-    g.count++;
-    for (let i = 0; i < n; i++) {
-      g.sum[i] += x[row * n + i];
-      for (let j = 0; j < n; j++) g.outer[i * n + j] += x[row * n + i] * x[row * n + j];
+/** Micro-clusters (rows starts[k] .. starts[k+1] of x, see sortByCluster) merged while closer than R. */
+function mergeGroups(x: Float64Array, n: number, starts: Int32Array, R: number): Group[] {
+  let groups: Group[] = Array.from({ length: starts.length - 1 }, (_, k) => {
+    const g = { count: starts[k + 1] - starts[k], sum: new Float64Array(n), outer: new Float64Array(n * n) };
+    for (let row = starts[k]; row < starts[k + 1]; row++) {
+      for (let i = 0; i < n; i++) {
+        g.sum[i] += x[row * n + i];
+        for (let j = 0; j < n; j++) g.outer[i * n + j] += x[row * n + i] * x[row * n + j];
+      }
     }
-  }
+    return g;
+  });
   groups = groups.filter((g) => g.count > 0);
   for (;;) {
     let best = Infinity, bi = -1, bj = -1;
@@ -215,7 +216,8 @@ async function responsibilities(pool: Pool, job: Job, n: number, weights: number
 
 const chunks = (job: Job) => Math.ceil((job.spec as ResponsibilitySpec).m / CHUNK_ROWS);
 
-export async function buildRegions(x: Float64Array, m: number, n: number, micro: Float64Array, opt: RegionOptions): Promise<Regions> {
+/** Regions from the rows x ordered by micro-cluster (starts: the clusters' first rows, see sortByCluster). */
+export async function buildRegions(x: Float64Array, m: number, n: number, starts: Int32Array, opt: RegionOptions): Promise<Regions> {
   const pool = await poolFor(opt.threads, Math.ceil(m / CHUNK_ROWS));
   const job = newJob("responsibilities", { x, m, n, backend: opt.backend } satisfies ResponsibilitySpec);
   let weights: number[], centres: number[][];
@@ -225,7 +227,7 @@ export async function buildRegions(x: Float64Array, m: number, n: number, micro:
     weights = [1];
     centres = [c];
   } else {
-    const groups = mergeGroups(x, m, n, micro, opt.R);
+    const groups = mergeGroups(x, n, starts, opt.R);
     weights = groups.map((g) => g.count / m);
     centres = groups.map((g) => Array.from(g.sum, (s) => s / g.count));
     for (let iter = 0; iter < opt.emIterations; iter++) {
