@@ -3,19 +3,21 @@
  * G += ΦᵀΦ (f64x2 SIMD, 2×4 register tiles) and the ridge-regularised Cholesky solve.
  */
 import { getF64, getI32, getInt, setF64, addF64 } from "./memory";
-import { HEADER, localFeatures, offClip, offDphi, offPhi } from "./basis";
+import { HEADER, featureChunk, frame2, products2, put2, scratchClip, scratchExtra, scratchH, tableBytes } from "./basis";
 
 /**
  * Design block, column-major with leading dimension ld: column 0 = 1, columns 1..n = x0,
  * n+1..2n = cbar, then the features γ_g φ_f(u_g) of each active group; adds
  * Σ_rows γ_g ∂φ_f/∂u_j · clip_j into dsum[(foff_g + f)*rmax + j].
+ * Rows go in pairs (f64x2 lanes); the derivative sums stay in per-lane accumulators in the
+ * scratch until the group's rows are done, then both lanes are added into dsum. A group with
+ * more features than the scratch holds is done in chunks of features.
  */
 export function designBlock(
   m: i32, x0: usize, x: usize, gamma: usize, cbar: usize, level: usize, table: usize,
   active: usize, nActive: i32, phi: usize, ld: i32, dsum: usize, work: usize,
 ): void {
   const G = getInt(level, 0), n = getInt(level, 1), rmax = getInt(level, 3), gs = getInt(level, 7);
-  const oPhi = offPhi(level), oDphi = offDphi(level), oClip = offClip(level);
   for (let t = 0; t < m; t++) {
     setF64(phi, t, 1.0);
     for (let i = 0; i < n; i++) {
@@ -23,27 +25,70 @@ export function designBlock(
       setF64(phi, (1 + n + i) * ld + t, getF64(cbar, t * n + i));
     }
   }
+  const clip = scratchClip(), h = scratchH(level), hs = tableBytes(level), dh = h + <usize>rmax * hs;
+  const F = featureChunk(level, 0);
+  const ph = scratchExtra(level), pd = ph + (<usize>F << 4), acc = pd + (<usize>(F * rmax) << 4);
+  const ldb = <usize>ld << 3, xb = <usize>n << 3, gb = <usize>G << 3;
   let col = 1 + 2 * n;
   for (let k = 0; k < nActive; k++) {
     const g = getI32(active, k);
     const b = HEADER + g * gs;
     const r = getInt(level, b), p = getInt(level, b + 1), foff = getInt(level, b + 3);
-    for (let t = 0; t < m; t++) {
-      const w = getF64(gamma, t * G + g);
-      if (w == 0.0) {
-        for (let f = 0; f < p; f++) setF64(phi, (col + f) * ld + t, 0.0);
-        continue;
+    const gam = gamma + (<usize>g << 3);
+    for (let f0 = 0; f0 < p; f0 += F) {
+      const f1 = min(f0 + F, p), nd = (f1 - f0) * r;
+      memory.fill(acc, 0, <usize>nd << 4);
+      const out = phi + <usize>(col + f0) * ldb;
+      let t = 0;
+      for (; t + 1 < m; t += 2) {
+        const w = f64x2.replace_lane(f64x2.splat(load<f64>(gam + <usize>t * gb)), 1, load<f64>(gam + <usize>(t + 1) * gb));
+        const xt = x + <usize>t * xb;
+        designPair(w, xt, xt + xb, level, b, r, f0, f1, table, rmax, clip, h, dh, hs, ph, pd, acc, out + (<usize>t << 3), ldb, true);
       }
-      if (r > 0) localFeatures(x + (<usize>(t * n) << 3), level, b, table, work, true);
-      else setF64(work, oPhi, 1.0); // a constant-only group: skip the frame
-      for (let f = 0; f < p; f++) {
-        setF64(phi, (col + f) * ld + t, w * getF64(work, oPhi + f));
-        for (let j = 0; j < r; j++) {
-          addF64(dsum, (foff + f) * rmax + j, w * getF64(work, oDphi + f * r + j) * getF64(work, oClip + j));
+      if (t < m) {
+        const w = f64x2.replace_lane(f64x2.splat(load<f64>(gam + <usize>t * gb)), 1, 0.0);
+        const xt = x + <usize>t * xb;
+        designPair(w, xt, xt, level, b, r, f0, f1, table, rmax, clip, h, dh, hs, ph, pd, acc, out + (<usize>t << 3), ldb, false);
+      }
+      for (let f = f0, a = acc; f < f1; f++) {
+        const ds = dsum + (<usize>((foff + f) * rmax) << 3);
+        for (let j = 0; j < r; j++, a += 16) {
+          const s = v128.load(a);
+          addF64(ds, j, f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1));
         }
       }
     }
     col += p;
+  }
+}
+
+/**
+ * Features [f0, f1) of one group for a row pair with gates w: γφ_f into out + (f−f0)·ldb (lane 1
+ * only if two), derivative sums into acc. A pair whose gates are both zero only writes zeros; a
+ * zero-gate lane is masked to +0 as the reference writes it.
+ */
+// @ts-ignore: decorator
+@inline function designPair(
+  w: v128, x0: usize, x1: usize, level: usize, b: i32, r: i32, f0: i32, f1: i32, table: usize, ts: i32,
+  clip: usize, h: usize, dh: usize, hs: usize, ph: usize, pd: usize, acc: usize, out: usize, ldb: usize, two: bool,
+): void {
+  const mask = f64x2.ne(w, f64x2.splat(0.0));
+  if (!v128.any_true(mask)) {
+    for (let f = f0, o = out; f < f1; f++, o += ldb) put2(o, f64x2.splat(0.0), two);
+  } else {
+    frame2(x0, x1, level, b, mask, clip, h, dh, hs);
+    products2(r, f0, f1, table, ts, h, dh, hs, ph, 16, true, pd, 16, true);
+    for (let f = f0, o = out, q = ph; f < f1; f++, o += ldb, q += 16) {
+      put2(o, v128.and(f64x2.mul(w, v128.load(q)), mask), two);
+    }
+    const nd = <usize>(f1 - f0) * r, rb = <usize>r << 4;
+    for (let j = 0; j < r; j++) {
+      const wc = f64x2.mul(w, v128.load(clip + (<usize>j << 4)));
+      const jb = <usize>j << 4;
+      for (let q: usize = jb; q < (nd << 4); q += rb) {
+        v128.store(acc + q, f64x2.add(v128.load(acc + q), f64x2.mul(v128.load(pd + q), wc)));
+      }
+    }
   }
 }
 
