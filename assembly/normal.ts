@@ -9,15 +9,18 @@ import { HEADER, featureChunk, frame2, products2, put2, scratchClip, scratchExtr
  * Design block, column-major with leading dimension ld: column 0 = 1, columns 1..n = x0,
  * n+1..2n = cbar, then the features γ_g φ_f(u_g) of each active group; adds
  * Σ_rows γ_g ∂φ_f/∂u_j · clip_j into dsum[(foff_g + f)*rmax + j].
- * Rows go in pairs (f64x2 lanes); the derivative sums stay in per-lane accumulators in the
- * scratch until the group's rows are done, then both lanes are added into dsum. A group with
- * more features than the scratch holds is done in chunks of features.
+ * Rows go in pairs (f64x2 lanes). The gate and clip factors are folded into the pair's 1-D
+ * tables (h_0 ← γ h_0, h'_0 ← γ clip_0 h'_0, h'_j ← clip_j h'_j), so the products are the
+ * design entries and the derivative terms themselves (the reference multiplies γ last: the
+ * results differ from it in the last bit). The derivative terms are summed per lane in the
+ * scratch and added into dsum once per group and call. A group with more features than the
+ * scratch holds is done in chunks of features.
  */
 export function designBlock(
   m: i32, x0: usize, x: usize, gamma: usize, cbar: usize, level: usize, table: usize,
   active: usize, nActive: i32, phi: usize, ld: i32, dsum: usize, work: usize,
 ): void {
-  const G = getInt(level, 0), n = getInt(level, 1), rmax = getInt(level, 3), gs = getInt(level, 7);
+  const G = getInt(level, 0), n = getInt(level, 1), D = getInt(level, 2), rmax = getInt(level, 3), gs = getInt(level, 7);
   for (let t = 0; t < m; t++) {
     setF64(phi, t, 1.0);
     for (let i = 0; i < n; i++) {
@@ -27,28 +30,45 @@ export function designBlock(
   }
   const clip = scratchClip(), h = scratchH(level), hs = tableBytes(level), dh = h + <usize>rmax * hs;
   const F = featureChunk(level, 0);
-  const ph = scratchExtra(level), pd = ph + (<usize>F << 4), acc = pd + (<usize>(F * rmax) << 4);
+  const pd = scratchExtra(level), acc = pd + (<usize>(F * rmax) << 4);
   const ldb = <usize>ld << 3, xb = <usize>n << 3, gb = <usize>G << 3;
   let col = 1 + 2 * n;
   for (let k = 0; k < nActive; k++) {
     const g = getI32(active, k);
     const b = HEADER + g * gs;
     const r = getInt(level, b), p = getInt(level, b + 1), foff = getInt(level, b + 3);
-    const gam = gamma + (<usize>g << 3);
+    const gam = gamma + (<usize>g << 3), out = phi + <usize>col * ldb;
+    if (r == 0) {
+      // A constant-only group: φ = 1, no derivatives.
+      for (let t = 0; t < m; t++) for (let f = 0; f < p; f++) store<f64>(out + <usize>f * ldb + (<usize>t << 3), load<f64>(gam + <usize>t * gb));
+      col += p;
+      continue;
+    }
     for (let f0 = 0; f0 < p; f0 += F) {
-      const f1 = min(f0 + F, p), nd = (f1 - f0) * r;
-      memory.fill(acc, 0, <usize>nd << 4);
-      const out = phi + <usize>(col + f0) * ldb;
-      let t = 0;
-      for (; t + 1 < m; t += 2) {
-        const w = f64x2.replace_lane(f64x2.splat(load<f64>(gam + <usize>t * gb)), 1, load<f64>(gam + <usize>(t + 1) * gb));
+      const f1 = min(f0 + F, p), nd = <usize>((f1 - f0) * r) << 4;
+      memory.fill(acc, 0, nd);
+      const o = out + <usize>f0 * ldb;
+      for (let t = 0; t < m; t += 2) {
+        const two = t + 1 < m;
+        const w = f64x2.replace_lane(f64x2.splat(load<f64>(gam + <usize>t * gb)), 1, two ? load<f64>(gam + <usize>(t + 1) * gb) : 0.0);
+        const mask = f64x2.ne(w, f64x2.splat(0.0));
+        const ot = o + (<usize>t << 3);
+        if (!v128.any_true(mask)) {
+          for (let f = f0, q = ot; f < f1; f++, q += ldb) put2(q, f64x2.splat(0.0), two);
+          continue;
+        }
         const xt = x + <usize>t * xb;
-        designPair(w, xt, xt + xb, level, b, r, f0, f1, table, rmax, clip, h, dh, hs, ph, pd, acc, out + (<usize>t << 3), ldb, true);
-      }
-      if (t < m) {
-        const w = f64x2.replace_lane(f64x2.splat(load<f64>(gam + <usize>t * gb)), 1, 0.0);
-        const xt = x + <usize>t * xb;
-        designPair(w, xt, xt, level, b, r, f0, f1, table, rmax, clip, h, dh, hs, ph, pd, acc, out + (<usize>t << 3), ldb, false);
+        frame2(xt, two ? xt + xb : xt, level, b, mask, clip, h, dh, hs);
+        for (let j = 0; j < r; j++) {
+          const wc = v128.load(clip + (<usize>j << 4));
+          scaleTable(dh + <usize>j * hs, D, j == 0 ? f64x2.mul(w, wc) : wc);
+        }
+        scaleTable(h, D, w);
+        if (two) {
+          products2(r, f0, f1, table, rmax, h, dh, hs, ot, ldb, true, true, acc, 16, true, true, pd);
+          // A gated-off lane holds ±0: the reference writes +0.
+          if (!i64x2.all_true(mask)) for (let f = f0, q = ot; f < f1; f++, q += ldb) v128.store(q, v128.and(v128.load(q), mask));
+        } else products2(r, f0, f1, table, rmax, h, dh, hs, ot, ldb, false, true, acc, 16, true, true, pd);
       }
       for (let f = f0, a = acc; f < f1; f++) {
         const ds = dsum + (<usize>((foff + f) * rmax) << 3);
@@ -62,33 +82,12 @@ export function designBlock(
   }
 }
 
-/**
- * Features [f0, f1) of one group for a row pair with gates w: γφ_f into out + (f−f0)·ldb (lane 1
- * only if two), derivative sums into acc. A pair whose gates are both zero only writes zeros; a
- * zero-gate lane is masked to +0 as the reference writes it.
- */
+/** Multiplies the 1-D table at t (entries k ≤ D) by c lane-wise. */
 // @ts-ignore: decorator
-@inline function designPair(
-  w: v128, x0: usize, x1: usize, level: usize, b: i32, r: i32, f0: i32, f1: i32, table: usize, ts: i32,
-  clip: usize, h: usize, dh: usize, hs: usize, ph: usize, pd: usize, acc: usize, out: usize, ldb: usize, two: bool,
-): void {
-  const mask = f64x2.ne(w, f64x2.splat(0.0));
-  if (!v128.any_true(mask)) {
-    for (let f = f0, o = out; f < f1; f++, o += ldb) put2(o, f64x2.splat(0.0), two);
-  } else {
-    frame2(x0, x1, level, b, mask, clip, h, dh, hs);
-    products2(r, f0, f1, table, ts, h, dh, hs, ph, 16, true, pd, 16, true);
-    for (let f = f0, o = out, q = ph; f < f1; f++, o += ldb, q += 16) {
-      put2(o, v128.and(f64x2.mul(w, v128.load(q)), mask), two);
-    }
-    const nd = <usize>(f1 - f0) * r, rb = <usize>r << 4;
-    for (let j = 0; j < r; j++) {
-      const wc = f64x2.mul(w, v128.load(clip + (<usize>j << 4)));
-      const jb = <usize>j << 4;
-      for (let q: usize = jb; q < (nd << 4); q += rb) {
-        v128.store(acc + q, f64x2.add(v128.load(acc + q), f64x2.mul(v128.load(pd + q), wc)));
-      }
-    }
+@inline function scaleTable(t: usize, D: i32, c: v128): void {
+  for (let k = 0; k <= D; k++) {
+    const q = t + (<usize>k << 4);
+    v128.store(q, f64x2.mul(v128.load(q), c));
   }
 }
 

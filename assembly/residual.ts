@@ -58,7 +58,7 @@ export function residual(m: i32, x: usize, level: usize, table: usize, out: usiz
       // V_i = Σ_f W_if φ_f and U_ij = Σ_f W_if ∂φ_f/∂u_j, over chunks of features in order.
       for (let f0 = 0; f0 < p; f0 += F) {
         const f1 = min(f0 + F, p), nf = f1 - f0;
-        products2(r, f0, f1, table, rmax, h, dh, hs, ph, 16, withD, pd, 16, true);
+        products2(r, f0, f1, table, rmax, h, dh, hs, ph, 16, true, withD, pd, 16, true, false, 0);
         for (let i = 0; i < n; i++) {
           const wi = Wg + (<usize>(i * pmax + f0) << 3);
           let v = v128.load(V + (<usize>i << 4));
