@@ -191,3 +191,40 @@ describe("levels beyond the static scratch", () => {
     void n;
   });
 });
+
+describe("choleskySolve in panels, bitwise", () => {
+  /** A random SPD matrix (p×p, leading dimension ld) with some exact zeros off the diagonal. */
+  function spd(p: number, ld: number, seed: number, zeros: boolean): Float64Array {
+    const g = rng(seed), rows = p + 3, X = new Float64Array(rows * p), A = new Float64Array(p * ld).fill(-9);
+    for (let i = 0; i < X.length; i++) X[i] = g.n();
+    for (let i = 0; i < p; i++) {
+      for (let j = i; j < p; j++) {
+        let s = 0;
+        for (let t = 0; t < rows; t++) s += X[t * p + i] * X[t * p + j];
+        A[i * ld + j] = zeros && i !== j && (i * 7 + j) % 5 === 0 ? 0 : s + (i === j ? p : 0);
+      }
+    }
+    return A;
+  }
+  it.each([[1, 1], [3, 2], [4, 1], [5, 3], [9, 1], [37, 2], [64, 1], [130, 1]])("p=%i q=%i (factor and solution bitwise)", (p, q) => {
+    for (const zeros of [false, true]) {
+      const ld = p + 1, ldB = q + 1, A = spd(p, ld, p + q, zeros), g = rng(p * q);
+      const W = wasm.arena({ a: ["f64", p * ld], b: ["f64", p * ldB] });
+      W.a.set(A);
+      for (let i = 0; i < W.b.length; i++) W.b[i] = g.n();
+      const R = { a: W.a.slice(), b: W.b.slice() };
+      expect(wasm.choleskySolve(p, q, W.a, ld, W.b, ldB, 1e-8, 1e-12)).toBe(0);
+      expect(reference.choleskySolve(p, q, R.a, ld, R.b, ldB, 1e-8, 1e-12)).toBe(0);
+      expect(maxDiff(W.a, R.a)).toBe(0);
+      expect(maxDiff(W.b, R.b)).toBe(0);
+    }
+  });
+  it("reports the same failing pivot (in a later panel)", () => {
+    const p = 11, A = spd(p, p, 4, false);
+    A[6 * p + 6] = -1; // pivot 6 is not positive
+    const W = wasm.arena({ a: ["f64", p * p], b: ["f64", p] });
+    W.a.set(A);
+    expect(wasm.choleskySolve(p, 1, W.a, p, W.b, 1, 0, 0)).toBe(reference.choleskySolve(p, 1, A.slice(), p, new Float64Array(p), 1, 0, 0));
+    expect(wasm.choleskySolve(p, 1, W.a.fill(0), p, W.b, 1, 0, 0)).toBe(1);
+  });
+});
