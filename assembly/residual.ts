@@ -3,6 +3,25 @@ import { getF64, getInt } from "./memory";
 import { HEADER, featureChunk, frame2, products2, scratchClip, scratchExtra, scratchH, tableBytes } from "./basis";
 import { rowGates } from "./gates";
 
+/**
+ * s_a += Σ_f w_a[f]·x_a[f·xs] and, when two, s_b likewise, f < nf, in order: two independent
+ * add chains per loop (one chain waits on the add latency; the sums' order is the reference's).
+ */
+// @ts-ignore: decorator
+@inline function chainSums(nf: i32, wa: usize, xa: usize, xs: usize, sa: usize, wb: usize, xb: usize, xt: usize, sb: usize, two: bool): void {
+  let a = v128.load(sa), b = v128.load(sb);
+  if (two) {
+    for (let f = 0; f < nf; f++, wa += 8, xa += xs, wb += 8, xb += xt) {
+      a = f64x2.add(a, f64x2.mul(f64x2.splat(load<f64>(wa)), v128.load(xa)));
+      b = f64x2.add(b, f64x2.mul(f64x2.splat(load<f64>(wb)), v128.load(xb)));
+    }
+    v128.store(sb, b);
+  } else {
+    for (let f = 0; f < nf; f++, wa += 8, xa += xs) a = f64x2.add(a, f64x2.mul(f64x2.splat(load<f64>(wa)), v128.load(xa)));
+  }
+  v128.store(sa, a);
+}
+
 /** f64 the residual keeps in the scratch besides the tables: gates of a row pair, sums per output. */
 // @ts-ignore: decorator
 @inline function residualExtra(level: usize): i32 {
@@ -59,20 +78,17 @@ export function residual(m: i32, x: usize, level: usize, table: usize, out: usiz
       for (let f0 = 0; f0 < p; f0 += F) {
         const f1 = min(f0 + F, p), nf = f1 - f0;
         products2(r, f0, f1, table, rmax, h, dh, hs, ph, 16, true, withD, pd, 16, true, false, 0);
-        for (let i = 0; i < n; i++) {
-          const wi = Wg + (<usize>(i * pmax + f0) << 3);
-          let v = v128.load(V + (<usize>i << 4));
-          for (let f = 0; f < nf; f++) v = f64x2.add(v, f64x2.mul(f64x2.splat(load<f64>(wi + (<usize>f << 3))), v128.load(ph + (<usize>f << 4))));
-          v128.store(V + (<usize>i << 4), v);
-          if (!withD) continue;
-          for (let j = 0; j < r; j++) {
-            const uij = U + (<usize>(i * r + j) << 4);
-            let s = v128.load(uij);
-            for (let f = 0, q = pd + (<usize>j << 4); f < nf; f++, q += <usize>r << 4) {
-              s = f64x2.add(s, f64x2.mul(f64x2.splat(load<f64>(wi + (<usize>f << 3))), v128.load(q)));
-            }
-            v128.store(uij, s);
-          }
+        // Chains V_i (φ, stride 16) then U_ij (∂φ/∂u_j, stride 16r), two at a time; chain c's
+        // sum lives at V + 16c (U follows V).
+        const nc = withD ? n + n * r : n;
+        for (let c = 0; c < nc; c += 2) {
+          const two = c + 1 < nc, d = two ? c + 1 : c;
+          const ia = c < n ? c : (c - n) / r, ib = d < n ? d : (d - n) / r;
+          const xa = c < n ? ph : pd + (<usize>((c - n) % r) << 4), xb = d < n ? ph : pd + (<usize>((d - n) % r) << 4);
+          const xs = c < n ? <usize>16 : <usize>r << 4, xt = d < n ? <usize>16 : <usize>r << 4;
+          const wa = Wg + (<usize>(ia * pmax + f0) << 3), wb = Wg + (<usize>(ib * pmax + f0) << 3);
+          const sa = V + (<usize>c << 4), sb = V + (<usize>d << 4);
+          chainSums(nf, wa, xa, xs, sa, wb, xb, xt, sb, two);
         }
       }
       let gateDiv = f64x2.splat(0.0);
