@@ -1,8 +1,9 @@
 /**
  * Normalised Hermite product basis, two rows at a time: the lanes of an f64x2 are two rows,
- * so every helper here does per lane exactly the scalar reference's operations in the same
- * order (bitwise equal results). The helpers are shared by `basis`, `designBlock` (normal.ts)
- * and `residual` (residual.ts); their tables live in one static scratch.
+ * and every helper here does per lane exactly the scalar reference's operations in the same
+ * order, so `basis` and `residual` are bitwise the reference's (designBlock scales the tables
+ * first: see there). The helpers are shared by `basis`, `designBlock` (normal.ts) and
+ * `residual` (residual.ts); their tables live in one static scratch.
  */
 import { getF64, getInt } from "./memory";
 
