@@ -140,6 +140,41 @@ export function designBlock(
   store<f64>(g1, load<f64>(g1, 24) + r13, 24);
 }
 
+/**
+ * Two Gram rows (columns a0, a1) against one column b, for the columns left after the 2×4
+ * tiles: g += a0·b and, unless diag, g + gb += a1·b. Shares b's loads between the two rows
+ * (two dot products would load it twice); four rows per iteration, two chains per product.
+ */
+// @ts-ignore: decorator
+@inline function tile2x1(m: i32, a0: usize, a1: usize, b: usize, g: usize, gb: usize, diag: bool): void {
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0), t0 = f64x2.splat(0), t1 = f64x2.splat(0);
+  const end4 = <usize>(m & ~3) << 3, end2 = <usize>(m & ~1) << 3;
+  let o: usize = 0;
+  for (; o < end4; o += 32) {
+    const y = v128.load(b + o), z = v128.load(b + o, 16);
+    s0 = f64x2.add(s0, f64x2.mul(v128.load(a0 + o), y));
+    s1 = f64x2.add(s1, f64x2.mul(v128.load(a1 + o), y));
+    t0 = f64x2.add(t0, f64x2.mul(v128.load(a0 + o, 16), z));
+    t1 = f64x2.add(t1, f64x2.mul(v128.load(a1 + o, 16), z));
+  }
+  if (o < end2) {
+    const y = v128.load(b + o);
+    s0 = f64x2.add(s0, f64x2.mul(v128.load(a0 + o), y));
+    s1 = f64x2.add(s1, f64x2.mul(v128.load(a1 + o), y));
+    o += 16;
+  }
+  const u0 = f64x2.add(s0, t0), u1 = f64x2.add(s1, t1);
+  let r0 = f64x2.extract_lane(u0, 0) + f64x2.extract_lane(u0, 1);
+  let r1 = f64x2.extract_lane(u1, 0) + f64x2.extract_lane(u1, 1);
+  if (m & 1) {
+    const y = load<f64>(b + o);
+    r0 += load<f64>(a0 + o) * y;
+    r1 += load<f64>(a1 + o) * y;
+  }
+  store<f64>(g, load<f64>(g) + r0);
+  if (!diag) store<f64>(g + gb, load<f64>(g + gb) + r1);
+}
+
 /** Dot products of columns x and y of Φ over m rows (f64x2, two accumulators, scalar tail). */
 // @ts-ignore: decorator
 @inline function dot(m: i32, x: usize, y: usize): f64 {
@@ -171,12 +206,7 @@ export function gramAccumulate(m: i32, p: i32, phi: usize, ld: i32, g: usize, ld
     const gi = g + <usize>i * gb;
     let j = i;
     for (; j + 4 <= p; j += 4) tile2x4(m, a0, a1, phi + <usize>j * cb, cb, gi + (<usize>j << 3), gb, j == i);
-    for (; j < p; j++) {
-      const b = phi + <usize>j * cb;
-      const q = gi + (<usize>j << 3);
-      store<f64>(q, load<f64>(q) + dot(m, a0, b));
-      if (j > i) store<f64>(q + gb, load<f64>(q + gb) + dot(m, a1, b));
-    }
+    for (; j < p; j++) tile2x1(m, a0, a1, phi + <usize>j * cb, gi + (<usize>j << 3), gb, j == i);
   }
   if (i < p) {
     const a = phi + <usize>i * cb;
