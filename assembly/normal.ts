@@ -1,6 +1,7 @@
 /**
  * The normal equations of one level: the design block of a row block, the Gram update
- * G += ΦᵀΦ (f64x2 SIMD, 2×4 register tiles) and the ridge-regularised Cholesky solve.
+ * G += ΦᵀΦ (f64x2 SIMD, 2×4 register tiles) and the ridge-regularised Cholesky solve (panels
+ * of four pivot rows).
  */
 import { getF64, getI32, getInt, setF64, addF64 } from "./memory";
 import { HEADER, featureChunk, frame2, products2, put2, scratchClip, scratchExtra, scratchH, tableBytes } from "./basis";
