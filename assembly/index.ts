@@ -3,10 +3,10 @@
  * interface (src/kernels/types.ts), arrays as raw pointers into linear memory.
  */
 export { uniform, normal, ouNoise, sdeStep } from "./prng";
-export { basis, basisScratchLength } from "./basis";
+export { basis, scratchLength } from "./basis";
 export { gates } from "./gates";
 export { designBlock, gramAccumulate, choleskySolve } from "./normal";
-export { residual } from "./residual";
+export { residual, levelFits } from "./residual";
 export { gateMoments } from "./moments";
 
 /** First free byte after static data: the binding's arena starts here (16-byte aligned). */

@@ -11,7 +11,7 @@ export type F64 = Float64Array;
 export type I32 = Int32Array;
 export type U32 = Uint32Array;
 
-export type ArenaSpec = Record<string, ["f64" | "i32" | "u32", number]>;
+export type ArenaSpec = Record<string, readonly ["f64" | "i32" | "u32", number]>;
 export type Arena<S extends ArenaSpec> = {
   [K in keyof S]: S[K][0] extends "f64" ? F64 : S[K][0] extends "i32" ? I32 : U32;
 };

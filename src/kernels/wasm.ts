@@ -11,7 +11,8 @@ import type { Arena, ArenaSpec, F64, I32, Kernels, U32 } from "./types.ts";
 interface Exports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  basisScratchLength(): number;
+  scratchLength(): number;
+  levelFits(level: number): number;
   uniform(n: number, out: number, state: number): void;
   normal(n: number, out: number, state: number): void;
   ouNoise(len: number, x0: number, a: number, sigma: number, state: number, xt: number): void;
@@ -64,7 +65,7 @@ export function createWasmKernels(): Kernels {
   const ex = new WebAssembly.Instance(wasmModule(), imports).exports as unknown as Exports;
   const memory = ex.memory;
   const base = align(ex.heapBase());
-  const basisScratch = ex.basisScratchLength();
+  const scratch = ex.scratchLength();
   /** End of the furthest arena so far: memory above it is still zero. */
   let touched = base;
 
@@ -110,17 +111,19 @@ export function createWasmKernels(): Kernels {
     ouNoise: (len, x0, a, sigma, state, xt) => ex.ouNoise(len, ptr(x0), a, sigma, ptr(state), ptr(xt)),
     basis(m, r, u, D, table, p, phi, dphi) {
       const pu = ptr(u), pt = ptr(table), pphi = ptr(phi), pd = ptr(dphi);
-      // The kernel's 1-D tables live in a static scratch; beyond it the twin computes the same thing.
-      if (2 * (D + 1) * r > basisScratch) return reference.basis(m, r, u, D, table, p, phi, dphi);
+      // The kernel's 1-D tables of a row pair live in a static scratch; beyond it the twin computes the same thing.
+      if (4 * (D + 1) * r > scratch) return reference.basis(m, r, u, D, table, p, phi, dphi);
       ex.basis(m, r, pu, D, pt, p, pphi, pd);
     },
     gates: (m, x, level, gamma, cbar) => ex.gates(m, ptr(x), ptr(level), ptr(gamma), ptr(cbar)),
+    // designBlock and residual keep a row pair's tables in the static scratch; a level too big for
+    // it (thousands of groups or coordinates) goes to the twin.
     designBlock: (m, x0, x, gamma, cbar, level, table, active, nActive, phi, ld, dsum, work) =>
-      ex.designBlock(m, ptr(x0), ptr(x), ptr(gamma), ptr(cbar), ptr(level), ptr(table), ptr(active), nActive, ptr(phi), ld, ptr(dsum), ptr(work)),
+      !ex.levelFits(ptr(level)) ? reference.designBlock(m, x0, x, gamma, cbar, level, table, active, nActive, phi, ld, dsum, work) : ex.designBlock(m, ptr(x0), ptr(x), ptr(gamma), ptr(cbar), ptr(level), ptr(table), ptr(active), nActive, ptr(phi), ld, ptr(dsum), ptr(work)),
     gramAccumulate: (m, p, phi, ld, g, ldG) => ex.gramAccumulate(m, p, ptr(phi), ld, ptr(g), ldG),
     choleskySolve: (p, q, a, ldA, b, ldB, rel, abs) => ex.choleskySolve(p, q, ptr(a), ldA, ptr(b), ldB, rel, abs),
     residual: (m, x, level, table, out, div, withDiv, work) =>
-      ex.residual(m, ptr(x), ptr(level), ptr(table), ptr(out), ptr(div), withDiv, ptr(work)),
+      !ex.levelFits(ptr(level)) ? reference.residual(m, x, level, table, out, div, withDiv, work) : ex.residual(m, ptr(x), ptr(level), ptr(table), ptr(out), ptr(div), withDiv, ptr(work)),
     sdeStep: (len, y, r, h, method, state) => ex.sdeStep(len, ptr(y), ptr(r), h, method, ptr(state)),
     gateMoments: (m, n, x, G, gamma, out) => ex.gateMoments(m, n, ptr(x), G, ptr(gamma), ptr(out)),
   };
