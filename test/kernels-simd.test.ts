@@ -12,20 +12,10 @@ import { describe, expect, it } from "vitest";
 import { createKernels, reference } from "../src/kernels/index.ts";
 import { HEADER } from "../src/kernels/types.ts";
 import { basisSize, multiIndexTable } from "../src/basis.ts";
+import { rng } from "./helpers/rng.ts";
 
 const wasm = createKernels("wasm");
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { u, n: () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()) };
-}
 
 /** max |a − b| (Infinity if NaN-ness differs); -0 and +0 count as different (bitwise check). */
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -6,24 +6,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createKernels, HEADER, reference, wasmAvailable, type ArenaSpec, type Kernels } from "../src/kernels/index.ts";
 import { createWasmKernels } from "../src/kernels/wasm.ts";
+import { rng } from "./helpers/rng.ts";
 
 const TOL = 1e-10;
 const NOT_IN_ARENA =
   "array passed to a wasm kernel is not a view of its arena (allocate with kernels.arena; views made before a later arena call are invalid)";
 
-/** Deterministic test inputs (mulberry32 + Box–Muller), independent of the kernels under test. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const n = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-  return { u, n, int: (k: number) => Math.floor(u() * k) };
-}
 
 /** max |a − b| / max(1, max |b|) over the first len entries. */
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
