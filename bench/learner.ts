@@ -52,8 +52,8 @@ say("| backend | fit wall s | fit CPU s | sample wall s | sample CPU s |");
 say("|---|---|---|---|---|");
 const data = square.sample(m, 11);
 for (const backend of ["wasm", "reference"] as const) {
-  const [mdl, fw, fc] = await timed(() => fit(data, { dim: 2, seed: 3, backend }));
-  const [, sw, sc] = await timed(() => sample(mdl, m, { seed: 5, backend }));
+  const [mdl, fw, fc] = await timed(() => fit(data, { dim: 2, seed: 3, backend, threads: 1 }));
+  const [, sw, sc] = await timed(() => sample(mdl, m, { seed: 5, backend, threads: 1 }));
   say(`| ${backend} | ${fw.toFixed(2)} | ${fc.toFixed(2)} | ${sw.toFixed(2)} | ${sc.toFixed(2)} |`);
 }
 say(`\nLoad average (1 min) ${load0.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end, on the shared 2-core machine: wall times include waiting for a core; CPU times are closer to the work.`);
