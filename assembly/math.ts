@@ -38,9 +38,9 @@ const EXP_TAYLOR = memory.data<f64>([
   p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR, 88));
   p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR, 96));
   p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR, 104));
-  // 2^k for −1022 ≤ k ≤ 0: the biased exponent k + 1023 in bits 52..62.
-  const kb = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k));
-  return f64x2.mul(p, i64x2.shl(i64x2.add(kb, i64x2.splat(1023)), 52));
+  // 2^k for −1022 ≤ k ≤ 0: k + 1023 lands in the low mantissa bits of 2^52 + 1023 + k (exact),
+  // shifted up into the exponent field.
+  return f64x2.mul(p, i64x2.shl(f64x2.add(k, f64x2.splat(4503599627370496.0 + 1023.0)), 52));
 }
 
 /**
