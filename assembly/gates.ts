@@ -48,16 +48,17 @@ const GATE_CUT: f64 = -16.2; // exp(-16.2) < GATE_FLOOR: skip the exp
     best = v128.bitselect(l, best, better);
     arg = v128.bitselect(f64x2.splat(<f64>g), arg, better);
   }
-  // Soft: e_g = exp(l_g − best), 0 below the cut, where no lane needs it the exp is skipped.
+  // Soft: e_g = exp(l_g − best), 0 below the cut. The exp is skipped unless a lane needs it:
+  // not below the cut and not the best gate (d = 0, exp 1 exactly; all of them when G = 1).
   let inv = zero;
   if (!hard) {
     let sum = zero;
     for (let g = 0; g < G; g++) {
       const o = <usize>g << 3;
       const d = f64x2.sub(loadPair(gamma0 + o, gamma1 + o), best);
-      const below = f64x2.lt(d, cut);
-      let e = zero;
-      if (i64x2.bitmask(below) != 3) e = v128.bitselect(zero, expNonPositive(f64x2.pmax(d, cut)), below);
+      const below = f64x2.lt(d, cut), top = f64x2.eq(d, zero);
+      let e = v128.and(top, f64x2.splat(1.0));
+      if (i64x2.bitmask(v128.or(below, top)) != 3) e = v128.bitselect(zero, expNonPositive(f64x2.pmax(d, cut)), below);
       storePair(gamma0 + o, gamma1 + o, e);
       sum = f64x2.add(sum, e);
     }

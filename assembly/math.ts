@@ -25,19 +25,19 @@ const EXP_TAYLOR = memory.data<f64>([
   const k = f64x2.floor(f64x2.add(f64x2.mul(d, f64x2.splat(INV_LN2)), f64x2.splat(0.5)));
   const r = f64x2.sub(f64x2.sub(d, f64x2.mul(k, f64x2.splat(LN2_HI))), f64x2.mul(k, f64x2.splat(LN2_LO)));
   let p = v128.load64_splat(EXP_TAYLOR);
-  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR, 8));
-  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR, 16));
-  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR, 24));
-  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR, 32));
-  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR, 40));
-  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR, 48));
-  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR, 56));
-  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR, 64));
-  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR, 72));
-  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR, 80));
-  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR, 88));
-  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR, 96));
-  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR, 104));
+  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR + 8));
+  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR + 16));
+  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR + 24));
+  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR + 32));
+  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR + 40));
+  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR + 48));
+  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR + 56));
+  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR + 64));
+  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR + 72));
+  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR + 80));
+  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR + 88));
+  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR + 96));
+  p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR + 104));
   // 2^k for −1022 ≤ k ≤ 0: k + 1023 lands in the low mantissa bits of 2^52 + 1023 + k (exact),
   // shifted up into the exponent field.
   return f64x2.mul(p, i64x2.shl(f64x2.add(k, f64x2.splat(4503599627370496.0 + 1023.0)), 52));
@@ -61,16 +61,16 @@ const EXP_TAYLOR = memory.data<f64>([
   const f = f64x2.sub(m, f64x2.splat(1.0));
   const s = f64x2.div(f, f64x2.add(f64x2.splat(2.0), f)), z = f64x2.mul(s, s);
   let q = v128.load64_splat(LOG_ATANH);
-  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH, 8));
-  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH, 16));
-  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH, 24));
-  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH, 32));
-  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH, 40));
-  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH, 48));
-  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH, 56));
-  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH, 64));
-  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH, 72));
-  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH, 80));
+  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH + 8));
+  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH + 16));
+  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH + 24));
+  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH + 32));
+  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH + 40));
+  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH + 48));
+  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH + 56));
+  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH + 64));
+  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH + 72));
+  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(LOG_ATANH + 80));
   const t = f64x2.mul(f64x2.mul(f64x2.splat(2.0), s), q);
   return f64x2.add(f64x2.mul(e, f64x2.splat(LN2_HI)), f64x2.add(t, f64x2.mul(e, f64x2.splat(LN2_LO))));
 }
@@ -98,13 +98,13 @@ const COS_TAYLOR = memory.data<f64>([
 // @ts-ignore: decorator
 @inline function horner8(c: usize, z: v128): v128 {
   let q = v128.load64_splat(c);
-  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(c, 8));
-  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(c, 16));
-  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(c, 24));
-  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(c, 32));
-  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(c, 40));
-  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(c, 48));
-  return f64x2.add(f64x2.mul(q, z), v128.load64_splat(c, 56));
+  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(c + 8));
+  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(c + 16));
+  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(c + 24));
+  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(c + 32));
+  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(c + 40));
+  q = f64x2.add(f64x2.mul(q, z), v128.load64_splat(c + 48));
+  return f64x2.add(f64x2.mul(q, z), v128.load64_splat(c + 56));
 }
 
 /** sin x per lane, |x| ≤ π/4 (twin: sinPoly). */
