@@ -58,7 +58,8 @@ const NORMALS = memory.data(BLOCK * 8, 16);
   const x = f64x2.mul(f64x2.sub(w, k), f64x2.splat(HALF_PI));
   const sn = sinPoly(x), cs = cosPoly(x);
   // Quadrant q = k & 3: odd q swaps sin and cos; sin θ < 0 for q ∈ {2, 3}, cos θ < 0 for q ∈ {1, 2}.
-  const q = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k));
+  // k ∈ [0, 4] is the low bits of 2^52 + k (exact); only bits 0 and 1 are used below.
+  const q = f64x2.add(k, f64x2.splat(4503599627370496.0));
   const odd = i64x2.neg(v128.and(q, i64x2.splat(1)));
   const sinT = v128.xor(v128.bitselect(cs, sn, odd), i64x2.shl(v128.and(q, i64x2.splat(2)), 62));
   const cosT = v128.xor(v128.bitselect(sn, cs, odd), i64x2.shl(v128.xor(q, i64x2.shr_u(q, 1)), 63));
