@@ -9,6 +9,8 @@ import { expNonPositive } from "./math";
 
 const GATE_FLOOR: f64 = 1e-7;
 const GATE_CUT: f64 = -16.2; // exp(-16.2) < GATE_FLOOR: skip the exp
+/** GATE_CUT, GATE_FLOOR: read from memory, as V8 rebuilds a v128 constant at every use in a loop. */
+const LIMITS = memory.data<f64>([GATE_CUT, GATE_FLOOR]);
 
 /** Lane 0 from p0, lane 1 from p1. */
 // @ts-ignore: decorator
@@ -31,7 +33,7 @@ const GATE_CUT: f64 = -16.2; // exp(-16.2) < GATE_FLOOR: skip the exp
 @inline export function rowGates2(x0: usize, x1: usize, level: usize, gamma0: usize, gamma1: usize, cbar0: usize, cbar1: usize): void {
   const G = getInt(level, 0), n = getInt(level, 1), gs = <usize>getInt(level, 7) << 3;
   const a = f64x2.splat(getF64(level, 5)), hard = getF64(level, 6) != 0.0;
-  const zero = f64x2.splat(0.0), cut = f64x2.splat(GATE_CUT);
+  const zero = f64x2.splat(0.0), cut = v128.load64_splat(LIMITS);
   const groups = level + (HEADER << 3); // group g's block starts at groups + g·gs
   // Logits bias_g + a·(x·c_g) into gamma, and the first best one per lane.
   let best = f64x2.splat(-Infinity), arg = zero;
@@ -74,7 +76,7 @@ const GATE_CUT: f64 = -16.2; // exp(-16.2) < GATE_FLOOR: skip the exp
     if (hard) w = v128.bitselect(f64x2.splat(1.0), zero, f64x2.eq(f64x2.splat(<f64>g), arg));
     else {
       w = f64x2.mul(loadPair(gamma0 + o, gamma1 + o), inv);
-      w = v128.bitselect(zero, w, f64x2.lt(w, f64x2.splat(GATE_FLOOR)));
+      w = v128.bitselect(zero, w, f64x2.lt(w, v128.load64_splat(LIMITS + 8)));
     }
     storePair(gamma0 + o, gamma1 + o, w);
     if (i64x2.bitmask(f64x2.ne(w, zero)) == 0) continue;

@@ -9,6 +9,9 @@ const LN2_HI: f64 = 6.93147180369123816490e-01; // 32 significant bits: k·LN2_H
 const LN2_LO: f64 = 1.90821492927058770002e-10;
 const INV_LN2: f64 = 1.4426950408889634;
 
+/** 1/ln 2, ½, LN2_HI, LN2_LO, 2^52 + 1023: from memory, as the coefficients below. */
+const EXP_REDUCE = memory.data<f64>([INV_LN2, 0.5, LN2_HI, LN2_LO, 4503599627370496.0 + 1023.0]);
+
 /** 1/13!, 1/12!, …, 1/1!, 1/0!: read from memory, as V8 rebuilds a v128 constant at every use. */
 const EXP_TAYLOR = memory.data<f64>([
   1.6059043836821613e-10, 2.08767569878681e-9, 2.505210838544172e-8, 2.755731922398589e-7,
@@ -22,8 +25,8 @@ const EXP_TAYLOR = memory.data<f64>([
  */
 // @ts-ignore: decorator
 @inline export function expNonPositive(d: v128): v128 {
-  const k = f64x2.floor(f64x2.add(f64x2.mul(d, f64x2.splat(INV_LN2)), f64x2.splat(0.5)));
-  const r = f64x2.sub(f64x2.sub(d, f64x2.mul(k, f64x2.splat(LN2_HI))), f64x2.mul(k, f64x2.splat(LN2_LO)));
+  const k = f64x2.floor(f64x2.add(f64x2.mul(d, v128.load64_splat(EXP_REDUCE)), v128.load64_splat(EXP_REDUCE + 8)));
+  const r = f64x2.sub(f64x2.sub(d, f64x2.mul(k, v128.load64_splat(EXP_REDUCE + 16))), f64x2.mul(k, v128.load64_splat(EXP_REDUCE + 24)));
   let p = v128.load64_splat(EXP_TAYLOR);
   p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR + 8));
   p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR + 16));
@@ -40,7 +43,7 @@ const EXP_TAYLOR = memory.data<f64>([
   p = f64x2.add(f64x2.mul(p, r), v128.load64_splat(EXP_TAYLOR + 104));
   // 2^k for −1022 ≤ k ≤ 0: k + 1023 lands in the low mantissa bits of 2^52 + 1023 + k (exact),
   // shifted up into the exponent field.
-  return f64x2.mul(p, i64x2.shl(f64x2.add(k, f64x2.splat(4503599627370496.0 + 1023.0)), 52));
+  return f64x2.mul(p, i64x2.shl(f64x2.add(k, v128.load64_splat(EXP_REDUCE + 32)), 52));
 }
 
 /**
