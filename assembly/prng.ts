@@ -1,125 +1,109 @@
 /**
  * xoshiro128** (state: 4 u32 words at `s`) and Box–Muller normals; twins of the PRNG in
  * src/kernels/reference.ts. Both streams, uniforms and normals, are bitwise identical to the
- * reference: Box–Muller is built from + − × / and sqrt only, never NativeMath.log/sin/cos.
+ * reference: Box–Muller is built from + − × / and sqrt only (assembly/math.ts), never
+ * NativeMath.log/sin/cos. Normals come in blocks: the draws of a block first (state in
+ * registers), then two Box–Muller pairs per f64x2 (pair k in lane k), each lane doing the
+ * reference's normalPair.
  */
 import { getF64, setF64 } from "./memory";
+import { cosPoly, logUnit, sinPoly } from "./math";
 
-const LN2_HI: f64 = 6.93147180369123816490e-01;
-const LN2_LO: f64 = 1.90821492927058770002e-10;
 const HALF_PI: f64 = 1.5707963267948966;
+/** Normals per block: even, so blocks start on a Box–Muller pair as in the reference. */
+const BLOCK: i32 = 256;
+/** The u32 draws of one block: 4 per pair (16-byte aligned). */
+const DRAWS = memory.data(BLOCK * 8, 16);
+/** The last 1–3 normals of a block. */
+const QUAD = memory.data(32, 16);
+/** sdeStep's normals of one block. */
+const NORMALS = memory.data(BLOCK * 8, 16);
 
+/** count xoshiro128** outputs into buf (u32), the state held in locals for the whole loop. */
 // @ts-ignore: decorator
-@inline function nextU32(s: usize): u32 {
-  const s0 = load<u32>(s), s1 = load<u32>(s, 4), s2 = load<u32>(s, 8), s3 = load<u32>(s, 12);
-  const result = rotl<u32>(s1 * 5, 7) * 9;
-  const t = s1 << 9;
-  const n2 = s2 ^ s0;
-  const n3 = s3 ^ s1;
-  store<u32>(s, s0 ^ n3);
-  store<u32>(s, s1 ^ n2, 4);
-  store<u32>(s, n2 ^ t, 8);
-  store<u32>(s, rotl<u32>(n3, 11), 12);
-  return result;
-}
-
-/** 53 random bits in [0, 1): 27 from the first draw, 26 from the second. */
-// @ts-ignore: decorator
-@inline function nextUniform(s: usize): f64 {
-  const hi = nextU32(s) >>> 5;
-  const lo = nextU32(s) >>> 6;
-  return (<f64>hi * 67108864.0 + <f64>lo) / 9007199254740992.0;
-}
-
-/** log(N / 2^53) for an integer 1 ≤ N ≤ 2^53 (see logUnit in the reference). */
-// @ts-ignore: decorator
-@inline function logUnit(N: f64): f64 {
-  const high = Math.floor(N / 2097152.0);
-  const bits: i32 = high > 0.0 ? 53 - <i32>clz<u32>(<u32>high) : 32 - <i32>clz<u32>(<u32>N);
-  let m = N * reinterpret<f64>(<u64>(1023 - bits) << 52);
-  let e: f64 = <f64>(bits - 53);
-  if (m < 0.7071067811865476) {
-    m *= 2.0;
-    e -= 1.0;
+@inline function draw(count: i32, buf: usize, s: usize): void {
+  let s0 = load<u32>(s), s1 = load<u32>(s, 4), s2 = load<u32>(s, 8), s3 = load<u32>(s, 12);
+  for (let j = 0; j < count; j++) {
+    store<u32>(buf + (<usize>j << 2), rotl<u32>(s1 * 5, 7) * 9);
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl<u32>(s3, 11);
   }
-  const f = m - 1.0, s = f / (2.0 + f), z = s * s;
-  let q = 0.047619047619047616;
-  q = q * z + 0.05263157894736842;
-  q = q * z + 0.058823529411764705;
-  q = q * z + 0.06666666666666667;
-  q = q * z + 0.07692307692307693;
-  q = q * z + 0.09090909090909091;
-  q = q * z + 0.1111111111111111;
-  q = q * z + 0.14285714285714285;
-  q = q * z + 0.2;
-  q = q * z + 0.3333333333333333;
-  q = q * z + 1.0;
-  return e * LN2_HI + (2.0 * s * q + e * LN2_LO);
+  store<u32>(s, s0);
+  store<u32>(s, s1, 4);
+  store<u32>(s, s2, 8);
+  store<u32>(s, s3, 12);
 }
 
+/**
+ * Box–Muller pairs p and p + 1 from their draws d[4p..4p+8) (hi, lo of k1, hi, lo of u2) into
+ * z[0..4): pair p's rad·cos θ, rad·sin θ, then pair p + 1's.
+ */
 // @ts-ignore: decorator
-@inline function sinPoly(x: f64): f64 {
-  const z = x * x;
-  let q = 2.8114572543455206e-15;
-  q = q * z - 7.647163731819816e-13;
-  q = q * z + 1.6059043836821613e-10;
-  q = q * z - 2.505210838544172e-8;
-  q = q * z + 2.7557319223985893e-6;
-  q = q * z - 1.984126984126984e-4;
-  q = q * z + 8.333333333333333e-3;
-  q = q * z - 0.16666666666666666;
-  return x + x * z * q;
-}
-
-// @ts-ignore: decorator
-@inline function cosPoly(x: f64): f64 {
-  const z = x * x;
-  let q = -1.5619206968586225e-16;
-  q = q * z + 4.779477332387385e-14;
-  q = q * z - 1.1470745597729725e-11;
-  q = q * z + 2.08767569878681e-9;
-  q = q * z - 2.755731922398589e-7;
-  q = q * z + 2.48015873015873e-5;
-  q = q * z - 1.388888888888889e-3;
-  q = q * z + 4.1666666666666664e-2;
-  return 1.0 - 0.5 * z + z * z * q;
-}
-
-/** One Box–Muller pair: returns rad·cos θ, stores rad·sin θ into pairSin. */
-let pairSin: f64 = 0.0;
-// @ts-ignore: decorator
-@inline function normalPair(state: usize): f64 {
-  const hi = nextU32(state) >>> 5;
-  const lo = nextU32(state) >>> 6;
-  const k1 = <f64>hi * 67108864.0 + <f64>lo;
-  const u2 = nextUniform(state);
-  const rad = Math.sqrt(-2.0 * logUnit(9007199254740992.0 - k1));
-  const w = u2 * 4.0, k = Math.floor(w + 0.5), x = (w - k) * HALF_PI;
+@inline function boxMuller2(d: usize, z: usize): void {
+  const a = v128.load(d), b = v128.load(d, 16);
+  const hi = i32x4.shr_u(i32x4.shuffle(a, b, 0, 4, 2, 6), 5); // 27 bits: k1's, u2's
+  const lo = i32x4.shr_u(i32x4.shuffle(a, b, 1, 5, 3, 7), 6); // 26 bits
+  const two26 = f64x2.splat(67108864.0);
+  const k1 = f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_u(hi), two26), f64x2.convert_low_i32x4_u(lo));
+  const n2 = f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(hi, hi, 2, 3, 2, 3)), two26), f64x2.convert_low_i32x4_u(i32x4.shuffle(lo, lo, 2, 3, 2, 3)));
+  const u2 = f64x2.mul(n2, f64x2.splat(1.1102230246251565e-16)); // / 2^53, exact
+  const rad = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), logUnit(f64x2.sub(f64x2.splat(9007199254740992.0), k1))));
+  // θ = 2π·u2 = (k + d)·π/2 with k the nearest quadrant, |d| ≤ ½.
+  const w = f64x2.mul(u2, f64x2.splat(4.0)), k = f64x2.floor(f64x2.add(w, f64x2.splat(0.5)));
+  const x = f64x2.mul(f64x2.sub(w, k), f64x2.splat(HALF_PI));
   const sn = sinPoly(x), cs = cosPoly(x);
-  const q = (<i32>k) & 3;
-  const sinT = q == 0 ? sn : q == 1 ? cs : q == 2 ? -sn : -cs;
-  const cosT = q == 0 ? cs : q == 1 ? -sn : q == 2 ? -cs : sn;
-  pairSin = rad * sinT;
-  return rad * cosT;
+  // Quadrant q = k & 3: odd q swaps sin and cos; sin θ < 0 for q ∈ {2, 3}, cos θ < 0 for q ∈ {1, 2}.
+  // k ∈ [0, 4] is the low bits of 2^52 + k (exact); only bits 0 and 1 are used below.
+  const q = f64x2.add(k, f64x2.splat(4503599627370496.0));
+  const odd = i64x2.neg(v128.and(q, i64x2.splat(1)));
+  const sinT = v128.xor(v128.bitselect(cs, sn, odd), i64x2.shl(v128.and(q, i64x2.splat(2)), 62));
+  const cosT = v128.xor(v128.bitselect(sn, cs, odd), i64x2.shl(v128.xor(q, i64x2.shr_u(q, 1)), 63));
+  const c = f64x2.mul(rad, cosT), s = f64x2.mul(rad, sinT);
+  v128.store(z, i64x2.shuffle(c, s, 0, 2));
+  v128.store(z, i64x2.shuffle(c, s, 1, 3), 16);
 }
 
-/** n uniforms in [0, 1) into out. */
+/** n uniforms in [0, 1) into out: 53 bits from two draws, 27 then 26. */
 export function uniform(n: i32, out: usize, state: usize): void {
-  for (let i = 0; i < n; i++) setF64(out, i, nextUniform(state));
+  for (let i = 0; i < n; i += BLOCK) {
+    const c = min(BLOCK, n - i);
+    draw(2 * c, DRAWS, state);
+    for (let j = 0; j < c; j++) {
+      const hi = load<u32>(DRAWS + (<usize>j << 3)) >>> 5, lo = load<u32>(DRAWS + (<usize>j << 3), 4) >>> 6;
+      setF64(out, i + j, (<f64>hi * 67108864.0 + <f64>lo) / 9007199254740992.0);
+    }
+  }
 }
 
 /** n standard normals into out, one Box–Muller pair per two entries (odd n drops the last sine). */
 export function normal(n: i32, out: usize, state: usize): void {
-  for (let i = 0; i < n; i += 2) {
-    setF64(out, i, normalPair(state));
-    if (i + 1 < n) setF64(out, i + 1, pairSin);
+  for (let i = 0; i < n; i += BLOCK) {
+    const c = min(BLOCK, n - i), o = out + (<usize>i << 3);
+    draw(4 * ((c + 1) >> 1), DRAWS, state);
+    let j = 0;
+    for (; j + 4 <= c; j += 4) boxMuller2(DRAWS + (<usize>j << 3), o + (<usize>j << 3));
+    if (j == c) continue;
+    // 1–3 normals left: the second pair (if not needed) reads stale draws and is dropped.
+    boxMuller2(DRAWS + (<usize>j << 3), QUAD);
+    for (let k = j; k < c; k++) setF64(o, k, getF64(QUAD, k - j));
   }
 }
 
 /** xt = a·x0 + sigma·ξ: normals first, then the affine map (as the reference; xt may not alias x0). */
 export function ouNoise(len: i32, x0: usize, a: f64, sigma: f64, state: usize, xt: usize): void {
   normal(len, xt, state);
-  for (let i = 0; i < len; i++) setF64(xt, i, a * getF64(x0, i) + sigma * getF64(xt, i));
+  const av = f64x2.splat(a), sv = f64x2.splat(sigma);
+  let i = 0;
+  for (; i + 2 <= len; i += 2) {
+    const o = <usize>i << 3;
+    v128.store(xt + o, f64x2.add(f64x2.mul(av, v128.load(x0 + o)), f64x2.mul(sv, v128.load(xt + o))));
+  }
+  if (i < len) setF64(xt, i, a * getF64(x0, i) + sigma * getF64(xt, i));
 }
 
 /**
@@ -130,9 +114,16 @@ export function sdeStep(len: i32, y: usize, r: usize, h: f64, method: i32, state
   const decay = method == 0 ? Math.exp(-h) : 1.0 - h;
   const drift = method == 0 ? 2.0 * Math.sinh(h) : 2.0 * h;
   const noise = method == 0 ? Math.sqrt(-Math.expm1(-2.0 * h)) : Math.sqrt(2.0 * h);
-  for (let i = 0; i < len; i += 2) {
-    const z0 = normalPair(state);
-    setF64(y, i, decay * getF64(y, i) + drift * getF64(r, i) + noise * z0);
-    if (i + 1 < len) setF64(y, i + 1, decay * getF64(y, i + 1) + drift * getF64(r, i + 1) + noise * pairSin);
+  const dv = f64x2.splat(decay), rv = f64x2.splat(drift), nv = f64x2.splat(noise);
+  for (let i = 0; i < len; i += BLOCK) {
+    const c = min(BLOCK, len - i);
+    normal(c, NORMALS, state);
+    const yi = y + (<usize>i << 3), ri = r + (<usize>i << 3);
+    let j = 0;
+    for (; j + 2 <= c; j += 2) {
+      const o = <usize>j << 3;
+      v128.store(yi + o, f64x2.add(f64x2.add(f64x2.mul(dv, v128.load(yi + o)), f64x2.mul(rv, v128.load(ri + o))), f64x2.mul(nv, v128.load(NORMALS + o))));
+    }
+    if (j < c) setF64(yi, j, decay * getF64(yi, j) + drift * getF64(ri, j) + noise * getF64(NORMALS, j));
   }
 }

@@ -34,13 +34,42 @@ function nextUniform(s: U32): number {
 const LN2_HI = 6.93147180369123816490e-01;
 const LN2_LO = 1.90821492927058770002e-10;
 const HALF_PI = 1.5707963267948966;
+const INV_LN2 = 1.4426950408889634;
+/** POW2_NEG[k] = 2^−k, 0 ≤ k ≤ 1022 (normal numbers: exact halvings). */
 const POW2_NEG: number[] = [1];
-for (let k = 1; k <= 53; k++) POW2_NEG.push(POW2_NEG[k - 1] / 2);
+for (let k = 1; k <= 1022; k++) POW2_NEG.push(POW2_NEG[k - 1] / 2);
+
+/**
+ * exp(d) for −708 ≤ d ≤ 0, the twin of expNonPositive in assembly/math.ts (bit for bit; V8's
+ * Math.exp and AssemblyScript's differ in the last bit). d = k·ln2 + r, |r| ≤ ln2/2
+ * (Cody–Waite: k·LN2_HI is exact), exp(r) by its Taylor series to r^13 (truncation below
+ * 5e-18), times 2^k exactly.
+ */
+export function expNonPositive(d: number): number {
+  const k = Math.floor(d * INV_LN2 + 0.5);
+  const r = d - k * LN2_HI - k * LN2_LO;
+  let p = 1.6059043836821613e-10;
+  p = p * r + 2.08767569878681e-9;
+  p = p * r + 2.505210838544172e-8;
+  p = p * r + 2.755731922398589e-7;
+  p = p * r + 2.7557319223985893e-6;
+  p = p * r + 2.48015873015873e-5;
+  p = p * r + 1.984126984126984e-4;
+  p = p * r + 1.388888888888889e-3;
+  p = p * r + 8.333333333333333e-3;
+  p = p * r + 4.1666666666666664e-2;
+  p = p * r + 0.16666666666666666;
+  p = p * r + 0.5;
+  p = p * r + 1;
+  p = p * r + 1;
+  return p * POW2_NEG[-k];
+}
 
 /** log(N / 2^53) for an integer 1 ≤ N ≤ 2^53. */
 function logUnit(N: number): number {
-  const high = Math.floor(N / 2097152);
-  const bits = high > 0 ? 53 - Math.clz32(high) : 32 - Math.clz32(N);
+  // Bit length of N (54 for N = 2^53, whose high part 2^21 still fits clz32).
+  const high = Math.floor(N / 4294967296);
+  const bits = high > 0 ? 64 - Math.clz32(high) : 32 - Math.clz32(N);
   let m = N * POW2_NEG[bits];
   let e = bits - 53;
   if (m < 0.7071067811865476) {
@@ -169,7 +198,7 @@ function rowGates(x: F64, xo: number, level: F64, gamma: F64, go: number, cbar: 
     let sum = 0;
     for (let g = 0; g < G; g++) {
       const d = gamma[go + g] - best;
-      const e = d < GATE_CUT ? 0 : Math.exp(d);
+      const e = d < GATE_CUT ? 0 : expNonPositive(d);
       gamma[go + g] = e;
       sum += e;
     }

@@ -1,0 +1,143 @@
+/**
+ * The sampler's kernels where WASM and the reference must agree bit for bit: the gates (their
+ * exp is expNonPositive on both sides), the normals inside ouNoise and sdeStep, and the
+ * accuracy of expNonPositive itself against Math.exp.
+ */
+import { describe, expect, it } from "vitest";
+import { createKernels, HEADER, reference, wasmAvailable, type Kernels } from "../src/kernels/index.ts";
+import { expNonPositive } from "../src/kernels/reference.ts";
+
+/** mulberry32: inputs independent of the kernels under test. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const u = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { u, n: () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()) };
+}
+
+const seedState = (s: Uint32Array, seed: number) => {
+  const r = rng(seed);
+  for (let i = 0; i < 4; i++) s[i] = (r.u() * 4294967296) >>> 0 || 1;
+};
+
+describe("expNonPositive", () => {
+  it("is exp to 2.5e-16 relative against Math.exp on the gates' range [-16.2, 0], exact at 0", () => {
+    const r = rng(1);
+    let worst = 0;
+    for (let k = 0; k <= 400_000; k++) {
+      // a uniform grid, random points, and the neighbourhoods of the reduction's switch points (k + ½)·ln 2
+      const d = k <= 200_000 ? -16.2 * (k / 200_000) : k % 2 ? -16.2 * r.u() : -(Math.floor(r.u() * 23) + 0.5) * Math.LN2 * (1 + 1e-12 * (r.u() - 0.5));
+      worst = Math.max(worst, Math.abs(expNonPositive(d) - Math.exp(d)) / Math.exp(d));
+    }
+    expect(worst).toBeLessThan(2.5e-16);
+    expect(expNonPositive(0)).toBe(1);
+  });
+
+  it("stays accurate down to -708", () => {
+    let worst = 0;
+    for (let d = -708; d <= 0; d += 0.0137) worst = Math.max(worst, Math.abs(expNonPositive(d) - Math.exp(d)) / Math.exp(d));
+    expect(worst).toBeLessThan(3e-16);
+  });
+});
+
+/** A packed level with only what the gates read (header, bias, centre) and padding in each group block. */
+function gateLevel(G: number, n: number, a: number, hard: boolean, spread: number, seed: number): Float64Array {
+  const r = rng(seed), gs = 4 + n + 3;
+  const level = new Float64Array(HEADER + G * gs);
+  level.set([G, n, 0, 0, 1, a, hard ? 1 : 0, gs]);
+  for (let g = 0; g < G; g++) {
+    const b = HEADER + g * gs;
+    let c2 = 0;
+    for (let i = 0; i < n; i++) {
+      const c = spread * r.n();
+      level[b + 4 + i] = c;
+      c2 += c * c;
+    }
+    level[b + 2] = Math.log(0.1 + r.u()) - (a * a * c2) / 2;
+    for (let k = 0; k < 3; k++) level[b + 4 + n + k] = NaN; // gates must not read the rest of the block
+  }
+  return level;
+}
+
+describe.runIf(wasmAvailable())("sampler kernels: wasm and reference bit for bit", () => {
+  const wasm: Kernels = createKernels("wasm");
+
+  const gateCases: [number, number, number, boolean, number][] = [];
+  for (const [G, n] of [[1, 2], [2, 1], [5, 2], [30, 2], [7, 5]]) {
+    for (const [a, hard] of [[1, false], [0.3, false], [1, true]] as const) gateCases.push([G, n, a, hard, 3]);
+  }
+  it.each(gateCases)("gates: G=%i n=%i a=%f hard=%s, m = 0…5, 256, 1001", (G, n, a, hard, spread) => {
+    const level = gateLevel(G, n, a, hard, spread, G * 10 + n);
+    for (const m of [0, 1, 2, 3, 4, 5, 256, 1001]) {
+      const W = wasm.arena({ x: ["f64", m * n], level: ["f64", level.length], gamma: ["f64", m * G + 1], cbar: ["f64", m * n + 1] });
+      const R = { gamma: new Float64Array(m * G + 1), cbar: new Float64Array(m * n + 1) };
+      const r = rng(m + G);
+      for (let i = 0; i < m * n; i++) W.x[i] = a * spread * 1.2 * r.n();
+      W.level.set(level);
+      W.gamma[m * G] = R.gamma[m * G] = 7;
+      W.cbar[m * n] = R.cbar[m * n] = 7;
+      wasm.gates(m, W.x, W.level, W.gamma, W.cbar);
+      reference.gates(m, W.x, W.level, R.gamma, R.cbar);
+      expect(Array.from(W.gamma)).toEqual(Array.from(R.gamma)); // includes the sentinel past m·G
+      expect(Array.from(W.cbar)).toEqual(Array.from(R.cbar));
+      // Both branches of the weights occur: blended gates, and floored (or losing hard) ones.
+      if (m >= 256 && G > 1 && !hard) expect(W.gamma.some((v) => v > 0 && v < 1)).toBe(true);
+      if (m >= 256 && G >= 5 && a === 1) expect(W.gamma.some((v) => v === 0)).toBe(true);
+    }
+  });
+
+  const lens = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 255, 256, 257, 258, 259, 260, 1001];
+
+  it.each(lens)("normal, uniform: identical streams across block boundaries, n=%i", (n) => {
+    const W = wasm.arena({ z: ["f64", n + 1], s: ["u32", 4] }), R = { z: new Float64Array(n + 1), s: new Uint32Array(4) };
+    seedState(W.s, 40 + n);
+    R.s.set(W.s);
+    for (let rep = 0; rep < 2; rep++) {
+      wasm.normal(n, W.z, W.s);
+      reference.normal(n, R.z, R.s);
+      expect(Array.from(W.z)).toEqual(Array.from(R.z));
+      wasm.uniform(n, W.z, W.s);
+      reference.uniform(n, R.z, R.s);
+      expect(Array.from(W.z)).toEqual(Array.from(R.z));
+      expect(Array.from(W.s)).toEqual(Array.from(R.s));
+    }
+    expect(W.z[n]).toBe(0);
+  });
+
+  it.each(lens)("ouNoise and sdeStep (Euler–Maruyama: every operation exact IEEE), len=%i", (len) => {
+    const W = wasm.arena({ x0: ["f64", len + 1], y: ["f64", len + 1], r: ["f64", len + 1], s: ["u32", 4] });
+    const g = rng(len + 1);
+    for (let i = 0; i <= len; i++) { W.x0[i] = 2 * g.n(); W.r[i] = g.n(); }
+    W.y[len] = 5; // sentinel
+    seedState(W.s, len + 2);
+    const R = { x0: W.x0.slice(), y: W.y.slice(), r: W.r.slice(), s: W.s.slice() };
+    wasm.ouNoise(len, W.x0, 0.6, 0.8, W.s, W.y);
+    reference.ouNoise(len, R.x0, 0.6, 0.8, R.s, R.y);
+    expect(Array.from(W.y)).toEqual(Array.from(R.y));
+    for (const h of [0.3, 0.01, 1e-5]) {
+      wasm.sdeStep(len, W.y, W.r, h, 1, W.s);
+      reference.sdeStep(len, R.y, R.r, h, 1, R.s);
+    }
+    expect(Array.from(W.y)).toEqual(Array.from(R.y));
+    expect(Array.from(W.s)).toEqual(Array.from(R.s));
+    expect(W.y[len]).toBe(5);
+  });
+
+  it("sdeStep with the exponential integrator: same normals, step coefficients from Math.exp/sinh/expm1 (1e-15)", () => {
+    const len = 1001;
+    const W = wasm.arena({ y: ["f64", len], r: ["f64", len], s: ["u32", 4] });
+    const g = rng(3);
+    for (let i = 0; i < len; i++) { W.y[i] = 2 * g.n(); W.r[i] = g.n(); }
+    seedState(W.s, 5);
+    const R = { y: W.y.slice(), r: W.r.slice(), s: W.s.slice() };
+    wasm.sdeStep(len, W.y, W.r, 0.05, 0, W.s);
+    reference.sdeStep(len, R.y, R.r, 0.05, 0, R.s);
+    for (let i = 0; i < len; i++) expect(Math.abs(W.y[i] - R.y[i])).toBeLessThanOrEqual(1e-15 * Math.max(1, Math.abs(R.y[i])));
+    expect(Array.from(W.s)).toEqual(Array.from(R.s));
+  });
+});
