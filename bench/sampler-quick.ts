@@ -1,7 +1,7 @@
 /**
  * Quick timing of the sampler kernels, WASM vs reference: gates (n = 2, G = 5 and 30, soft,
- * a = 1 as in the regions' EM), normal, sdeStep alone (4096 2-D particles), and the reverse
- * SDE step of bench/kernels.ts (Evaluator.residual + sdeStep). Medians of interleaved samples
+ * a = 1 as in the regions' EM), normal, sdeStep alone (4096 2-D particles); the whole reverse
+ * SDE step is in bench/kernels.ts. Medians of interleaved samples
  * after warm-up; wall and CPU rates. Not a test; writes nothing. Run: npx tsx bench/sampler-quick.ts
  */
 import { createKernels, reference, type Kernels } from "../src/kernels/index.ts";
@@ -80,33 +80,6 @@ function benchNormals(): void {
 }
 
 /** bench/kernels.ts benchSde: the same small model and step. */
-async function benchSde(): Promise<void> {
-  const m = 20000, x = new Float64Array(2 * m), z = new Float64Array(2 * m);
-  reference.normal(2 * m, z, streamState(1, "bench-kernels-data"));
-  for (let t = 0; t < m; t++) {
-    const a = z[2 * t], b = z[2 * t + 1];
-    x[2 * t] = 1.5 * a + 0.3 * a * a;
-    x[2 * t + 1] = 1.6 * b + 0.5 * a;
-  }
-  const model = await fit(x, { dim: 2, R: 0, degree: 8, microClusters: 1, levels: 2, seed: 3, backend: "wasm" });
-  const B = 4096, n = 2, STEPS = 160;
-  const ts = [...noiseLadder(STEPS + 1, model.tMin, model.T).reverse(), 0];
-  const setup = (k: Kernels) => {
-    const ev = new Evaluator(k, model, B, { start: ["f64", B * n] });
-    ev.state.set(streamState(9, "bench-sde"));
-    k.normal(B * n, ev.extra.start, ev.state);
-    ev.x.set(ev.extra.start);
-    let s = 0;
-    return () => {
-      ev.residual(B, ts[s]);
-      k.sdeStep(B * n, ev.x, ev.r, ts[s] - ts[s + 1], 0, ev.state);
-      if (++s + 1 >= ts.length) { s = 0; ev.x.set(ev.extra.start); }
-    };
-  };
-  compare("sde residual+step (ptcl)", B, [["wasm", setup(createKernels("wasm"))], ["ref", setup(reference)]]);
-}
-
 const only = process.argv[2];
 if (!only || only === "gates") { benchGates(5); benchGates(30); }
 if (!only || only === "sde") benchNormals();
-if (!only || only === "full") await benchSde();

@@ -6,19 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { createKernels, HEADER, reference, wasmAvailable, type Kernels } from "../src/kernels/index.ts";
 import { expNonPositive } from "../src/kernels/reference.ts";
+import { rng } from "./helpers/rng.ts";
 
-/** mulberry32: inputs independent of the kernels under test. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { u, n: () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()) };
-}
 
 const seedState = (s: Uint32Array, seed: number) => {
   const r = rng(seed);
