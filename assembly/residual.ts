@@ -1,7 +1,7 @@
 /** The learned residual r̂(x) = Σ_g γ_g W_g φ(u_g) of a packed level and its exact divergence. */
 import { getF64, getInt } from "./memory";
 import { HEADER, featureChunk, frame2, products2, scratchClip, scratchExtra, scratchH, tableBytes } from "./basis";
-import { rowGates } from "./gates";
+import { rowGates, rowGates2 } from "./gates";
 
 /**
  * s_a += Σ_f w_a[f]·x_a[f·xs] and, when two, s_b likewise, f < nf, in order: two independent
@@ -55,9 +55,9 @@ export function residual(m: i32, x: usize, level: usize, table: usize, out: usiz
   for (let t = 0; t < m; t += 2) {
     const two = t + 1 < m;
     const x0 = x + <usize>t * nb, x1 = two ? x0 + nb : x0;
-    rowGates(x0, level, g0, c0);
-    if (two) rowGates(x1, level, g1, c1);
+    if (two) rowGates2(x0, x1, level, g0, g1, c0, c1);
     else {
+      rowGates(x0, level, g0, c0);
       memory.fill(g1, 0, <usize>G << 3); // a lone row: lane 1 takes part in no group
       memory.copy(c1, c0, nb);
     }
