@@ -71,24 +71,29 @@ export function residual(m: i32, x: usize, level: usize, table: usize, out: usiz
       const b = HEADER + g * gs;
       const r = getInt(level, b), p = getInt(level, b + 1);
       const c = level + (<usize>(b + 4) << 3), P = c + nb, Wg = P + <usize>(n * rmax + 3 * rmax) * 8;
-      frame2(x0, x1, level, b, mask, clip, h, dh, hs);
-      for (let i = 0; i < n; i++) v128.store(V + (<usize>i << 4), f64x2.splat(0.0));
-      if (withD) memory.fill(U, 0, <usize>(n * r) << 4);
-      // V_i = Σ_f W_if φ_f and U_ij = Σ_f W_if ∂φ_f/∂u_j, over chunks of features in order.
-      for (let f0 = 0; f0 < p; f0 += F) {
-        const f1 = min(f0 + F, p), nf = f1 - f0;
-        products2(r, f0, f1, table, rmax, h, dh, hs, ph, 16, true, withD, pd, 16, true, false, 0);
-        // Chains V_i (φ, stride 16) then U_ij (∂φ/∂u_j, stride 16r), two at a time; chain c's
-        // sum lives at V + 16c (U follows V).
-        const nc = withD ? n + n * r : n;
-        for (let c = 0; c < nc; c += 2) {
-          const two = c + 1 < nc, d = two ? c + 1 : c;
-          const ia = c < n ? c : (c - n) / r, ib = d < n ? d : (d - n) / r;
-          const xa = c < n ? ph : pd + (<usize>((c - n) % r) << 4), xb = d < n ? ph : pd + (<usize>((d - n) % r) << 4);
-          const xs = c < n ? <usize>16 : <usize>r << 4, xt = d < n ? <usize>16 : <usize>r << 4;
-          const wa = Wg + (<usize>(ia * pmax + f0) << 3), wb = Wg + (<usize>(ib * pmax + f0) << 3);
-          const sa = V + (<usize>c << 4), sb = V + (<usize>d << 4);
-          chainSums(nf, wa, xa, xs, sa, wb, xb, xt, sb, two);
+      if (r == 0) {
+        // A constant-only group (φ = 1): V_i = 0 + W_i0·1 = W_i0, the reference's sum, bit for bit.
+        for (let i = 0; i < n; i++) v128.store(V + (<usize>i << 4), f64x2.add(f64x2.splat(0.0), f64x2.splat(load<f64>(Wg + (<usize>(i * pmax) << 3)))));
+      } else {
+        frame2(x0, x1, level, b, mask, clip, h, dh, hs);
+        for (let i = 0; i < n; i++) v128.store(V + (<usize>i << 4), f64x2.splat(0.0));
+        if (withD) memory.fill(U, 0, <usize>(n * r) << 4);
+        // V_i = Σ_f W_if φ_f and U_ij = Σ_f W_if ∂φ_f/∂u_j, over chunks of features in order.
+        for (let f0 = 0; f0 < p; f0 += F) {
+          const f1 = min(f0 + F, p), nf = f1 - f0;
+          products2(r, f0, f1, table, rmax, h, dh, hs, ph, 16, true, withD, pd, 16, true, false, 0);
+          // Chains V_i (φ, stride 16) then U_ij (∂φ/∂u_j, stride 16r), two at a time; chain c's
+          // sum lives at V + 16c (U follows V).
+          const nc = withD ? n + n * r : n;
+          for (let c = 0; c < nc; c += 2) {
+            const two = c + 1 < nc, d = two ? c + 1 : c;
+            const ia = c < n ? c : (c - n) / r, ib = d < n ? d : (d - n) / r;
+            const xa = c < n ? ph : pd + (<usize>((c - n) % r) << 4), xb = d < n ? ph : pd + (<usize>((d - n) % r) << 4);
+            const xs = c < n ? <usize>16 : <usize>r << 4, xt = d < n ? <usize>16 : <usize>r << 4;
+            const wa = Wg + (<usize>(ia * pmax + f0) << 3), wb = Wg + (<usize>(ib * pmax + f0) << 3);
+            const sa = V + (<usize>c << 4), sb = V + (<usize>d << 4);
+            chainSums(nf, wa, xa, xs, sa, wb, xb, xt, sb, two);
+          }
         }
       }
       let gateDiv = f64x2.splat(0.0);
