@@ -52,8 +52,9 @@ export interface FitOptions {
   /** Row length when `data` is a flat Float64Array. */
   dim?: number;
   /**
-   * Worker threads (Node); default: the machine's cores. Rows are split into fixed chunks
-   * whose statistics are added in order, so the model is the same for any thread count.
+   * Worker threads (Node) or module Web Workers (browsers); default: the machine's cores under
+   * Node, 1 in a browser. Rows are split into fixed chunks whose statistics are added in
+   * order, so the model is the same for any thread count.
    */
   threads?: number;
   onProgress?: (p: Progress) => void;

@@ -24,7 +24,7 @@ export interface SampleOptions {
    */
   method?: "exp" | "em" | "ode";
   backend?: Backend;
-  /** Worker threads (Node); default: the machine's cores. Batches are fixed, so results do not depend on it. */
+  /** Worker threads (Node) or module Web Workers (browsers); default: the cores under Node, 1 in a browser. Batches are fixed, so results do not depend on it. */
   threads?: number;
   onProgress?: (p: { done: number; total: number }) => void;
   /**

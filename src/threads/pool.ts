@@ -4,8 +4,9 @@
  * PRNG streams depend on the data and the seed only, never on the thread count, so every
  * thread count gives the same numbers. One thread runs the items inline, on this thread.
  *
- * Threads are Node `worker_threads` (src/threads/node.ts), loaded only under Node and only
- * when more than one thread is asked for, so the browser bundle never sees Node modules.
+ * Threads are Node `worker_threads` (src/threads/node.ts) under Node and module Web Workers
+ * (src/threads/web.ts) in browsers, loaded only when more than one thread is asked for; the
+ * Node module is imported by a computed specifier, so the browser bundle never sees it.
  */
 import { OptionError } from "../options.ts";
 
@@ -26,14 +27,34 @@ export interface Pool {
 /** Rows per work item of the fit: fixed, so that the sums do not depend on the thread count. */
 export const CHUNK_ROWS = 4096;
 
+/**
+ * A worker keeps the contexts of its KEEP_JOBS most recent jobs; the pool keeps the same list
+ * per worker (same rule), so it knows which workers still need a job's spec.
+ */
+export const KEEP_JOBS = 4;
+
+/** Mark job id as most recent in `jobs`; true if it was already there. */
+export function remember(jobs: number[], id: number): boolean {
+  const k = jobs.indexOf(id);
+  if (k >= 0) jobs.splice(k, 1);
+  jobs.push(id);
+  if (jobs.length > KEEP_JOBS) jobs.shift();
+  return k >= 0;
+}
+
 let nextJob = 1;
 export function newJob(task: Job["task"], spec: unknown): Job {
   return { id: nextJob++, task, spec };
 }
 
-/** A zeroed array that worker threads can read without a copy each (shared memory where the runtime has it). */
+/**
+ * A zeroed array that worker threads can read without a copy each (shared memory where the
+ * runtime has it). A page that is not cross-origin isolated cannot post shared memory even if
+ * the constructor exists, so there it is a plain array, cloned to each worker.
+ */
 export function shareable(length: number): Float64Array {
-  return typeof SharedArrayBuffer === "function" ? new Float64Array(new SharedArrayBuffer(Math.max(8, 8 * length)), 0, length) : new Float64Array(length);
+  const shared = typeof SharedArrayBuffer === "function" && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+  return shared ? new Float64Array(new SharedArrayBuffer(Math.max(8, 8 * length)), 0, length) : new Float64Array(length);
 }
 
 const inline: Pool = {
@@ -71,6 +92,7 @@ export async function defaultThreads(): Promise<number> {
 export async function poolFor(threads: number | undefined, items: number): Promise<Pool> {
   const t = Math.min(threads ?? (await defaultThreads()), items);
   if (t <= 1) return inline;
-  if (!isNode) throw new OptionError(`invalid option "threads": ${threads} threads need Node's worker_threads; in a browser use 1 (or the Web Worker client)`);
-  return (await loadNode()).nodePool(t);
+  if (isNode) return (await loadNode()).nodePool(t);
+  if (typeof Worker !== "function") throw new OptionError(`invalid option "threads": ${threads} threads need Web Workers, which this environment lacks; use 1`);
+  return (await import("./web.ts")).webPool(t);
 }

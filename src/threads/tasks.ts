@@ -5,7 +5,7 @@
 import { chunkContext, chunkStats } from "../normal-stats.ts";
 import { responsibilityContext, responsibilitySums } from "../regions.ts";
 import { batchContext, sampleBatch } from "../sample.ts";
-import type { Job } from "./pool.ts";
+import { remember, type Job } from "./pool.ts";
 
 type Task = { setup(spec: any): any; run(ctx: any, params: any, item: number): unknown };
 
@@ -15,19 +15,9 @@ const TASKS: Record<Job["task"], Task> = {
   sample: { setup: batchContext, run: sampleBatch },
 };
 
-/** Contexts of the most recent jobs, least recent first: older ones are dropped. */
-export const KEEP_JOBS = 4;
+/** Contexts of the most recent jobs (KEEP_JOBS of them), least recent first: older ones are dropped. */
 const contexts = new Map<number, unknown>();
 const order: number[] = [];
-
-/** Mark job id as most recent in `jobs`; true if it was already there. */
-export function remember(jobs: number[], id: number): boolean {
-  const k = jobs.indexOf(id);
-  if (k >= 0) jobs.splice(k, 1);
-  jobs.push(id);
-  if (jobs.length > KEEP_JOBS) jobs.shift();
-  return k >= 0;
-}
 
 export function runTask(job: Job, params: unknown, item: number): unknown {
   const task = TASKS[job.task];

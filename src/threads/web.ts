@@ -1,0 +1,24 @@
+/**
+ * The browser pool: module Web Workers (web-worker.ts), each with its own WASM instance; the
+ * pool itself is workers.ts. `new Worker(new URL(…, import.meta.url), {type: "module"})` is
+ * the form bundlers (Vite) recognise: they build web-worker.ts as its own file and rewrite the URL.
+ */
+import { poolsOf, type Port } from "./workers.ts";
+
+function spawn(): Port {
+  const worker = new Worker(new URL("./web-worker.ts", import.meta.url), { type: "module" });
+  return {
+    post: (m) => worker.postMessage(m),
+    listen(on) {
+      worker.onmessage = on ? (e) => on.reply(e.data) : null;
+      // An ErrorEvent for an uncaught error; a bare Event when the script fails to load.
+      worker.onerror = on ? (e) => on.error(e instanceof ErrorEvent && e.message ? e.message : "the worker script failed to load or run") : null;
+      worker.onmessageerror = on ? () => on.error("a message could not be deserialised") : null;
+    },
+    ref: () => {}, // a page is not kept alive by its workers: nothing to do
+    unref: () => {},
+    terminate: () => worker.terminate(),
+  };
+}
+
+export const webPool = poolsOf(spawn);
