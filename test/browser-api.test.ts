@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "vite";
 import type { Page } from "playwright-core";
 import { fit, sample, mixtureFromSpec, presets, wasmAvailable, createKernels } from "../src/index.ts";
-import { CHROMIUM, launch, serveStatic } from "./browser/harness.ts";
+import { CHROMIUM, launch, openPage, serveStatic } from "./browser/harness.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const OUT = join(ROOT, "test/.browser/api");
@@ -87,16 +87,8 @@ describe.runIf(RUN)("the library in Chromium (no bundler)", () => {
     await server?.close();
   });
 
-  async function open(noWasm = false) {
-    const page = await chrome.context.newPage();
-    const errors: string[] = [];
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    page.on("pageerror", (e) => errors.push(e.message));
-    if (noWasm) await page.addInitScript(() => void delete (globalThis as { WebAssembly?: unknown }).WebAssembly);
-    await page.goto(server.url);
-    await page.waitForSelector("body[data-ready]", { state: "attached", timeout: 20000 });
-    return { page, errors };
-  }
+  const open = (noWasm = false) => openPage(chrome, server.url, noWasm ? "WebAssembly" : undefined);
+
 
   it("fit + sample in the page give Node's numbers for the same seed (WASM, compiled from the inline base64)", async () => {
     const { page, errors } = await open();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "vite";
 import { CHUNK_ROWS } from "../src/threads/pool.ts";
 import { BATCH } from "../src/sample.ts";
-import { CHROMIUM, launch, serveStatic } from "./browser/harness.ts";
+import { CHROMIUM, launch, openPage, serveStatic } from "./browser/harness.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const OUT = join(ROOT, "test/.browser/threads");
@@ -46,16 +46,8 @@ describe.runIf(RUN)("threads in Chromium (module Web Workers)", () => {
     await server?.close();
   });
 
-  async function open(noWorker = false) {
-    const page = await chrome.context.newPage();
-    const errors: string[] = [];
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    page.on("pageerror", (e) => errors.push(e.message));
-    if (noWorker) await page.addInitScript(() => void delete (globalThis as { Worker?: unknown }).Worker);
-    await page.goto(server.url);
-    await page.waitForSelector("body[data-ready]", { state: "attached", timeout: 20000 });
-    return { page, errors };
-  }
+  const open = (noWorker = false) => openPage(chrome, server.url, noWorker ? "Worker" : undefined);
+
 
   it("fit and sample with 2 threads give bitwise the model and samples of 1 thread", async () => {
     const { page, errors } = await open();

@@ -61,3 +61,18 @@ export async function launch(): Promise<{ browser: Browser | BrowserContext; con
     },
   };
 }
+
+/**
+ * A new page of `chrome` at `url` once its body has `data-ready`, with its console errors and
+ * uncaught exceptions collected; `without` names a global deleted before any script runs.
+ */
+export async function openPage(chrome: { context: BrowserContext }, url: string, without?: "WebAssembly" | "Worker") {
+  const page = await chrome.context.newPage();
+  const errors: string[] = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(e.message));
+  if (without) await page.addInitScript((name) => void delete (globalThis as Record<string, unknown>)[name], without);
+  await page.goto(url);
+  await page.waitForSelector("body[data-ready]", { state: "attached", timeout: 20000 });
+  return { page, errors };
+}
