@@ -10,9 +10,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { createKernels, reference } from "../src/kernels/index.ts";
-import { HEADER } from "../src/kernels/types.ts";
 import { basisSize, multiIndexTable } from "../src/basis.ts";
 import { rng } from "./helpers/rng.ts";
+import { makeLevel } from "./helpers/levels.ts";
 
 const wasm = createKernels("wasm");
 
@@ -35,33 +35,6 @@ function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return maxDiff(a, b) / s;
 }
 
-/** A packed level with the given ranks; tight clip boxes so that some rows clip. */
-function makeLevel(n: number, D: number, ranks: number[], seed: number, hard = false) {
-  const r = rng(seed), G = ranks.length, rmax = Math.max(0, ...ranks), pmax = basisSize(rmax, D);
-  const gs = 4 + n + n * rmax + 3 * rmax + n * pmax;
-  const level = new Float64Array(HEADER + G * gs);
-  level.set([G, n, D, rmax, pmax, 0.7, hard ? 1 : 0, gs], 0);
-  let foff = 0;
-  for (let g = 0; g < G; g++) {
-    const b = HEADER + g * gs, rg = ranks[g], p = basisSize(rg, D);
-    const c = b + 4, P = c + n, s = P + n * rmax, lo = s + rmax, hi = lo + rmax, W = hi + rmax;
-    level[b] = rg;
-    level[b + 1] = p;
-    level[b + 2] = Math.log(0.2 + r.u());
-    level[b + 3] = foff;
-    foff += p;
-    for (let i = 0; i < n; i++) level[c + i] = 1.5 * r.n();
-    for (let i = 0; i < n; i++) for (let j = 0; j < rg; j++) level[P + i * rmax + j] = r.n() / Math.sqrt(n);
-    for (let j = 0; j < rg; j++) {
-      level[s + j] = 0.6 + r.u();
-      level[lo + j] = -0.5 - r.u();
-      level[hi + j] = 0.5 + r.u();
-    }
-    for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) level[W + i * pmax + f] = r.n() / (1 + f);
-  }
-  const work = G + n + 2 * (D + 1) * rmax + 2 * rmax + pmax * (1 + rmax);
-  return { level, table: multiIndexTable(rmax, D), G, n, rmax, features: foff, work };
-}
 
 describe("basis: row pairs and 8-row blocks, bitwise", () => {
   const cases: [number, number, number][] = [];
@@ -96,7 +69,7 @@ const levels: Case[] = [
 ];
 
 describe.each(levels)("level $name", ({ n, D, ranks, hard }) => {
-  const L = makeLevel(n, D, ranks, 5 + n + D, hard);
+  const L = makeLevel({ n, D, ranks, hard: hard ?? false, a: 0.7, seed: 5 + n + D });
 
   /** Gates with every lane pattern of a pair: both on, one off (either lane), both off. */
   function gatesFor(m: number, g: ReturnType<typeof rng>): Float64Array {
@@ -167,7 +140,7 @@ describe.each(levels)("level $name", ({ n, D, ranks, hard }) => {
 
 describe("levels beyond the static scratch", () => {
   it("designBlock and residual fall back to the reference (30000 groups)", () => {
-    const L = makeLevel(1, 2, Array.from({ length: 30000 }, (_, g) => g % 2), 3);
+    const L = makeLevel({ n: 1, D: 2, ranks: Array.from({ length: 30000 }, (_, g) => g % 2), hard: false, a: 0.7, seed: 3 });
     const m = 3, n = 1;
     const W = wasm.arena({ x: ["f64", m], level: ["f64", L.level.length], table: ["i32", L.table.length], out: ["f64", m], div: ["f64", m], work: ["f64", L.work] });
     W.x.set([0.1, -0.3, 0.7]);
