@@ -90,8 +90,9 @@ export async function defaultThreads(): Promise<number> {
  * items, or one thread, run inline: same results, no start-up cost.
  */
 export async function poolFor(threads: number | undefined, items: number): Promise<Pool> {
-  const t = Math.min(threads ?? (await defaultThreads()), items);
-  if (t <= 1) return inline;
+  // One pool per thread count asked for (not per job size): its workers are reused by every job.
+  const t = threads ?? (await defaultThreads());
+  if (Math.min(t, items) <= 1) return inline;
   if (isNode) return (await loadNode()).nodePool(t);
   if (typeof Worker !== "function") throw new OptionError(`invalid option "threads": ${threads} threads need Web Workers, which this environment lacks; use 1`);
   return (await import("./web.ts")).webPool(t);
