@@ -44,6 +44,7 @@ describe("threads", () => {
 
   it("a small job runs on the calling thread; bad thread counts are one-line option errors", async () => {
     expect((await poolFor(8, 1)).threads).toBe(1);
+    expect((await poolFor(2, 3)).threads).toBe(2); // the comparisons above did run on worker threads
     await expect(fit(data, { dim: 2, threads: 0 })).rejects.toThrow(new OptionError('invalid option "threads": expected an integer in [1, 256], got 0'));
     const model = await fit(data.subarray(0, 1000), { dim: 2, levels: 4, degree: 0, R: 2 });
     await expect(sample(model, 10, { threads: 1.5 })).rejects.toThrow(/^invalid option "threads": expected an integer in \[1, 256\], got 1\.5$/);
