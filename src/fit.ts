@@ -7,8 +7,8 @@ import { createKernels, defaultBackend, type Backend } from "./kernels/index.ts"
 import type { Kernels } from "./kernels/types.ts";
 import { toRows } from "./dataset.ts";
 import { OptionError, fn, int, num, oneOf, resolve } from "./options.ts";
-import { chunkCount, LevelSums, type ChunkStats, type FitSpec, type LevelParams } from "./normal-stats.ts";
-import { CHUNK_ROWS, newJob, poolFor } from "./threads/pool.ts";
+import { LevelSums, type ChunkStats, type FitSpec, type LevelParams } from "./normal-stats.ts";
+import { chunkCount, newJob, poolFor } from "./threads/pool.ts";
 import { noiseLadder } from "./ladder.ts";
 import { frameScale, packedLength, packLevel, shapeOf, type Level, type Regions, type Shape } from "./level.ts";
 import { buildRegions, microClusters, sortByCluster } from "./regions.ts";
@@ -93,7 +93,7 @@ export async function fit(data: number[][] | Float64Array, options?: FitOptions)
   const rows = toRows(data, o.dim), { m, n } = rows;
   if (m < MIN_ROWS) throw new OptionError(`data: need at least ${MIN_ROWS} rows to fit, got ${m}`);
   // Threads take ~0.6 s to start (Node + tsx in each): start them now, behind the k-means.
-  void poolFor(o.threads, Math.ceil(m / CHUNK_ROWS)).catch(() => undefined);
+  void poolFor(o.threads, chunkCount(m)).catch(() => undefined);
   const kernels = createKernels(o.backend);
   const K = Math.max(1, Math.min(o.microClusters, Math.floor(m / 20)));
   const micro = microClusters(rows.x, m, n, K, streamState(o.seed, "kmeans"));

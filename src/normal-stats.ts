@@ -9,14 +9,14 @@ import { createKernels, type Backend } from "./kernels/index.ts";
 import { multiIndexTable } from "./basis.ts";
 import { packedLength, shapeOf, workSize, type Regions, type Shape } from "./level.ts";
 import { streamState } from "./random.ts";
-import { CHUNK_ROWS } from "./threads/pool.ts";
+import { CHUNK_ROWS as CHUNK } from "./threads/pool.ts";
 
 export const BLOCK = 256;
 const LD = BLOCK + 8; // a power-of-two column stride aliases cache sets (perf-notes.md)
-const CHUNK = CHUNK_ROWS; // a multiple of BLOCK: chunks start on block boundaries, as do the noise streams
+// CHUNK is a multiple of BLOCK: chunks start on block boundaries, as do the noise streams.
 
 export interface FitSpec {
-  x0: Float64Array; // m×n rows, ordered by group (see fit.ts)
+  x0: Float64Array; // m×n rows, ordered by micro-cluster (regions.ts, sortByCluster)
   m: number;
   regions: Regions;
   degree: number;
@@ -58,10 +58,6 @@ export function chunkContext(spec: FitSpec) {
   return { spec, shape, kernels, A, maxCols };
 }
 export type ChunkContext = ReturnType<typeof chunkContext>;
-
-export function chunkCount(m: number): number {
-  return Math.ceil(m / CHUNK);
-}
 
 export function chunkStats(ctx: ChunkContext, p: LevelParams, c: number): ChunkStats {
   const { spec, shape, kernels, A, maxCols } = ctx;

@@ -6,7 +6,7 @@
 import { symmetricEigen } from "./linalg.ts";
 import { packedLength, packLevel, shapeOf, type Regions } from "./level.ts";
 import { createKernels, type Backend } from "./kernels/index.ts";
-import { CHUNK_ROWS, newJob, poolFor, shareable, type Job, type Pool } from "./threads/pool.ts";
+import { CHUNK_ROWS, chunkCount, newJob, poolFor, shareable, type Job, type Pool } from "./threads/pool.ts";
 import { uniforms } from "./random.ts";
 
 const SUBSAMPLE = 20000; // rows for k-means; EM refinement uses all rows (subsampled centres cost 2× in score error)
@@ -203,22 +203,20 @@ export function responsibilitySums(ctx: ReturnType<typeof responsibilityContext>
 }
 
 /** Responsibility sums over all rows: the chunks' sums added in chunk order (any thread count). */
-async function responsibilities(pool: Pool, job: Job, n: number, weights: number[], centres: number[][], second: boolean): Promise<Float64Array> {
+async function responsibilities(pool: Pool, job: Job, m: number, n: number, weights: number[], centres: number[][], second: boolean): Promise<Float64Array> {
   const regions: Regions = { dim: n, weights, centres, frames: centres.map(() => []), spreads: centres.map(() => []), ranks: centres.map(() => 0) };
   const shape = shapeOf(regions, 0);
   const level = new Float64Array(packedLength(shape));
   packLevel(level, shape, regions, 0, false);
-  const parts = await pool.map<Float64Array>(job, chunks(job), { level, G: weights.length, centres: second ? centres : [] } satisfies ResponsibilityParams);
+  const parts = await pool.map<Float64Array>(job, chunkCount(m), { level, G: weights.length, centres: second ? centres : [] } satisfies ResponsibilityParams);
   const total = new Float64Array(parts[0].length);
   for (const part of parts) for (let k = 0; k < total.length; k++) total[k] += part[k];
   return total;
 }
 
-const chunks = (job: Job) => Math.ceil((job.spec as ResponsibilitySpec).m / CHUNK_ROWS);
-
 /** Regions from the rows x ordered by micro-cluster (starts: the clusters' first rows, see sortByCluster). */
 export async function buildRegions(x: Float64Array, m: number, n: number, starts: Int32Array, opt: RegionOptions): Promise<Regions> {
-  const pool = await poolFor(opt.threads, Math.ceil(m / CHUNK_ROWS));
+  const pool = await poolFor(opt.threads, chunkCount(m));
   const job = newJob("responsibilities", { x, m, n, backend: opt.backend } satisfies ResponsibilitySpec);
   let weights: number[], centres: number[][];
   if (opt.mode === "single") {
@@ -232,7 +230,7 @@ export async function buildRegions(x: Float64Array, m: number, n: number, starts
     centres = groups.map((g) => Array.from(g.sum, (s) => s / g.count));
     for (let iter = 0; iter < opt.emIterations; iter++) {
       const G = weights.length;
-      const sums = await responsibilities(pool, job, n, weights, centres, false);
+      const sums = await responsibilities(pool, job, m, n, weights, centres, false);
       const nw = Array.from(sums.subarray(0, G));
       const next = nw.map((w, g) => Array.from(sums.subarray(G + g * n, G + g * n + n), (v) => v / w));
       // A group that EM empties carries no data: drop it rather than divide by zero.
@@ -246,7 +244,7 @@ export async function buildRegions(x: Float64Array, m: number, n: number, starts
   }
   // Local frames from the responsibility-weighted covariance over all rows.
   const G = weights.length;
-  const second = await responsibilities(pool, job, n, weights, centres, true);
+  const second = await responsibilities(pool, job, m, n, weights, centres, true);
   const mass = second.subarray(0, G), cov = centres.map((_, g) => second.subarray(G + g * n * n, G + (g + 1) * n * n));
   const frames: number[][] = [], spreads: number[][] = [], ranks: number[] = [];
   for (let g = 0; g < G; g++) {

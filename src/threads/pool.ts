@@ -27,6 +27,10 @@ export interface Pool {
 /** Rows per work item of the fit: fixed, so that the sums do not depend on the thread count. */
 export const CHUNK_ROWS = 4096;
 
+export function chunkCount(m: number): number {
+  return Math.ceil(m / CHUNK_ROWS);
+}
+
 /**
  * A worker keeps the contexts of its KEEP_JOBS most recent jobs; the pool keeps the same list
  * per worker (same rule), so it knows which workers still need a job's spec.
