@@ -21,8 +21,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { fit } from "../src/fit.ts";
-import { DEFAULT_STEPS, sample } from "../src/sample.ts";
+import { fit, sample, DEFAULT_STEPS } from "../src/node.ts";
 import { fitEM, sampleEM } from "../src/em.ts";
 import { mixtureFromSpec, presets, type Mixture, type MixtureSpec } from "../src/mixture.ts";
 import { histogramTV } from "../src/metrics/tv.ts";

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { fit, sample, type FitOptions, type ScoreModel } from "../src/index.ts";
+import { fit, sample, type FitOptions, type ScoreModel } from "../src/node.ts";
 import { fitEM, sampleEM, type EMOptions, type EMResult } from "../src/em.ts";
 import { mixtureFromSpec, type Mixture, type MixtureSpec } from "../src/mixture.ts";
 

@@ -21,7 +21,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { createKernels, reference, type Kernels } from "../src/kernels/index.ts";
 import { basisSize, multiIndexTable } from "../src/basis.ts";
-import { fit } from "../src/fit.ts";
+import { fit } from "../src/node.ts";
 import { Evaluator } from "../src/evaluator.ts";
 import { noiseLadder } from "../src/ladder.ts";
 import { packedLength, packLevel, shapeOf, workSize } from "../src/level.ts";

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { DEFAULT_STEPS, fit, sample } from "../src/index.ts";
+import { DEFAULT_STEPS, fit, sample } from "../src/node.ts";
 import { GaussianMixture, mixtureFromSpec, presets } from "../src/mixture.ts";
 import { histogramTV } from "../src/metrics/tv.ts";
 import { scoreError } from "../src/metrics/score-error.ts";

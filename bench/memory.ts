@@ -10,7 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import { fit } from "../src/fit.ts";
+import { fit } from "../src/node.ts";
 import { presets, mixtureFromSpec } from "../src/mixture.ts";
 import { machine, writeSection } from "./harness.ts";
 

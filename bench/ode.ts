@@ -20,14 +20,14 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { fit, sample, type ScoreModel } from "../src/index.ts";
+import { fit, sample, type ScoreModel } from "../src/node.ts";
 import { fitEM, logpdfEM } from "../src/em.ts";
 import { mixtureFromSpec, type Mixture, type MixtureSpec } from "../src/mixture.ts";
 import { histogramTV } from "../src/metrics/tv.ts";
 import { Evaluator } from "../src/evaluator.ts";
 import { createKernels } from "../src/kernels/index.ts";
 import { Flow, flowEvaluations, reverseGrid, type OdeSolver } from "../src/flow.ts";
-import { startDistribution } from "../src/sample.ts";
+import { startOf } from "../src/start.ts";
 import { streamState } from "../src/random.ts";
 import { componentErrors as errors } from "../src/metrics/recovery.ts";
 
@@ -98,7 +98,7 @@ ${table(["instance", "evaluations", "em", "exp", "ode", "floor"], rows)}`);
     const k = createKernels(model.backend), ev = new Evaluator(k, model, N), flow = new Flow(ev, n);
     ev.state.set(streamState(1, "sample", 0, "start"));
     k.normal(N * n, ev.x, ev.state);
-    startDistribution(model)(ev.x, N);
+    startOf(model).draw(ev.x, N);
     const x0 = ev.x.slice(0, N * n);
     const run = (solver: OdeSolver, steps: number) => {
       ev.x.set(x0);

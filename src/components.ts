@@ -34,13 +34,11 @@
  * `predict` and `predictProba` use the estimate like scikit-learn's GaussianMixture with
  * identity covariances: πⱼ(x) ∝ wⱼ N(x; μⱼ, I).
  */
-import { Evaluator } from "./evaluator.ts";
-import { createKernels } from "./kernels/index.ts";
 import { symmetricEigen } from "./linalg.ts";
 import { OptionError, int, num, resolve } from "./options.ts";
 import { streamState } from "./random.ts";
 import { Flow, reverseGrid } from "./flow.ts";
-import { startDistribution } from "./sample.ts";
+import { startOf } from "./start.ts";
 import type { ScoreModel } from "./model.ts";
 
 export interface ComponentsOptions {
@@ -93,9 +91,9 @@ export function findComponents(model: ScoreModel, options?: ComponentsOptions): 
   const o = resolve(options, TABLE, DEFAULTS);
   if (o.draws < o.starts) throw new OptionError(`invalid option "draws": must be at least "starts" (${o.starts}), got ${o.draws}`);
   const n = model.dim, t = model.tMin, a = Math.exp(-t);
-  const kernels = createKernels(model.backend);
-  const ev = new Evaluator(kernels, model, Math.min(o.draws, BATCH));
-  const flow = new Flow(ev, n), start = startDistribution(model);
+  const ev = model.evaluator(Math.min(o.draws, BATCH));
+  const kernels = ev.kernels;
+  const flow = new Flow(ev, n), start = startOf(model);
   const grid = reverseGrid(FLOW_STEPS, t, model.T).slice(0, -1);
   /** m̂_t at rows of x into m, batch by batch. */
   const posteriorMean = (x: Float64Array, m: Float64Array, rows: number) => {
@@ -115,7 +113,7 @@ export function findComponents(model: ScoreModel, options?: ComponentsOptions): 
     const b = Math.min(ev.capacity, D - s);
     ev.state.set(streamState(o.seed, "components", bi));
     kernels.normal(b * n, ev.x, ev.state);
-    start(ev.x, b);
+    start.draw(ev.x, b);
     flow.integrate(b, grid);
     draws.set(ev.x.subarray(0, b * n), s * n);
   }

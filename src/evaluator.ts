@@ -6,7 +6,7 @@
  */
 import type { Arena, ArenaSpec, Kernels, U32 } from "./kernels/types.ts";
 import { blendLevels, packedLength, packLevel, shapeOf, workSize, type Shape } from "./level.ts";
-import type { ScoreModel } from "./model.ts";
+import type { ModelData } from "./model.ts";
 import { multiIndexTable } from "./basis.ts";
 
 export class Evaluator<S extends ArenaSpec = ArenaSpec> {
@@ -23,7 +23,7 @@ export class Evaluator<S extends ArenaSpec = ArenaSpec> {
   private readonly work: Float64Array;
   private readonly ts: number[];
 
-  constructor(private readonly kernels: Kernels, private readonly model: ScoreModel, readonly capacity: number, extra?: S) {
+  constructor(readonly kernels: Kernels, private readonly model: ModelData, readonly capacity: number, extra?: S) {
     const shape = (this.shape = shapeOf(model.regions, model.degree));
     this.hard = model.gates === "hard";
     const len = packedLength(shape), n = model.dim, L = model.levels.length;

@@ -28,10 +28,9 @@
  * moment-matched start N(a_T x̄, a_T²(Σ̂ − I) + I). [0, t_min] is the first step of the
  * grid: the flow below the lowest level with that level's m̂ (the same treatment as sampling).
  */
-import { Evaluator } from "./evaluator.ts";
-import { createKernels, type Backend } from "./kernels/index.ts";
+import type { Evaluator } from "./evaluator.ts";
+import { startOf } from "./start.ts";
 import { noiseLadder } from "./ladder.ts";
-import { symmetricEigen } from "./linalg.ts";
 import { int, oneOf, resolve } from "./options.ts";
 import type { ScoreModel } from "./model.ts";
 
@@ -145,57 +144,35 @@ export class Flow {
   }
 }
 
-/** log N(x; a_T x̄, a_T²(Σ̂ − I) + I) for the first rows of x: the flow's density at T. */
-export function startLogDensity(model: ScoreModel): (x: Float64Array, rows: number, out: Float64Array) => void {
-  const n = model.dim, a = Math.exp(-model.T);
-  const { values, vectors } = symmetricEigen(model.moments.cov, n);
-  const v = Array.from(values, (l) => Math.max(a * a * (l - 1) + 1, 1e-6)); // as startDistribution
-  const logNorm = -0.5 * (n * Math.log(2 * Math.PI) + v.reduce((s, l) => s + Math.log(l), 0));
-  const c = new Float64Array(n);
-  return (x, rows, out) => {
-    for (let t = 0; t < rows; t++) {
-      for (let i = 0; i < n; i++) c[i] = x[t * n + i] - a * model.moments.mean[i];
-      let q = 0;
-      for (let j = 0; j < n; j++) {
-        let z = 0;
-        for (let i = 0; i < n; i++) z += vectors[i * n + j] * c[i];
-        q += (z * z) / v[j];
-      }
-      out[t] = logNorm - 0.5 * q;
-    }
-  };
-}
-
 export interface LogpdfOptions {
   /** Steps from tMin to T, uniform in log-SNR (plus one from 0 to tMin). */
   steps?: number;
   solver?: OdeSolver;
-  backend?: Backend;
 }
 
 /** Default steps of `logpdf` (bench/ode.ts: discretisation error ~1e−3 nats, below the model's). */
 export const LOGPDF_STEPS = 50;
 const BATCH = 4096;
-const TABLE = { steps: int(1, 100000), solver: oneOf("pc2", "heun", "ms2", "ms3", "exp"), backend: oneOf("wasm", "reference") };
+const TABLE = { steps: int(1, 100000), solver: oneOf("pc2", "heun", "ms2", "ms3", "exp") };
 
 /** log p̂₀ at each row of points (row-major, the model's dimension). */
 export function flowLogpdf(model: ScoreModel, points: Float64Array, options?: LogpdfOptions): Float64Array {
-  const o = resolve(options, TABLE, { steps: LOGPDF_STEPS, solver: ODE_SOLVER, backend: model.backend });
+  const o = resolve(options, TABLE, { steps: LOGPDF_STEPS, solver: ODE_SOLVER });
   const n = model.dim, rows = points.length / n, steps = o.steps;
   const ts = [0, ...noiseLadder(steps + 1, model.tMin, model.T)];
   const out = new Float64Array(rows);
   if (rows === 0) return out;
   const batch = Math.min(rows, BATCH);
-  const ev = new Evaluator(createKernels(o.backend), model, batch);
+  const ev = model.evaluator(batch);
   const flow = new Flow(ev, n);
-  const start = startLogDensity(model);
+  const start = startOf(model);
   const acc = new Float64Array(batch), lp = new Float64Array(batch);
   for (let s = 0; s < rows; s += batch) {
     const b = Math.min(batch, rows - s);
     ev.x.set(points.subarray(s * n, (s + b) * n));
     acc.fill(0);
     flow.integrate(b, ts, o.solver, acc);
-    start(ev.x, b, lp);
+    start.logDensity(ev.x, b, lp);
     for (let r = 0; r < b; r++) out[s + r] = lp[r] - acc[r];
   }
   return out;

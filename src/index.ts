@@ -1,13 +1,12 @@
-export { fit, type FitOptions, type Progress } from "./fit.ts";
-export { sample, type SampleOptions } from "./sample.ts";
-export { ScoreModel, ModelError, MODEL_FORMAT, MODEL_VERSION } from "./model.ts";
-export { createKernels, wasmAvailable, type Backend } from "./kernels/index.ts";
-export { OptionError } from "./options.ts";
-export { DataError } from "./dataset.ts";
-export { GaussianMixture, SphereMixture, SegmentsMixture, BallsMixture, mixtureFromSpec, presets, type Mixture, type MixtureSpec } from "./mixture.ts";
-export { histogramTV } from "./metrics/tv.ts";
-export { DEFAULT_STEPS, type Frame } from "./sample.ts";
-export type { LogpdfOptions } from "./flow.ts";
-export type { Components, ComponentsOptions, ComponentDiagnostics } from "./components.ts";
-export type { Candidate, ModelData } from "./model.ts";
-export { fitEM, sampleEM, logpdfEM, type EMOptions, type EMResult } from "./em.ts";
+/**
+ * diffmix for browsers and bundlers (package.json's default condition): nothing on this
+ * import graph uses Node. Threads are module Web Workers, 1 by default.
+ */
+import { Runtime } from "./runtime.ts";
+import { library } from "./api.ts";
+import { spawnWebWorker } from "./threads/web.ts";
+
+const runtime = new Runtime({ spawn: typeof Worker === "function" ? spawnWebWorker : undefined, defaultThreads: 1, missing: "Web Workers" });
+
+export const { fit, sample, close } = library(runtime);
+export * from "./exports.ts";

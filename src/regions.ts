@@ -5,8 +5,8 @@
  */
 import { symmetricEigen } from "./linalg.ts";
 import { packedLength, packLevel, shapeOf, type Regions } from "./level.ts";
-import { createKernels, type Backend } from "./kernels/index.ts";
-import { CHUNK_ROWS, chunkCount, newJob, poolFor, shareable, type Job, type Pool } from "./threads/pool.ts";
+import type { Kernels } from "./kernels/types.ts";
+import { CHUNK_ROWS, chunkCount, shareable, withJob, type Job, type Pool } from "./pool.ts";
 import { uniforms } from "./random.ts";
 
 const SUBSAMPLE = 20000; // rows for k-means; EM refinement uses all rows (subsampled centres cost 2× in score error)
@@ -18,8 +18,6 @@ export interface RegionOptions {
   basis: "projected" | "full";
   rMax: number;
   emIterations: number;
-  threads: number | undefined;
-  backend: Backend;
 }
 
 /** Evenly strided rows, at most `cap`, so that sorted data is still represented. */
@@ -152,7 +150,6 @@ export interface ResponsibilitySpec {
   x: Float64Array;
   m: number;
   n: number;
-  backend: Backend;
 }
 
 export interface ResponsibilityParams {
@@ -161,8 +158,8 @@ export interface ResponsibilityParams {
   centres: number[][]; // for second moments about the centres; first moments when absent
 }
 
-export function responsibilityContext(spec: ResponsibilitySpec) {
-  return { spec, kernels: createKernels(spec.backend), G: 0, A: undefined as undefined | { x: Float64Array; gamma: Float64Array; cbar: Float64Array; level: Float64Array; out: Float64Array } };
+export function responsibilityContext(spec: ResponsibilitySpec, kernels: Kernels) {
+  return { spec, kernels, G: 0, A: undefined as undefined | { x: Float64Array; gamma: Float64Array; cbar: Float64Array; level: Float64Array; out: Float64Array } };
 }
 
 /**
@@ -203,21 +200,23 @@ export function responsibilitySums(ctx: ReturnType<typeof responsibilityContext>
 }
 
 /** Responsibility sums over all rows: the chunks' sums added in chunk order (any thread count). */
-async function responsibilities(pool: Pool, job: Job, m: number, n: number, weights: number[], centres: number[][], second: boolean): Promise<Float64Array> {
+async function responsibilities(job: Job, m: number, n: number, weights: number[], centres: number[][], second: boolean): Promise<Float64Array> {
   const regions: Regions = { dim: n, weights, centres, frames: centres.map(() => []), spreads: centres.map(() => []), ranks: centres.map(() => 0) };
   const shape = shapeOf(regions, 0);
   const level = new Float64Array(packedLength(shape));
   packLevel(level, shape, regions, 0, false);
-  const parts = await pool.map<Float64Array>(job, chunkCount(m), { level, G: weights.length, centres: second ? centres : [] } satisfies ResponsibilityParams);
+  const parts = await job.map<Float64Array>(chunkCount(m), { level, G: weights.length, centres: second ? centres : [] } satisfies ResponsibilityParams);
   const total = new Float64Array(parts[0].length);
   for (const part of parts) for (let k = 0; k < total.length; k++) total[k] += part[k];
   return total;
 }
 
 /** Regions from the rows x ordered by micro-cluster (starts: the clusters' first rows, see sortByCluster). */
-export async function buildRegions(x: Float64Array, m: number, n: number, starts: Int32Array, opt: RegionOptions): Promise<Regions> {
-  const pool = await poolFor(opt.threads, chunkCount(m));
-  const job = newJob("responsibilities", { x, m, n, backend: opt.backend } satisfies ResponsibilitySpec);
+export function buildRegions(x: Float64Array, m: number, n: number, starts: Int32Array, opt: RegionOptions, pool: Pool): Promise<Regions> {
+  return withJob(pool, "responsibilities", { x, m, n } satisfies ResponsibilitySpec, (job) => regionsOf(job, x, m, n, starts, opt));
+}
+
+async function regionsOf(job: Job, x: Float64Array, m: number, n: number, starts: Int32Array, opt: RegionOptions): Promise<Regions> {
   let weights: number[], centres: number[][];
   if (opt.mode === "single") {
     const c = new Array(n).fill(0);
@@ -230,7 +229,7 @@ export async function buildRegions(x: Float64Array, m: number, n: number, starts
     centres = groups.map((g) => Array.from(g.sum, (s) => s / g.count));
     for (let iter = 0; iter < opt.emIterations; iter++) {
       const G = weights.length;
-      const sums = await responsibilities(pool, job, m, n, weights, centres, false);
+      const sums = await responsibilities(job, m, n, weights, centres, false);
       const nw = Array.from(sums.subarray(0, G));
       const next = nw.map((w, g) => Array.from(sums.subarray(G + g * n, G + g * n + n), (v) => v / w));
       // A group that EM empties carries no data: drop it rather than divide by zero.
@@ -244,7 +243,7 @@ export async function buildRegions(x: Float64Array, m: number, n: number, starts
   }
   // Local frames from the responsibility-weighted covariance over all rows.
   const G = weights.length;
-  const second = await responsibilities(pool, job, m, n, weights, centres, true);
+  const second = await responsibilities(job, m, n, weights, centres, true);
   const mass = second.subarray(0, G), cov = centres.map((_, g) => second.subarray(G + g * n * n, G + (g + 1) * n * n));
   const frames: number[][] = [], spreads: number[][] = [], ranks: number[] = [];
   for (let g = 0; g < G; g++) {

@@ -3,15 +3,15 @@
  * batches, each with its own PRNG stream named by (seed, batch), so results do not depend
  * on how batches are scheduled.
  */
-import { createKernels, type Backend } from "./kernels/index.ts";
-import { newJob, poolFor } from "./threads/pool.ts";
+import type { Backend, Kernels } from "./kernels/index.ts";
+import { BATCH, chunkCount, withJob, type EnvSource } from "./pool.ts";
 import { OptionError, fn, int, oneOf, resolve } from "./options.ts";
 import { noiseLadder } from "./ladder.ts";
-import { symmetricEigen } from "./linalg.ts";
 import { streamState } from "./random.ts";
 import { Evaluator } from "./evaluator.ts";
 import { ScoreModel } from "./model.ts";
 import { Flow } from "./flow.ts";
+import { startOf } from "./start.ts";
 
 export interface SampleOptions {
   seed?: number;
@@ -49,35 +49,33 @@ export interface Frame {
 export const DEFAULT_STEPS = { exp: 320, em: 320, ode: 50 } as const;
 
 const TABLE = { threads: int(1, 256), seed: int(0, 2 ** 31 - 1), steps: int(1, 100000), method: oneOf("exp", "em", "ode"), backend: oneOf("wasm", "reference"), onProgress: fn, onStep: fn };
-export const BATCH = 4096;
 
-export async function sample(model: ScoreModel, count: number, options?: SampleOptions): Promise<Float64Array> {
+export async function sample(model: ScoreModel, count: number, options: SampleOptions | undefined, source: EnvSource): Promise<Float64Array> {
   if (!(model instanceof ScoreModel)) throw new OptionError("sample: the first argument must be a ScoreModel (from fit or ScoreModel.fromJSON)");
   if (!Number.isInteger(count) || count < 1) throw new OptionError(`invalid count: expected a positive integer, got ${count}`);
-  const defaults: SampleOptions & Required<Omit<SampleOptions, "onProgress" | "onStep" | "steps" | "threads">> = { seed: 0, method: "exp", backend: model.backend };
+  const defaults: SampleOptions & Required<Omit<SampleOptions, "onProgress" | "onStep" | "steps" | "threads" | "backend">> = { seed: 0, method: "exp" };
   const r = resolve(options, TABLE, defaults);
   const o = { ...r, steps: r.steps ?? DEFAULT_STEPS[r.method] };
-  const n = model.dim, batches = Math.ceil(count / BATCH);
-  const spec: SampleSpec = { model: model.toJSON(), backend: o.backend, count, seed: o.seed, method: o.method, steps: o.steps };
+  const env = source.env(o.threads, o.backend ?? model.backend);
+  const n = model.dim, batches = chunkCount(count, BATCH);
+  const spec: SampleSpec = { model: model.toJSON(), count, seed: o.seed, method: o.method, steps: o.steps };
   const out = new Float64Array(count * n);
   if (o.onStep && o.method !== "ode") {
     // Frames are handed out as the first batch moves: that batch runs here, step by step.
-    const ctx = batchContext(spec);
+    const ctx = batchContext(spec, env.kernels.create());
     for (let bi = 0; bi < batches; bi++) {
       out.set(await walk(ctx, bi, bi === 0 ? o.onStep : undefined), bi * BATCH * n);
       o.onProgress?.({ done: bi + 1, total: batches });
     }
     return out;
   }
-  const pool = await poolFor(o.threads, batches);
-  const parts = await pool.map<Float64Array>(newJob("sample", spec), batches, null, (done) => o.onProgress?.({ done, total: batches }));
+  const parts = await withJob(env.pool, "sample", spec, (job) => job.map<Float64Array>(batches, null, (done) => o.onProgress?.({ done, total: batches })));
   parts.forEach((part, bi) => out.set(part, bi * BATCH * n));
   return out;
 }
 
 export interface SampleSpec {
   model: Record<string, unknown>; // ScoreModel.toJSON(): exact through structured clone
-  backend: Backend;
   count: number;
   seed: number;
   method: "exp" | "em" | "ode";
@@ -85,14 +83,13 @@ export interface SampleSpec {
 }
 
 /** What every batch of one sample() call shares: the model, its evaluator, the time grid. */
-export function batchContext(spec: SampleSpec) {
+export function batchContext(spec: SampleSpec, k: Kernels) {
   const model = ScoreModel.fromJSON(spec.model);
   const n = model.dim;
   const ts = [...noiseLadder(spec.steps + 1, model.tMin, model.T).reverse(), 0];
-  const k = createKernels(spec.backend);
   const ev = new Evaluator(k, model, Math.min(spec.count, BATCH));
   const flow = spec.method === "ode" ? new Flow(ev, n) : undefined;
-  return { spec, n, ts, k, ev, start: startDistribution(model), flow };
+  return { spec, n, ts, k, ev, start: startOf(model), flow };
 }
 type BatchContext = ReturnType<typeof batchContext>;
 
@@ -102,7 +99,7 @@ function begin(ctx: BatchContext, bi: number): number {
   const b = Math.min(BATCH, spec.count - bi * BATCH);
   ev.state.set(streamState(spec.seed, "sample", bi, "start"));
   k.normal(b * n, ev.x, ev.state);
-  ctx.start(ev.x, b);
+  ctx.start.draw(ev.x, b);
   return b;
 }
 
@@ -132,22 +129,4 @@ async function walk(ctx: BatchContext, bi: number, onStep?: (f: Frame) => void |
     await onStep?.({ step: s + 1, steps: last, t: ts[s + 1], x: ev.x.subarray(0, b * n) });
   }
   return ev.x.slice(0, b * n);
-}
-
-/** N(a_T x̄, a_T²(Σ̂ − I) + I): the data's moments pushed to time T (in place on normals). */
-export function startDistribution(model: ScoreModel) {
-  const n = model.dim, a = Math.exp(-model.T);
-  const { values, vectors } = symmetricEigen(model.moments.cov, n);
-  const sd = Array.from(values, (v) => Math.sqrt(Math.max(a * a * (v - 1) + 1, 1e-6)));
-  const z = new Float64Array(n);
-  return (x: Float64Array, rows: number) => {
-    for (let t = 0; t < rows; t++) {
-      for (let j = 0; j < n; j++) z[j] = sd[j] * x[t * n + j];
-      for (let i = 0; i < n; i++) {
-        let v = a * model.moments.mean[i];
-        for (let j = 0; j < n; j++) v += vectors[i * n + j] * z[j];
-        x[t * n + i] = v;
-      }
-    }
-  };
 }

@@ -1,6 +1,6 @@
 // Public API behaviour: reproducibility, backend agreement, validation messages, model files.
 import { describe, expect, it } from "vitest";
-import { fit, sample, ScoreModel } from "../src/index.ts";
+import { fit, sample, ScoreModel } from "../src/node.ts";
 import { GaussianMixture } from "../src/mixture.ts";
 
 const truth = new GaussianMixture([0.5, 0.3, 0.2], [[-3, 0], [3, 1], [0, 4]]);

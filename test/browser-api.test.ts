@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "vite";
 import type { Page } from "playwright-core";
-import { fit, sample, mixtureFromSpec, presets, wasmAvailable, createKernels } from "../src/index.ts";
+import { fit, sample, mixtureFromSpec, presets, wasmAvailable, createKernels } from "../src/node.ts";
 import { CHROMIUM, launch, openPage, serveStatic } from "./browser/harness.ts";
 
 const ROOT = join(import.meta.dirname, "..");

@@ -5,8 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "vite";
-import { CHUNK_ROWS } from "../src/threads/pool.ts";
-import { BATCH } from "../src/sample.ts";
+import { BATCH, CHUNK_ROWS } from "../src/pool.ts";
 import { CHROMIUM, launch, openPage, serveStatic } from "./browser/harness.ts";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -67,7 +66,7 @@ describe.runIf(RUN)("threads in Chromium (module Web Workers)", () => {
     }, CASE);
     expect(r.before).toBe(0); // one thread: no worker
     expect(r.spawned.length).toBe(2); // one pool of two, kept from the fit for the sampler
-    for (const url of r.spawned) expect(url).toMatch(/\/assets\/web-worker-[\w-]+\.js$/);
+    for (const url of r.spawned) expect(url).toMatch(/\/assets\/web-entry-[\w-]+\.js$/);
     expect(r.backend).toBe("wasm");
     expect(r.levels).toBe(CASE.fit.levels);
     expect(r.model2).toBe(r.model1);

@@ -1,7 +1,7 @@
 // The browser path, checked in Node: the no-WebAssembly fallback, the worker protocol
 // (src/worker) driven through a fake message port, and the traced sampler against sample().
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fit, sample, ScoreModel, GaussianMixture } from "../src/index.ts";
+import { fit, sample, ScoreModel, GaussianMixture } from "../src/node.ts";
 import { serveJobs, diffmixJobs, traceSample, type Reply, type Scope } from "../src/worker/index.ts";
 
 const truth = new GaussianMixture([0.6, 0.4], [[-3, 0], [3, 1]]);

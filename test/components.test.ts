@@ -3,7 +3,7 @@
 // to name a k for a continuous mixture.
 import { describe, expect, it } from "vitest";
 import { runDiffmix } from "./helpers/cli.ts";
-import { fit, ModelError } from "../src/index.ts";
+import { fit, ModelError } from "../src/node.ts";
 import { mixtureFromSpec, presets } from "../src/mixture.ts";
 import { fitEM } from "../src/em.ts";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -1,7 +1,7 @@
 // The exact divergence of the learned residual (basis derivatives through the local frames
 // and the gates' gradients) against central finite differences of the residual itself.
 import { expect, it } from "vitest";
-import { fit } from "../src/index.ts";
+import { fit } from "../src/node.ts";
 import { mixtureFromSpec, presets } from "../src/mixture.ts";
 
 it("model.divergence equals finite differences of model.residual to 1e-6, on and between levels", async () => {

@@ -2,7 +2,7 @@
 // log-densities of known mixtures, and sample(…, { method: "ode" }).
 import { describe, expect, it } from "vitest";
 import { runDiffmix } from "./helpers/cli.ts";
-import { fit, sample, type ScoreModel } from "../src/index.ts";
+import { fit, sample, type ScoreModel } from "../src/node.ts";
 import { GaussianMixture, mixtureFromSpec, presets, type Mixture } from "../src/mixture.ts";
 import { Evaluator } from "../src/evaluator.ts";
 import { Flow, reverseGrid, stepWeights, type OdeSolver } from "../src/flow.ts";

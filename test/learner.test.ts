@@ -1,7 +1,7 @@
 // The learner against mathematics: exact residuals of known mixtures and histogram TV
 // against exact densities, with the floor of an equally large true sample beside it.
 import { describe, expect, it } from "vitest";
-import { fit, sample } from "../src/index.ts";
+import { fit, sample } from "../src/node.ts";
 import { GaussianMixture, mixtureFromSpec, presets } from "../src/mixture.ts";
 import { histogramTV } from "../src/metrics/tv.ts";
 import { scoreError } from "../src/metrics/score-error.ts";

@@ -1,10 +1,13 @@
 // Worker threads: the same model and samples for any thread count (fixed row chunks and
 // particle batches, reduced in order), and failures that explain themselves.
 import { describe, expect, it } from "vitest";
-import { fit, sample, OptionError } from "../src/index.ts";
+import { fit, sample, OptionError } from "../src/node.ts";
 import { GaussianMixture } from "../src/mixture.ts";
-import { CHUNK_ROWS, poolFor } from "../src/threads/pool.ts";
-import { BATCH } from "../src/sample.ts";
+import { BATCH, CHUNK_ROWS } from "../src/pool.ts";
+import { Runtime } from "../src/runtime.ts";
+import { spawnThread } from "../src/threads/node.ts";
+import type { Port } from "../src/threads/workers.ts";
+import { fit as fitWith } from "../src/fit.ts";
 
 const truth = new GaussianMixture([0.4, 0.35, 0.25], [[-3, 0], [3, 1], [0, 4]]);
 // Over two chunks (and a partial third) so that two threads really split the rows.
@@ -42,11 +45,36 @@ describe("threads", () => {
     expect(seen).toEqual([1, 2, 3]);
   }, 60000);
 
-  it("a small job runs on the calling thread; bad thread counts are one-line option errors", async () => {
-    expect((await poolFor(8, 1)).threads).toBe(1);
-    expect((await poolFor(2, 3)).threads).toBe(2); // the comparisons above did run on worker threads
+  it("a small job runs on the calling thread, a large one on the workers; bad thread counts are one-line option errors", async () => {
+    let spawned = 0;
+    const runtime = new Runtime({ spawn: () => (spawned++, spawnThread()), defaultThreads: 2 });
+    await fitWith(data.subarray(0, 2 * 1000), { dim: 2, levels: 3, degree: 0, R: 2 }, runtime);
+    expect(spawned).toBe(0); // one chunk: no worker started
+    const big = await fitWith(data, { dim: 2, levels: 3, degree: 0, R: 2 }, runtime);
+    expect(spawned).toBe(2);
+    expect(JSON.stringify(big)).toBe(JSON.stringify(await fit(data, { dim: 2, levels: 3, degree: 0, R: 2, threads: 1 })));
+    runtime.close();
     await expect(fit(data, { dim: 2, threads: 0 })).rejects.toThrow(new OptionError('invalid option "threads": expected an integer in [1, 256], got 0'));
     const model = await fit(data.subarray(0, 1000), { dim: 2, levels: 4, degree: 0, R: 2 });
     await expect(sample(model, 10, { threads: 1.5 })).rejects.toThrow(/^invalid option "threads": expected an integer in \[1, 256\], got 1\.5$/);
+  }, 60000);
+});
+
+describe("worker failures", () => {
+  it("a crashed worker fails the call with one line, and the next call works on fresh workers", async () => {
+    let spawned = 0;
+    // The first worker is sent a message its handler cannot read: an uncaught error kills it.
+    const spawn = (): Port => {
+      const port = spawnThread(), first = spawned++ === 0;
+      let sabotage = first;
+      return { ...port, post: (m) => (sabotage ? ((sabotage = false), port.post(null as never)) : port.post(m)) };
+    };
+    const runtime = new Runtime({ spawn, defaultThreads: 2 });
+    const opts = { dim: 2, levels: 3, degree: 0, R: 2 };
+    await expect(fitWith(data, opts, runtime)).rejects.toThrow(/^worker thread failed: /);
+    const model = await fitWith(data, opts, runtime);
+    expect(spawned).toBe(4); // a fresh pair
+    expect(JSON.stringify(model)).toBe(JSON.stringify(await fit(data, { ...opts, threads: 1 })));
+    runtime.close();
   }, 60000);
 });

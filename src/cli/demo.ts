@@ -3,8 +3,8 @@
  * sample, compare with the EM baseline that is told the number of components, print a short
  * table and draw diffmix-demo.svg.
  */
-import { fit } from "../fit.ts";
-import { DEFAULT_STEPS, sample } from "../sample.ts";
+import { fit, sample } from "../node.ts";
+import { DEFAULT_STEPS } from "../sample.ts";
 import { fitEM, sampleEM } from "../em.ts";
 import { evaluate } from "../metrics/index.ts";
 import { mixtureFromSpec, presets } from "../mixture.ts";

@@ -1,6 +1,6 @@
 /** diffmix eval SAMPLES --truth SPEC.json|--preset NAME|--reference DATA: quality as one JSON object. */
 import { evaluate } from "../metrics/index.ts";
-import { steinLoss } from "../fit.ts";
+import { steinLoss } from "../metrics/stein.ts";
 import { createKernels } from "../kernels/index.ts";
 import { DataError } from "../dataset.ts";
 import { ModelError } from "../model.ts";

@@ -1,5 +1,6 @@
 /** diffmix fit DATA -o MODEL.json: learn the score from a table of samples. */
-import { fit, MIN_ROWS } from "../fit.ts";
+import { MIN_ROWS } from "../fit.ts";
+import { fit } from "../node.ts";
 import { DataError } from "../dataset.ts";
 import { checkWritable, readTable, writeOutput, STDIN } from "../io/files.ts";
 import { type CommandSpec, intOption, optionLines, parseCommand } from "./args.ts";

@@ -1,5 +1,6 @@
 /** diffmix sample MODEL.json -n N -o OUT: draw new samples by reverse diffusion. */
-import { DEFAULT_STEPS, sample } from "../sample.ts";
+import { DEFAULT_STEPS } from "../sample.ts";
+import { sample } from "../node.ts";
 import { checkWritable, writeTable } from "../io/files.ts";
 import { type CommandSpec, choiceOption, intOption, optionLines, parseCommand } from "./args.ts";
 import { type Io, countOf, outputOf, readModel, seconds, seedOf, threadsOf } from "./common.ts";

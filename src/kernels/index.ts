@@ -7,6 +7,14 @@ export * from "./types.ts";
 export { reference } from "./reference.ts";
 
 export type Backend = "wasm" | "reference";
+export const BACKENDS: readonly Backend[] = ["wasm", "reference"];
+
+/** A backend and a way to make instances of it. */
+export interface KernelSource {
+  readonly backend: Backend;
+  /** A fresh instance (WASM: own memory and arena; the reference is stateless). */
+  create(): Kernels;
+}
 
 /** True when this runtime has WebAssembly and can compile the kernels (SIMD included). */
 export function wasmAvailable(): boolean {
@@ -30,4 +38,9 @@ export function createKernels(backend: Backend = "wasm"): Kernels {
   if (backend !== "wasm") throw new Error(`invalid backend "${String(backend)}": expected "wasm" or "reference"`);
   if (typeof WebAssembly === "undefined") throw new Error('WebAssembly is unavailable: use backend "reference"');
   return createWasmKernels();
+}
+
+export function kernelSource(backend: Backend = defaultBackend()): KernelSource {
+  if (backend === "wasm" && typeof WebAssembly === "undefined") throw new Error('WebAssembly is unavailable: use backend "reference"');
+  return { backend, create: () => createKernels(backend) };
 }

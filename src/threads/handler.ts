@@ -1,27 +1,24 @@
 /**
- * A pool worker's message handling, for worker_threads (worker.ts) and Web Workers
- * (web-worker.ts) alike: sets up each job's context once, then runs the items it is sent.
+ * A pool worker's side, for worker_threads (node-entry.ts) and Web Workers (web-entry.ts)
+ * alike: a job is set up when its first item arrives (the spec comes with it) and dropped
+ * when the pool closes it; each job gets a kernel instance of its own.
  */
-import { remember, type Job } from "./pool.ts";
+import { kernelSource, type Backend, type KernelSource } from "../kernels/index.ts";
+import { start, type Running } from "../tasks.ts";
+import type { FromWorker, ToWorker } from "./workers.ts";
 
-type Request = { job: Job | { id: number }; params: unknown; item: number };
-
-/** The handler of requests; `post` sends a reply (and moves the listed buffers). */
-export function handler(post: (reply: unknown, transfer: ArrayBuffer[]) => void): (m: Request) => Promise<void> {
-  // Loaded dynamically, as pool.ts does for the inline pool: a module imported both ways
-  // cannot be split into its own chunk by bundlers (tasks.ts → the fit → pool.ts).
-  const tasks = import("./tasks.ts");
-  const jobs: number[] = [];
-  const specs = new Map<number, Job>();
-  return async (m) => {
+/** The handler of messages; `post` sends a reply (and moves the listed buffers). */
+export function handler(post: (reply: FromWorker, transfer: ArrayBuffer[]) => void): (m: ToWorker) => void {
+  const jobs = new Map<number, Running>();
+  const sources = new Map<Backend, KernelSource>();
+  const source = (b: Backend) => sources.get(b) ?? sources.set(b, kernelSource(b)).get(b)!;
+  return (m) => {
+    if (m.type === "close") return void jobs.delete(m.job);
     try {
-      if ("task" in m.job) specs.set(m.job.id, m.job);
-      const before = jobs.slice();
-      remember(jobs, m.job.id); // the same rule as the pool's copy of this list (workers.ts)
-      for (const id of before) if (!jobs.includes(id)) specs.delete(id);
-      const job = specs.get(m.job.id);
-      if (!job) throw new Error(`internal: worker has no job ${m.job.id}`);
-      const result = (await tasks).runTask(job, m.params, m.item);
+      if (m.open) jobs.set(m.job, start(m.open.task, m.open.spec, source(m.open.backend).create()));
+      const job = jobs.get(m.job);
+      if (!job) throw new Error(`internal: worker has no job ${m.job}`);
+      const result = job.run(m.params, m.item);
       post({ item: m.item, result }, transferables(result));
     } catch (e) {
       post({ item: m.item, error: (e as Error).message }, []);

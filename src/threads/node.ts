@@ -1,17 +1,16 @@
 /**
- * The Node pool: persistent worker_threads (starting one costs ~0.3 s, so they are kept and
- * reused; the pool itself is workers.ts). Workers are unref'd while idle so they never keep
- * the process alive.
+ * worker_threads for the Node pools (starting one costs ~0.3 s through tsx, so the runtime
+ * keeps them). Workers are unref'd while idle so they never keep the process alive.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { poolsOf, type Port } from "./workers.ts";
+import type { Port } from "./workers.ts";
 
 export function cores(): number {
   return availableParallelism();
 }
 
-function spawn(): Port {
+export function spawnThread(): Port {
   const worker = new Worker(new URL("./boot.js", import.meta.url));
   return {
     post: (m) => worker.postMessage(m),
@@ -26,5 +25,3 @@ function spawn(): Port {
     terminate: () => void worker.terminate(),
   };
 }
-
-export const nodePool = poolsOf(spawn);

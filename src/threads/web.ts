@@ -1,12 +1,12 @@
 /**
- * The browser pool: module Web Workers (web-worker.ts), each with its own WASM instance; the
- * pool itself is workers.ts. `new Worker(new URL(…, import.meta.url), {type: "module"})` is
- * the form bundlers (Vite) recognise: they build web-worker.ts as its own file and rewrite the URL.
+ * Web Workers for the browser pools: module workers (web-entry.ts), each with its own WASM
+ * instances. `new Worker(new URL(…, import.meta.url), {type: "module"})` is the form bundlers
+ * (Vite) recognise: they build web-entry.ts as its own file and rewrite the URL.
  */
-import { poolsOf, type Port } from "./workers.ts";
+import type { Port } from "./workers.ts";
 
-function spawn(): Port {
-  const worker = new Worker(new URL("./web-worker.ts", import.meta.url), { type: "module" });
+export function spawnWebWorker(): Port {
+  const worker = new Worker(new URL("./web-entry.ts", import.meta.url), { type: "module" });
   return {
     post: (m) => worker.postMessage(m),
     listen(on) {
@@ -20,5 +20,3 @@ function spawn(): Port {
     terminate: () => worker.terminate(),
   };
 }
-
-export const webPool = poolsOf(spawn);

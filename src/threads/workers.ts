@@ -1,18 +1,26 @@
 /**
- * The pool over persistent workers, shared by Node (worker_threads, node.ts) and browsers
- * (Web Workers, web.ts): each worker has its own WASM instance and keeps job contexts (the
- * same LRU rule as handler.ts, so a job's spec is sent to a worker once). Items go to
- * whichever worker is free; the results come back in item order.
+ * Persistent workers for the pools of src/runtime.ts, shared by Node (worker_threads,
+ * node.ts) and browsers (Web Workers, web.ts). Each worker has its own WASM instances; a
+ * job's spec goes to a worker with its first item there, and close() tells every worker that
+ * has it to drop it (handler.ts is the other side). Items go to whichever worker is free;
+ * results come back in item order.
  */
-import { remember, type Job, type Pool } from "./pool.ts";
+import type { Backend } from "../kernels/index.ts";
+import type { TaskName } from "../pool.ts";
 
-export type Reply = { item: number; result?: unknown; error?: string };
+/** Messages to a worker. */
+export type ToWorker =
+  | { type: "item"; job: number; open?: { task: TaskName; backend: Backend; spec: unknown }; params: unknown; item: number }
+  | { type: "close"; job: number };
+
+/** A worker's answer to one item. */
+export type FromWorker = { item: number; result?: unknown; error?: string };
 
 /** What the pool needs of a worker; ref/unref matter only under Node (no-ops in browsers). */
 export interface Port {
-  post(message: unknown): void;
+  post(message: ToWorker): void;
   /** Replace the reply and failure handlers (none: stop listening). */
-  listen(on?: { reply(m: Reply): void; error(message: string): void }): void;
+  listen(on?: { reply(m: FromWorker): void; error(message: string): void }): void;
   /** Keep the process alive while an item is pending (Node). */
   ref(): void;
   /** Let an idle worker not hold the process (Node). */
@@ -22,29 +30,51 @@ export interface Port {
 
 interface Slot {
   port: Port;
-  jobs: number[]; // the jobs whose context this worker holds, least recent first (see handler.ts)
+  jobs: Set<number>; // the jobs whose context this worker holds
 }
 
-class WorkerPool implements Pool {
+export interface RemoteJob {
+  map<R>(items: number, params: unknown, onItem?: (done: number) => void): Promise<R[]>;
+  close(): void;
+}
+
+export class Workers {
   private readonly slots: Slot[];
   private queue: Promise<unknown> = Promise.resolve();
+  private nextJob = 1;
+  private dead = false;
 
-  constructor(readonly threads: number, spawn: () => Port, private readonly dead: () => void) {
+  constructor(readonly threads: number, spawn: () => Port, private readonly onDead: () => void) {
     this.slots = Array.from({ length: threads }, () => {
       const port = spawn();
       port.unref();
-      return { port, jobs: [] as number[] };
+      return { port, jobs: new Set<number>() };
     });
   }
 
-  /** One map at a time: a pool's workers are shared by every caller. */
-  map<R>(job: Job, items: number, params: unknown, onItem?: (done: number) => void): Promise<R[]> {
-    const run = this.queue.then(() => this.run<R>(job, items, params, onItem));
-    this.queue = run.catch(() => undefined);
-    return run;
+  open(task: TaskName, spec: unknown, backend: Backend): RemoteJob {
+    const id = this.nextJob++;
+    const open = { task, backend, spec };
+    return {
+      map: <R>(items: number, params: unknown, onItem?: (done: number) => void) => {
+        const run = this.queue.then(() => this.run<R>(id, open, items, params, onItem));
+        this.queue = run.then(() => undefined, () => undefined); // one map at a time: the workers are shared
+        return run;
+      },
+      close: () => {
+        for (const s of this.slots) if (s.jobs.delete(id) && !this.dead) s.port.post({ type: "close", job: id });
+      },
+    };
   }
 
-  private run<R>(job: Job, items: number, params: unknown, onItem?: (done: number) => void): Promise<R[]> {
+  terminate(): void {
+    this.dead = true;
+    for (const s of this.slots) s.port.terminate();
+  }
+
+  private run<R>(id: number, open: { task: TaskName; backend: Backend; spec: unknown }, items: number, params: unknown,
+    onItem?: (done: number) => void): Promise<R[]> {
+    if (this.dead) return Promise.reject(new Error("worker thread failed earlier in this pool"));
     return new Promise<R[]>((resolve, reject) => {
       const out = new Array<R>(items);
       let next = 0, done = 0, failed = false;
@@ -59,8 +89,9 @@ class WorkerPool implements Pool {
       const feed = (s: Slot) => {
         if (next >= items) return;
         const item = next++;
-        const known = remember(s.jobs, job.id);
-        s.port.post({ job: known ? { id: job.id } : job, params, item });
+        const known = s.jobs.has(id);
+        s.jobs.add(id);
+        s.port.post({ type: "item", job: id, ...(known ? {} : { open }), params, item });
       };
       for (const s of this.slots) {
         s.port.ref(); // a pending item must keep the process alive
@@ -80,8 +111,8 @@ class WorkerPool implements Pool {
           error: (message) => {
             if (failed) return;
             failed = true;
-            this.dead(); // a dead worker: the next call starts a fresh pool
-            for (const t of this.slots) t.port.terminate();
+            this.terminate();
+            this.onDead(); // a dead worker: the next call starts a fresh pool
             finish(new Error(`worker thread failed: ${message}`));
           },
         });
@@ -89,14 +120,4 @@ class WorkerPool implements Pool {
       }
     });
   }
-}
-
-/** A pool per thread count, each started on first use and kept; `spawn` starts one worker. */
-export function poolsOf(spawn: () => Port): (threads: number) => Pool {
-  const pools = new Map<number, WorkerPool>();
-  return (threads) => {
-    let p = pools.get(threads);
-    if (!p) pools.set(threads, (p = new WorkerPool(threads, spawn, () => pools.delete(threads))));
-    return p;
-  };
 }

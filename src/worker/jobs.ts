@@ -1,6 +1,5 @@
 /** The library's worker jobs: `fit` and `sample` (with an optional particle trace). */
-import { fit } from "../fit.ts";
-import { sample } from "../sample.ts";
+import { fit, sample } from "../index.ts";
 import { ScoreModel } from "../model.ts";
 import { traceSample } from "./trace.ts";
 import type { FitRequest, SampleRequest, TraceFrame } from "./protocol.ts";

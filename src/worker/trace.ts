@@ -6,7 +6,9 @@
  */
 import { OptionError } from "../options.ts";
 import type { ScoreModel } from "../model.ts";
-import { BATCH, sample, type Frame, type SampleOptions } from "../sample.ts";
+import type { Frame, SampleOptions } from "../sample.ts";
+import { BATCH } from "../pool.ts";
+import { sample } from "../index.ts";
 
 export type { Frame } from "../sample.ts";
 

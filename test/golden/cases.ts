@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import { fit, sample, type ScoreModel } from "../../src/index.ts";
+import { fit, sample, type ScoreModel } from "../../src/node.ts";
 import { GaussianMixture, SphereMixture } from "../../src/mixture.ts";
 
 export type Backend = "wasm" | "reference";

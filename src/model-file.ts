@@ -1,0 +1,93 @@
+/**
+ * The model file: `{"format": "diffmix-model", "version": 1, …}`, written by ScoreModel's
+ * toJSON and read back here with every field checked; messages name the field.
+ */
+import { basisSize } from "./basis.ts";
+import type { Level, Regions } from "./level.ts";
+import type { Candidate, ModelData } from "./model.ts";
+
+export const MODEL_FORMAT = "diffmix-model";
+export const MODEL_VERSION = 1;
+
+export class ModelError extends Error {}
+
+/** The JSON object of a model (the fields of ModelData, in a fixed order). */
+export function modelJSON(d: ModelData): Record<string, unknown> {
+  const { dim, degree, gates, tMin, T, regions, levels, moments, config, selection } = d;
+  return { format: MODEL_FORMAT, version: MODEL_VERSION, dim, degree, gates, tMin, T, regions, levels, moments, config, selection };
+}
+
+/** Parse and validate; `where` names the source in messages (e.g. a file name). */
+export function parseModel(json: unknown, where = "model"): ModelData {
+  const v = new Validator(where);
+  const o = v.object(json, "");
+  if (o.format !== MODEL_FORMAT) v.fail("format", `expected "${MODEL_FORMAT}", got ${JSON.stringify(o.format)}`);
+  if (o.version !== MODEL_VERSION) v.fail("version", `unsupported version ${JSON.stringify(o.version)} (this diffmix reads version ${MODEL_VERSION})`);
+  const n = v.int(o.dim, "dim", 1);
+  const degree = v.int(o.degree, "degree", 0);
+  const gates = o.gates === "soft" || o.gates === "hard" ? o.gates : v.fail("gates", `expected "soft" or "hard"`);
+  const tMin = v.num(o.tMin, "tMin"), T = v.num(o.T, "T");
+  const rg = v.object(o.regions, "regions");
+  const G = v.array(rg.weights, "regions.weights").length;
+  if (G < 1) v.fail("regions.weights", "expected at least one region");
+  if (v.int(rg.dim, "regions.dim", 1) !== n) v.fail("regions.dim", `is ${rg.dim} but dim is ${n}`);
+  const regions: Regions = {
+    dim: n,
+    weights: v.numbers(rg.weights, "regions.weights", G),
+    ranks: v.array(rg.ranks, "regions.ranks").map((r, g) => v.int(r, `regions.ranks[${g}]`, 0, n)),
+    centres: v.array(rg.centres, "regions.centres").map((c, g) => v.numbers(c, `regions.centres[${g}]`, n)),
+    frames: v.array(rg.frames, "regions.frames").map((c, g) => v.numbers(c, `regions.frames[${g}]`, n * n)),
+    spreads: v.array(rg.spreads, "regions.spreads").map((c, g) => v.numbers(c, `regions.spreads[${g}]`, n)),
+  };
+  for (const key of ["ranks", "centres", "frames", "spreads"] as const) {
+    if (regions[key].length !== G) v.fail(`regions.${key}`, `has ${regions[key].length} entries, expected ${G}`);
+  }
+  const levels = v.array(o.levels, "levels").map((raw, l): Level => {
+    const lv = v.object(raw, `levels[${l}]`);
+    const at = (k: string, g: number) => `levels[${l}].${k}[${g}]`;
+    const lo = v.array(lv.lo, `levels[${l}].lo`), hi = v.array(lv.hi, `levels[${l}].hi`), W = v.array(lv.W, `levels[${l}].W`);
+    if (lo.length !== G || hi.length !== G || W.length !== G) v.fail(`levels[${l}]`, `expected lo, hi and W for ${G} regions`);
+    return {
+      t: v.num(lv.t, `levels[${l}].t`),
+      lo: lo.map((x, g) => v.numbers(x, at("lo", g), regions.ranks[g])),
+      hi: hi.map((x, g) => v.numbers(x, at("hi", g), regions.ranks[g])),
+      W: W.map((x, g) => v.numbers(x, at("W", g), n * basisSize(regions.ranks[g], degree))),
+    };
+  });
+  if (levels.length < 1) v.fail("levels", "expected at least one level");
+  levels.forEach((lv, l) => l > 0 && !(lv.t > levels[l - 1].t) && v.fail(`levels[${l}].t`, "levels must have increasing t"));
+  const mo = v.object(o.moments, "moments");
+  const moments = { mean: v.numbers(mo.mean, "moments.mean", n), cov: v.numbers(mo.cov, "moments.cov", n * n) };
+  const config = o.config && typeof o.config === "object" ? (o.config as Record<string, unknown>) : {};
+  const selection = Array.isArray(o.selection) ? (o.selection as Candidate[]) : [];
+  return { dim: n, degree, gates, tMin, T, regions, levels, moments, config, selection };
+}
+
+class Validator {
+  constructor(private readonly where: string) {}
+  fail(path: string, msg: string): never {
+    throw new ModelError(`${this.where}: ${path ? `"${path}" ` : ""}${msg}`);
+  }
+  object(x: unknown, path: string): Record<string, unknown> {
+    if (!x || typeof x !== "object" || Array.isArray(x)) this.fail(path, "expected a JSON object");
+    return x as Record<string, unknown>;
+  }
+  array(x: unknown, path: string): unknown[] {
+    if (!Array.isArray(x)) this.fail(path, "expected an array");
+    return x as unknown[];
+  }
+  num(x: unknown, path: string): number {
+    if (typeof x !== "number" || !Number.isFinite(x)) this.fail(path, `expected a finite number, got ${JSON.stringify(x)}`);
+    return x as number;
+  }
+  int(x: unknown, path: string, min: number, max = Infinity): number {
+    if (!Number.isInteger(x) || (x as number) < min || (x as number) > max) this.fail(path, `expected an integer in [${min}, ${max}], got ${JSON.stringify(x)}`);
+    return x as number;
+  }
+  numbers(x: unknown, path: string, len: number): number[] {
+    const a = this.array(x, path);
+    if (a.length !== len) this.fail(path, `expected ${len} numbers, got ${a.length} (wrong dimension?)`);
+    a.forEach((v, i) => (typeof v !== "number" || !Number.isFinite(v)) && this.fail(`${path}[${i}]`, `expected a finite number, got ${JSON.stringify(v)}`));
+    return a as number[];
+  }
+}
