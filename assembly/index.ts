@@ -2,7 +2,7 @@
  * Entry point of the WASM build (scripts/build-wasm.js): every kernel of the `Kernels`
  * interface (src/kernels/types.ts), arrays as raw pointers into linear memory.
  */
-export { uniform, normal, ouNoise, sdeStep } from "./prng";
+export { uniform, normal, ouNoise, ouNoiseRows, sdeStep } from "./prng";
 export { basis, scratchLength } from "./basis";
 export { gates } from "./gates";
 export { designBlock, gramAccumulate, choleskySolve } from "./normal";

@@ -106,6 +106,48 @@ export function ouNoise(len: i32, x0: usize, a: f64, sigma: f64, state: usize, x
   if (i < len) setF64(xt, i, a * getF64(x0, i) + sigma * getF64(xt, i));
 }
 
+/** murmur3's 32-bit finaliser: every input bit flips about half of the output bits. */
+// @ts-ignore: decorator
+@inline function mix32(h: u32): u32 {
+  h ^= h >>> 16;
+  h *= 0x85ebca6b;
+  h ^= h >>> 13;
+  h *= 0xc2b2ae35;
+  return h ^ (h >>> 16);
+}
+
+/** The xoshiro128** state at s of row `id` in the stream keyed by key (4 words): a hash of both. */
+// @ts-ignore: decorator
+@inline function rowState(key: usize, id: f64, s: usize): void {
+  const v = <u64>id, lo = <u32>v, hi = <u32>(v >>> 32);
+  const s0 = mix32(load<u32>(key) ^ lo);
+  const s1 = mix32(load<u32>(key, 4) ^ hi ^ s0);
+  const s2 = mix32(load<u32>(key, 8) ^ s1 ^ lo);
+  const s3 = mix32(load<u32>(key, 12) ^ s2 ^ hi);
+  store<u32>(s, (s0 | s1 | s2 | s3) == 0 ? 1 : s0); // the all-zero state is a fixed point
+  store<u32>(s, s1, 4);
+  store<u32>(s, s2, 8);
+  store<u32>(s, s3, 12);
+}
+
+/**
+ * xt = a·x0 + sigma·ξ for m rows of n, row t's normals from its own stream (key, ids[t]): the
+ * noise of a row depends on its id, never on which rows share the call. state is scratch.
+ */
+export function ouNoiseRows(m: i32, n: i32, x0: usize, a: f64, sigma: f64, key: usize, ids: usize, state: usize, xt: usize): void {
+  for (let t = 0; t < m; t++) {
+    rowState(key, getF64(ids, t), state);
+    normal(n, xt + (<usize>(t * n) << 3), state);
+  }
+  const len = m * n, av = f64x2.splat(a), sv = f64x2.splat(sigma);
+  let i = 0;
+  for (; i + 2 <= len; i += 2) {
+    const o = <usize>i << 3;
+    v128.store(xt + o, f64x2.add(f64x2.mul(av, v128.load(x0 + o)), f64x2.mul(sv, v128.load(xt + o))));
+  }
+  if (i < len) setF64(xt, i, a * getF64(x0, i) + sigma * getF64(xt, i));
+}
+
 /**
  * One reverse-time step y ← decay·y + drift·r + noise·ξ for len coordinates.
  * method 0 = exponential integrator (holds r/a fixed over the step), 1 = Euler–Maruyama.

@@ -14,7 +14,7 @@ import { buildRegions, microClusters, sortByCluster } from "./regions.ts";
 import { moments } from "./linalg.ts";
 import { streamState } from "./random.ts";
 import { ScoreModel } from "./model.ts";
-import { select } from "./select.ts";
+import { select, type IdRows } from "./select.ts";
 
 export interface Progress {
   phase: "select" | "fit";
@@ -94,7 +94,7 @@ export async function fit(data: number[][] | Float64Array, options: FitOptions |
   const K = Math.max(1, Math.min(o.microClusters, Math.floor(m / 20)));
   const micro = microClusters(rows.x, m, n, K, streamState(o.seed, "kmeans"));
   // From here on, the one working copy of the data: ordered so that row blocks touch few groups.
-  const { x, starts } = sortByCluster(rows.x, m, n, micro);
+  const { x, ids, starts } = sortByCluster(rows.x, m, n, micro);
   // Regions from all rows, once per R, shared by the candidates and the final fit: built on
   // the training split alone, a region's rank could differ from the final one's (the frame
   // threshold depends on its row count) and the choice of degree would not carry over.
@@ -104,13 +104,13 @@ export async function fit(data: number[][] | Float64Array, options: FitOptions |
     return built.get(R)!;
   };
   const { best, selection } = await select({
-    x, m, n, seed: o.seed, holdout: o.holdout, maxUnknowns: o.maxUnknowns, kernels: env.kernels.create(),
+    x, ids, m, n, seed: o.seed, holdout: o.holdout, maxUnknowns: o.maxUnknowns, kernels: env.kernels.create(),
     degrees: o.degree === "auto" ? AUTO_DEGREES : [o.degree],
     Rs: o.regions === "single" ? [0] : o.R === "auto" ? AUTO_R : [o.R],
     regionsFor,
     fitOn: async (train, regions, degree) => {
       const ts = noiseLadder(Math.min(o.levels, SELECT_LEVELS), o.tMin, o.T);
-      return assemble(env, regions, await fitLevels(env, train.x, train.m, regions, degree, ts, o), degree, o, x, m, n, [], {});
+      return assemble(env, regions, await fitLevels(env, train, regions, degree, ts, o), degree, o, x, m, n, [], {});
     },
     onCandidate: (c, done, total) => o.onProgress?.({ phase: "select", done, total, message: `R=${c.R} degree=${c.degree}: ${c.loss ?? c.note}` }),
   });
@@ -119,7 +119,7 @@ export async function fit(data: number[][] | Float64Array, options: FitOptions |
   if (q > o.maxUnknowns) {
     throw new OptionError(`fit: ${q} unknowns per level exceed maxUnknowns (${o.maxUnknowns}); lower "degree" or "rMax", or raise "maxUnknowns"`);
   }
-  const levels = await fitLevels(env, x, m, regions, best.degree, noiseLadder(o.levels, o.tMin, o.T), o);
+  const levels = await fitLevels(env, { x, ids, m }, regions, best.degree, noiseLadder(o.levels, o.tMin, o.T), o);
   const { onProgress: _, threads: __, ...config } = { ...o, backend: env.kernels.backend, R: best.R, degree: best.degree };
   return assemble(env, regions, levels, best.degree, o, x, m, n, selection, config);
 }
@@ -134,11 +134,11 @@ function assemble(env: Env, regions: Regions, levels: Level[], degree: number, o
 }
 
 /** The levels at times ts: the plan, then per level the chunks' sums (on the pool, added in order) and the solve. */
-export async function fitLevels(env: Env, x: Float64Array, m: number, regions: Regions, degree: number, ts: number[], o: Resolved): Promise<Level[]> {
-  const kernels = env.kernels.create();
+export async function fitLevels(env: Env, rows: IdRows, regions: Regions, degree: number, ts: number[], o: Resolved): Promise<Level[]> {
+  const { x, ids, m } = rows, kernels = env.kernels.create();
   const plan = makePlan(kernels, regions, degree, ts, x, m, o);
   const shape = shapeOf(regions, degree);
-  const spec: ChunkSpec = { x0: x, m, regions, degree, seed: o.seed };
+  const spec: ChunkSpec = { x0: x, ids, firstRow: 0, m, regions, degree, seed: o.seed };
   return withJob(env.pool, "level-stats", spec, async (job) => {
     const levels: Level[] = [];
     for (let l = 0; l < ts.length; l++) {

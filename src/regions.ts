@@ -81,15 +81,20 @@ export function microClusters(x: Float64Array, m: number, n: number, K: number, 
 
 /**
  * The rows ordered by nearest micro-cluster (stable counting sort) in shareable memory: the
- * fit's working copy of the data. A block of consecutive rows then touches few groups.
+ * fit's working copy of the data, with each row's place in the data as given (its id, which
+ * names its noise). A block of consecutive rows then touches few groups.
  */
-export function sortByCluster(x: Float64Array, m: number, n: number, micro: Float64Array): { x: Float64Array; starts: Int32Array } {
+export function sortByCluster(x: Float64Array, m: number, n: number, micro: Float64Array): { x: Float64Array; ids: Float64Array; starts: Int32Array } {
   const K = micro.length / n, key = new Int32Array(m), starts = new Int32Array(K + 1);
   for (let t = 0; t < m; t++) starts[(key[t] = nearest(x, t, n, micro, K)) + 1]++;
   for (let k = 0; k < K; k++) starts[k + 1] += starts[k];
-  const next = starts.slice(), out = shareable(m * n);
-  for (let t = 0; t < m; t++) out.set(x.subarray(t * n, t * n + n), next[key[t]]++ * n);
-  return { x: out, starts };
+  const next = starts.slice(), out = shareable(m * n), ids = shareable(m);
+  for (let t = 0; t < m; t++) {
+    const at = next[key[t]]++;
+    out.set(x.subarray(t * n, t * n + n), at * n);
+    ids[at] = t;
+  }
+  return { x: out, ids, starts };
 }
 
 interface Group { count: number; sum: Float64Array; outer: Float64Array }

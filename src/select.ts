@@ -14,8 +14,16 @@ import { streamState, uniforms } from "./random.ts";
 const SELECT_TRAIN_ROWS = 20000;
 const SELECT_HOLDOUT_ROWS = 5000;
 
+/** Rows with their ids (their places in the data as given: they name the rows' noise). */
+export interface IdRows {
+  x: Float64Array;
+  ids: Float64Array;
+  m: number;
+}
+
 export interface SelectionInput {
   x: Float64Array;
+  ids: Float64Array;
   m: number;
   n: number;
   Rs: number[];
@@ -26,7 +34,7 @@ export interface SelectionInput {
   kernels: Kernels;
   regionsFor(R: number): Promise<Regions>;
   /** Fit a candidate on the training rows (the selection's levels). */
-  fitOn(train: { x: Float64Array; m: number }, regions: Regions, degree: number): Promise<ScoreModel>;
+  fitOn(train: IdRows, regions: Regions, degree: number): Promise<ScoreModel>;
   onCandidate?(c: Candidate, done: number, total: number): void;
 }
 
@@ -35,7 +43,7 @@ export async function select(s: SelectionInput): Promise<{ best: { R: number; de
   const selection: Candidate[] = [];
   let best = { R: Rs[0], degree: degrees[0] };
   if (degrees.length * Rs.length <= 1) return { best, selection };
-  const { train, hold } = split(s.x, s.m, s.n, s.holdout, s.seed);
+  const { train, hold } = split(s, s.holdout, s.seed);
   const total = degrees.length * Rs.length;
   let bestLoss = Infinity;
   for (const R of Rs) {
@@ -48,7 +56,7 @@ export async function select(s: SelectionInput): Promise<{ best: { R: number; de
       else if (flat && degree !== degrees[0]) c.note = `same model as degree ${degrees[0]}: every region has rank 0`;
       else {
         const model = await s.fitOn(train, regions, degree);
-        c.loss = steinLoss(s.kernels, model, hold.x, hold.m, s.seed);
+        c.loss = steinLoss(s.kernels, model, hold.x, hold.m, s.seed, hold.ids);
         if (c.loss < bestLoss) {
           bestLoss = c.loss;
           best = { R, degree };
@@ -65,18 +73,19 @@ export async function select(s: SelectionInput): Promise<{ best: { R: number; de
 }
 
 /** A seeded hold-out split, each part capped (choosing needs the ranking, not the final accuracy). */
-function split(x: Float64Array, m: number, n: number, share: number, seed: number) {
+function split({ x, ids, m, n }: IdRows & { n: number }, share: number, seed: number) {
   const u = uniforms(m, streamState(seed, "holdout-split"));
   const holdRows: number[] = [], trainRows: number[] = [];
   for (let t = 0; t < m; t++) (u[t] < share ? holdRows : trainRows).push(t);
-  const take = (rows: number[], cap: number) => {
+  const take = (rows: number[], cap: number): IdRows => {
     const k = Math.min(rows.length, cap);
-    const out = new Float64Array(k * n);
+    const out = new Float64Array(k * n), outIds = new Float64Array(k);
     for (let i = 0; i < k; i++) {
       const row = rows[Math.floor((i * rows.length) / k)];
       out.set(x.subarray(row * n, row * n + n), i * n);
+      outIds[i] = ids[row];
     }
-    return { x: out, m: k };
+    return { x: out, ids: outIds, m: k };
   };
   return { train: take(trainRows, SELECT_TRAIN_ROWS), hold: take(holdRows, SELECT_HOLDOUT_ROWS) };
 }

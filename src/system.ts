@@ -8,8 +8,9 @@
  *   merge       stats + stats (shards, threads, chunks: sums add)
  *   solve       plan + stats → the level's coefficients
  *
- * Each row's noise comes from the seed, the level and the row's index (its `id`), so the sums
- * do not depend on how the rows are split. Within a chunk, rows go through the kernels in
+ * Each row's noise comes from the seed, the level and the row's index (its `id`: its place in
+ * the data as given), so the sums do not depend on how the rows are split or ordered (up to
+ * rounding). Within a chunk, rows go through the kernels in
  * blocks: OU noise, gates, design block, Gram; the Gram of consecutive blocks with the same
  * active groups is summed in place and handed out as one record when the active set changes.
  */
@@ -21,7 +22,6 @@ import { CHUNK_ROWS } from "./pool.ts";
 
 export const BLOCK = 256;
 const LD = BLOCK + 8; // a power-of-two column stride aliases cache sets (perf-notes.md)
-if (CHUNK_ROWS % BLOCK !== 0) throw new Error("CHUNK_ROWS must be a multiple of BLOCK: chunks start on block boundaries");
 const PILOT = 4096; // rows that set the clip boxes
 
 export interface LevelPlan {
@@ -58,10 +58,12 @@ export interface ChunkStats {
   dsum: Float64Array; // Σ γ_g ∂φ_f/∂u_j clip_j, [(foff_g + f)*rmax + j]
 }
 
-/** The rows a job accumulates: x0 (m×n) in chunks of CHUNK_ROWS. */
+/** The rows a job accumulates: x0 (m×n) in chunks of CHUNK_ROWS; row k's id is ids[k], or firstRow + k. */
 export interface ChunkSpec {
   x0: Float64Array;
   m: number;
+  ids?: Float64Array;
+  firstRow: number;
   regions: Regions;
   degree: number;
   seed: number;
@@ -165,7 +167,7 @@ export function chunkContext(spec: ChunkSpec, kernels: Kernels) {
   const table = multiIndexTable(rmax, shape.D);
   const maxCols = 1 + 2 * n + P;
   const A = kernels.arena({
-    x0: ["f64", CHUNK_ROWS * n], xt: ["f64", BLOCK * n], gamma: ["f64", BLOCK * G], cbar: ["f64", BLOCK * n],
+    x0: ["f64", CHUNK_ROWS * n], ids: ["f64", CHUNK_ROWS], key: ["u32", 4], xt: ["f64", BLOCK * n], gamma: ["f64", BLOCK * G], cbar: ["f64", BLOCK * n],
     phi: ["f64", LD * maxCols], gc: ["f64", maxCols * maxCols], dsum: ["f64", Math.max(1, P * rmax)],
     level: ["f64", packedLength(shape)], table: ["i32", table.length], active: ["i32", G], work: ["f64", workSize(shape)],
     state: ["u32", 4],
@@ -182,6 +184,9 @@ export function chunkStats(ctx: ChunkContext, p: ChunkParams, c: number): ChunkS
   const start = c * CHUNK_ROWS, end = Math.min(spec.m, start + CHUNK_ROWS);
   A.level.set(p.level);
   A.x0.set(spec.x0.subarray(start * n, end * n));
+  if (spec.ids) A.ids.set(spec.ids.subarray(start, end));
+  else for (let k = start; k < end; k++) A.ids[k - start] = spec.firstRow + k;
+  A.key.set(streamState(spec.seed, "fit-noise", p.l));
   A.dsum.fill(0);
   const records: GramRecord[] = [];
   let current: number[] = [];
@@ -195,8 +200,7 @@ export function chunkStats(ctx: ChunkContext, p: ChunkParams, c: number): ChunkS
   for (let s = start; s < end; s += BLOCK) {
     const b = Math.min(BLOCK, end - s);
     const x0 = A.x0.subarray((s - start) * n);
-    A.state.set(streamState(spec.seed, "fit-noise", p.l, s / BLOCK));
-    kernels.ouNoise(b * n, x0, p.a, p.sigma, A.state, A.xt);
+    kernels.ouNoiseRows(b, n, x0, p.a, p.sigma, A.key, A.ids.subarray(s - start), A.state, A.xt);
     kernels.gates(b, A.xt, A.level, A.gamma, A.cbar);
     const active: number[] = [];
     for (let g = 0; g < G; g++) {
@@ -260,9 +264,12 @@ export function merge(a: LevelSums, b: LevelSums): LevelSums {
   return { rows: a.rows + b.rows, S: add(a.S, b.S), Rx: add(a.Rx, b.Rx), Rc: add(a.Rc, b.Rc), csum: add(a.csum, b.csum), dsum: add(a.dsum, b.dsum) };
 }
 
-/** The sums of level l over rows x0 (m×n) on this thread: chunk by chunk, added in order. */
-export function accumulate(kernels: Kernels, plan: LevelPlan, l: number, x0: Float64Array, m: number): LevelSums {
-  const ctx = chunkContext({ x0, m, regions: plan.regions, degree: plan.degree, seed: plan.seed }, kernels);
+/**
+ * The sums of level l over rows x0 (m×n) on this thread, chunk by chunk, added in order; the
+ * rows' ids (which name their noise) are firstRow, firstRow + 1, …
+ */
+export function accumulate(kernels: Kernels, plan: LevelPlan, l: number, x0: Float64Array, m: number, firstRow = 0): LevelSums {
+  const ctx = chunkContext({ x0, m, firstRow, regions: plan.regions, degree: plan.degree, seed: plan.seed }, kernels);
   const params = packPlanLevel(plan, l), sums = emptySums(plan);
   for (let c = 0; c * CHUNK_ROWS < m; c++) addChunk(sums, ctx.shape, chunkStats(ctx, params, c));
   return sums;

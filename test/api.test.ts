@@ -95,3 +95,19 @@ describe("validation", () => {
     expect(() => m.score([1, 2], -1)).toThrow("t must be a finite number ≥ 0, got -1");
   }, 60000);
 });
+
+describe("the model's evaluator", () => {
+  it("is built once: score/residual/divergence on a point reuse it, and the model is immutable", async () => {
+    const model = await fit(data, { ...small, degree: 2, R: 2 });
+    const first = model.score([0.5, 1], 0.3);
+    const ev = (model as unknown as { cache: { ev: { x: Float64Array } } }).cache.ev;
+    const bytes = ev.x.buffer.byteLength;
+    for (let i = 0; i < 2000; i++) model.residual([i / 1000, 1], 0.3), model.divergence([1, i / 1000], 0.7);
+    expect((model as unknown as { cache: { ev: unknown } }).cache.ev).toBe(ev);
+    expect(ev.x.buffer.byteLength).toBe(bytes);
+    expect(model.score([0.5, 1], 0.3)).toEqual(first);
+    expect(Object.isFrozen(model) && Object.isFrozen(model.levels[0].W[0]) && Object.isFrozen(model.regions.centres)).toBe(true);
+    expect(() => ((model as { degree: number }).degree = 3)).toThrow(TypeError);
+    expect(() => ((model.levels[0].W[0] as number[])[0] = 1)).toThrow(TypeError);
+  });
+});

@@ -130,3 +130,50 @@ describe.runIf(wasmAvailable())("sampler kernels: wasm and reference bit for bit
     expect(Array.from(W.s)).toEqual(Array.from(R.s));
   });
 });
+
+describe("ouNoiseRows: each row's noise from (key, id) alone", () => {
+  const backends: Kernels[] = wasmAvailable() ? [reference, createKernels("wasm")] : [reference];
+  const noise = (k: Kernels, n: number, ids: number[], key: number[]) => {
+    const m = ids.length;
+    const A = k.arena({ x0: ["f64", m * n], ids: ["f64", m], key: ["u32", 4], state: ["u32", 4], xt: ["f64", m * n + 1] });
+    for (let i = 0; i < m * n; i++) A.x0[i] = 1 + (ids[Math.floor(i / n)] % 7); // x0 follows the row
+    A.ids.set(ids);
+    A.key.set(key);
+    A.xt[m * n] = 9; // a sentinel past the rows
+    k.ouNoiseRows(m, n, A.x0, 0.8, 0.6, A.key, A.ids, A.state, A.xt);
+    expect(A.xt[m * n]).toBe(9);
+    return Array.from(A.xt.subarray(0, m * n));
+  };
+  const ids = [0, 1, 2, 4095, 4096, 123456789, 2 ** 32 + 5, 2 ** 52 + 1];
+  const key = [0x9e3779b9, 17, 0, 0xffffffff];
+
+  it.each([1, 2, 3, 5, 8])("n = %i: the same numbers on every backend, and a row's noise does not depend on the others", (n) => {
+    const all = noise(reference, n, ids, key);
+    for (const k of backends) {
+      expect(noise(k, n, ids, key)).toEqual(all);
+      // The rows one at a time, in another order: the same noise per id.
+      ids.forEach((id, t) => expect(noise(k, n, [id], key)).toEqual(all.slice(t * n, (t + 1) * n)));
+    }
+    // xt = 0.8·x0 + 0.6·ξ with ξ standard normal: the recovered ξ are not all alike.
+    const xi = all.map((v, i) => (v - 0.8 * (1 + (ids[Math.floor(i / n)] % 7))) / 0.6);
+    expect(new Set(xi.map((v) => v.toFixed(12))).size).toBe(xi.length);
+  });
+
+  it("normals of distinct ids and keys are independent standard normals (moments, lag correlation)", () => {
+    const m = 40000, n = 3, rows = Array.from({ length: m }, (_, t) => t);
+    const xi = (k: number[]) => noise(reference, n, rows, k).map((v, i) => (v - 0.8 * (1 + (Math.floor(i / n) % 7))) / 0.6);
+    const z = xi(key);
+    const mean = z.reduce((s, v) => s + v, 0) / z.length;
+    const variance = z.reduce((s, v) => s + (v - mean) ** 2, 0) / z.length;
+    let lag = 0; // rows t and t + 1, same coordinate
+    for (let t = 0; t + 1 < m; t++) lag += z[t * n] * z[(t + 1) * n];
+    // Standard errors: mean 1/√120000 ≈ 0.003, variance √(2/120000) ≈ 0.004, lag 1/√40000 = 0.005; 5 SE bounds.
+    expect(Math.abs(mean)).toBeLessThan(0.015);
+    expect(Math.abs(variance - 1)).toBeLessThan(0.02);
+    expect(Math.abs(lag / (m - 1))).toBeLessThan(0.025);
+    const other = xi([key[0] ^ 1, ...key.slice(1)]);
+    let cross = 0;
+    for (let i = 0; i < z.length; i++) cross += z[i] * other[i];
+    expect(Math.abs(cross / z.length)).toBeLessThan(0.015); // a key differing in one bit: uncorrelated
+  });
+});

@@ -426,6 +426,18 @@ describe.runIf(wasmAvailable())("wasm binding", () => {
     expect(() => k.uniform(4, other.out, A.s)).toThrow(NOT_IN_ARENA);
   });
 
+  it("reuses its memory for arenas that fit: no growth over many arenas of the same size", () => {
+    const k = createWasmKernels();
+    k.arena({ phi: ["f64", 50_000], s: ["u32", 4] });
+    const size = (k.arena({ s: ["u32", 4] }).s.buffer as ArrayBuffer).byteLength;
+    for (let i = 0; i < 200; i++) {
+      const A = k.arena({ phi: ["f64", 40_000 + i], s: ["u32", 4] });
+      expect(A.phi.buffer.byteLength).toBe(size);
+      expect(A.phi[39_999]).toBe(0); // and hands it out zeroed
+      A.phi.fill(i + 1);
+    }
+  });
+
   it("gives each instance its own memory", () => {
     const k1 = createWasmKernels(), k2 = createWasmKernels();
     const a1 = k1.arena({ out: ["f64", 8], s: ["u32", 4] });

@@ -117,6 +117,25 @@ function cosPoly(x: number): number {
   return 1 - 0.5 * z + z * z * q;
 }
 
+/** murmur3's 32-bit finaliser (twin of mix32 in assembly/prng.ts). */
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** The state of row `id` in the stream keyed by key: a hash of both (twin of rowState). */
+function rowState(key: U32, id: number, s: U32): void {
+  const lo = id >>> 0, hi = Math.floor(id / 4294967296) >>> 0;
+  const s0 = mix32(key[0] ^ lo), s1 = mix32(key[1] ^ hi ^ s0), s2 = mix32(key[2] ^ s1 ^ lo), s3 = mix32(key[3] ^ s2 ^ hi);
+  s[0] = (s0 | s1 | s2 | s3) === 0 ? 1 : s0; // the all-zero state is a fixed point
+  s[1] = s1;
+  s[2] = s2;
+  s[3] = s3;
+}
+
 /** Writes one Box–Muller pair at out[i], out[i + 1] (the second only if i + 1 < len). */
 function normalPair(s: U32, out: F64, i: number, len: number): void {
   const k1 = (nextU32(s) >>> 5) * 67108864 + (nextU32(s) >>> 6);
@@ -275,6 +294,14 @@ export const reference: Kernels = {
   ouNoise(len, x0, a, sigma, state, xt) {
     for (let i = 0; i < len; i += 2) normalPair(state, xt, i, len);
     for (let i = 0; i < len; i++) xt[i] = a * x0[i] + sigma * xt[i];
+  },
+
+  ouNoiseRows(m, n, x0, a, sigma, key, ids, state, xt) {
+    for (let t = 0; t < m; t++) {
+      rowState(key, ids[t], state);
+      for (let i = 0; i < n; i += 2) normalPair(state, xt, t * n + i, (t + 1) * n);
+    }
+    for (let i = 0; i < m * n; i++) xt[i] = a * x0[i] + sigma * xt[i];
   },
 
   basis(m, r, u, D, table, p, phi, dphi) {

@@ -36,6 +36,12 @@ export interface Kernels {
   /** xt = a·x0 + sigma·ξ for m·n entries. */
   ouNoise(len: number, x0: F64, a: number, sigma: number, state: U32, xt: F64): void;
   /**
+   * xt = a·x0 + sigma·ξ for m rows of n, row t's normals from its own stream: the xoshiro128**
+   * state hashed from key (4 words) and the integer ids[t] (< 2^53). A row's noise depends on
+   * its id only, not on the rows that share the call. state (4 words) is scratch.
+   */
+  ouNoiseRows(m: number, n: number, x0: F64, a: number, sigma: number, key: U32, ids: F64, state: U32, xt: F64): void;
+  /**
    * Normalised Hermite products of total degree ≤ D in r coordinates for m rows of u
    * (row-major, stride r): phi[f*m + row] (column-major), dphi[(f*r + j)*m + row] = ∂φ_f/∂u_j.
    */

@@ -16,6 +16,7 @@ interface Exports {
   uniform(n: number, out: number, state: number): void;
   normal(n: number, out: number, state: number): void;
   ouNoise(len: number, x0: number, a: number, sigma: number, state: number, xt: number): void;
+  ouNoiseRows(m: number, n: number, x0: number, a: number, sigma: number, key: number, ids: number, state: number, xt: number): void;
   basis(m: number, r: number, u: number, D: number, table: number, p: number, phi: number, dphi: number): void;
   gates(m: number, x: number, level: number, gamma: number, cbar: number): void;
   gateMoments(m: number, n: number, x: number, G: number, gamma: number, out: number): void;
@@ -109,6 +110,7 @@ export function createWasmKernels(): Kernels {
     uniform: (n, out, state) => ex.uniform(n, ptr(out), ptr(state)),
     normal: (n, out, state) => ex.normal(n, ptr(out), ptr(state)),
     ouNoise: (len, x0, a, sigma, state, xt) => ex.ouNoise(len, ptr(x0), a, sigma, ptr(state), ptr(xt)),
+    ouNoiseRows: (m, n, x0, a, sigma, key, ids, state, xt) => ex.ouNoiseRows(m, n, ptr(x0), a, sigma, ptr(key), ptr(ids), ptr(state), ptr(xt)),
     basis(m, r, u, D, table, p, phi, dphi) {
       const pu = ptr(u), pt = ptr(table), pphi = ptr(phi), pd = ptr(dphi);
       // The kernel's 1-D tables of a row pair live in a static scratch; beyond it the twin computes the same thing.
