@@ -23,7 +23,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fit, sample, DEFAULT_STEPS } from "../src/node.ts";
 import { fitEM, sampleEM } from "../src/em.ts";
-import { mixtureFromSpec, presets, type Mixture, type MixtureSpec } from "../src/mixture.ts";
+import { type Mixture, type MixtureSpec } from "../src/mixture.ts";
+import { mixtureFromSpec } from "../src/mixture-spec.ts";
+import { presets } from "../src/presets.ts";
 import { histogramTV } from "../src/metrics/tv.ts";
 import { slicedTV } from "../src/metrics/sliced.ts";
 

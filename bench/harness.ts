@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fit, sample, type FitOptions, type ScoreModel } from "../src/node.ts";
 import { fitEM, sampleEM, type EMOptions, type EMResult } from "../src/em.ts";
-import { mixtureFromSpec, type Mixture, type MixtureSpec } from "../src/mixture.ts";
+import { type Mixture, type MixtureSpec } from "../src/mixture.ts";
+import { mixtureFromSpec } from "../src/mixture-spec.ts";
 
 export const BENCH = fileURLToPath(new URL(".", import.meta.url));
 export const FIGURES = join(BENCH, "figures");

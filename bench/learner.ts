@@ -6,7 +6,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { DEFAULT_STEPS, fit, sample } from "../src/node.ts";
-import { GaussianMixture, mixtureFromSpec, presets } from "../src/mixture.ts";
+import { GaussianMixture } from "../src/mixture.ts";
+import { mixtureFromSpec } from "../src/mixture-spec.ts";
+import { presets } from "../src/presets.ts";
 import { histogramTV } from "../src/metrics/tv.ts";
 import { scoreError } from "../src/metrics/score-error.ts";
 

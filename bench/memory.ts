@@ -11,7 +11,8 @@ import { spawnSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { fit } from "../src/node.ts";
-import { presets, mixtureFromSpec } from "../src/mixture.ts";
+import { mixtureFromSpec } from "../src/mixture-spec.ts";
+import { presets } from "../src/presets.ts";
 import { machine, writeSection } from "./harness.ts";
 
 const argv = process.argv.slice(2);

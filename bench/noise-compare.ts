@@ -1,6 +1,7 @@
 // Quality before/after a change to the fit's noise: integrated score error and TV above the floor.
 import { fit, sample } from "../src/node.ts";
-import { mixtureFromSpec, presets } from "../src/mixture.ts";
+import { mixtureFromSpec } from "../src/mixture-spec.ts";
+import { presets } from "../src/presets.ts";
 import { histogramTV } from "../src/metrics/tv.ts";
 import { scoreError } from "../src/metrics/score-error.ts";
 const out: string[] = [];

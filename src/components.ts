@@ -34,10 +34,12 @@
  * `predict` and `predictProba` use the estimate like scikit-learn's GaussianMixture with
  * identity covariances: πⱼ(x) ∝ wⱼ N(x; μⱼ, I).
  */
-import { symmetricEigen } from "./linalg.ts";
+import { choleskySolve, symmetricEigen } from "./linalg.ts";
+import { posterior } from "./posterior.ts";
 import { OptionError, int, num, resolve } from "./options.ts";
 import { streamState } from "./random.ts";
-import { Flow, reverseGrid } from "./flow.ts";
+import { Flow } from "./flow.ts";
+import { reverseGrid } from "./ladder.ts";
 import { startOf } from "./start.ts";
 import type { ScoreModel } from "./model.ts";
 
@@ -168,7 +170,7 @@ export function findComponents(model: ScoreModel, options?: ComponentsOptions): 
   posteriorMean(draws, mD, D);
   const pi = new Float64Array(D * k);
   for (let round = 0; round <= REFINE_ROUNDS; round++) {
-    posterior(draws, D, n, weights, means, a, pi);
+    posteriorOf(draws, D, n, weights, means, a, pi);
     if (round === REFINE_ROUNDS) break;
     const G = new Float64Array(k * k), B = new Float64Array(k * n), w = new Array<number>(k).fill(0);
     for (let r = 0; r < D; r++) {
@@ -200,23 +202,9 @@ export function findComponents(model: ScoreModel, options?: ComponentsOptions): 
   return { k, weights, means, modes: kept, diagnostics };
 }
 
-/** πⱼ(x) ∝ wⱼ exp(a⟨x, μⱼ⟩ − a²|μⱼ|²/2) (the posterior over components of x_t = x). */
-function posterior(x: Float64Array, rows: number, n: number, weights: number[], means: number[][], a: number, out: Float64Array): void {
-  const k = weights.length, l = new Float64Array(k);
-  const lw = weights.map((w) => Math.log(Math.max(w, 1e-300)));
-  const sq = means.map((mu) => mu.reduce((s, v) => s + v * v, 0));
-  for (let r = 0; r < rows; r++) {
-    let top = -Infinity;
-    for (let j = 0; j < k; j++) {
-      let d = 0;
-      for (let c = 0; c < n; c++) d += x[r * n + c] * means[j][c];
-      l[j] = lw[j] + a * d - 0.5 * a * a * sq[j];
-      if (l[j] > top) top = l[j];
-    }
-    let s = 0;
-    for (let j = 0; j < k; j++) s += l[j] = Math.exp(l[j] - top);
-    for (let j = 0; j < k; j++) out[r * k + j] = l[j] / s;
-  }
+/** πⱼ(x) ∝ wⱼ exp(a⟨x, μⱼ⟩ − a²|μⱼ|²/2) for the estimate (weights, means). */
+function posteriorOf(x: Float64Array, rows: number, n: number, weights: number[], means: number[][], a: number, out: Float64Array): void {
+  posterior(x, rows, n, weights.map((w) => Math.log(Math.max(w, 1e-300))), means.flat(), a, out);
 }
 
 /** Largest eigenvalue of the symmetric part of ∇m̂_t over the points (central differences). */
@@ -243,38 +231,11 @@ function flatness(model: ScoreModel, points: number[][], t: number): number {
   return top;
 }
 
-/** Solve G X = B in place (G k×k SPD, B k×q row-major). */
-function choleskySolve(G: Float64Array, B: Float64Array, k: number, q: number): void {
-  for (let j = 0; j < k; j++) {
-    let d = G[j * k + j];
-    for (let l = 0; l < j; l++) d -= G[j * k + l] ** 2;
-    d = Math.sqrt(Math.max(d, 1e-300));
-    G[j * k + j] = d;
-    for (let i = j + 1; i < k; i++) {
-      let v = G[i * k + j];
-      for (let l = 0; l < j; l++) v -= G[i * k + l] * G[j * k + l];
-      G[i * k + j] = v / d;
-    }
-  }
-  for (let c = 0; c < q; c++) {
-    for (let i = 0; i < k; i++) {
-      let v = B[i * q + c];
-      for (let l = 0; l < i; l++) v -= G[i * k + l] * B[l * q + c];
-      B[i * q + c] = v / G[i * k + i];
-    }
-    for (let i = k - 1; i >= 0; i--) {
-      let v = B[i * q + c];
-      for (let l = i + 1; l < k; l++) v -= G[l * k + i] * B[l * q + c];
-      B[i * q + c] = v / G[i * k + i];
-    }
-  }
-}
-
 /** Posterior over the components, rows × k: πⱼ(x) ∝ wⱼ N(x; μⱼ, I). */
 export function predictProba(c: Components, x: Float64Array, n: number): Float64Array {
   if (c.k === null) throw new Error(`predict: ${c.reason}`);
   const rows = x.length / n, out = new Float64Array(rows * c.k);
-  posterior(x, rows, n, c.weights, c.means, 1, out);
+  posteriorOf(x, rows, n, c.weights, c.means, 1, out);
   return out;
 }
 

@@ -3,8 +3,8 @@
  * covariances (the paper's model class: weights and means only) or full covariances (with
  * a ridge `REG_COVAR` = 1e−6 on the diagonal, like scikit-learn's reg_covar).
  *
- * Each run starts from k-means++ seeding followed by Lloyd iterations (at most 30, on a strided
- * subsample of at most 4096 rows); `nInit`
+ * Each run starts from k-means (src/kmeans.ts: k-means++ seeding and at most 30 Lloyd
+ * iterations, on a strided subsample of at most 4096 rows); `nInit`
  * runs from different seeds are made and the one with the highest log-likelihood is kept.
  * A run has converged when the mean log-likelihood per row changes by less than `tol`
  * between iterations. With `k: "bic"` or `"aic"`, every k in `kRange` is fitted and the one
@@ -14,8 +14,11 @@
  *   BIC = −2 log L + p log m,   AIC = −2 log L + 2p   (m rows, log L the total log-likelihood)
  */
 import { toRows } from "./dataset.ts";
-import { OptionError, int, num, oneOf, resolve } from "./options.ts";
+import { OptionError, int, num, oneOf, resolve, show } from "./options.ts";
 import { normals, streamState, uniforms } from "./random.ts";
+import { kmeans, nearest } from "./kmeans.ts";
+import { cholesky } from "./linalg.ts";
+import { posterior, softmax } from "./posterior.ts";
 
 export interface EMOptions {
   /** Number of components, or "bic"/"aic" to choose it over `kRange`. */
@@ -51,8 +54,9 @@ export interface EMResult {
 }
 
 export const REG_COVAR = 1e-6;
+// The ridge keeps pivots positive unless the data are degenerate beyond it: clamp rather than fail.
+const CHOL_FLOOR = REG_COVAR * 1e-3;
 const K_MAX = 1000;
-const LLOYD_ITERATIONS = 30;
 const INIT_ROWS = 4096;
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -75,13 +79,6 @@ interface Resolved {
 }
 
 const DEFAULTS: Resolved = { covariance: "identity", nInit: 3, maxIter: 200, tol: 1e-4, seed: 0 };
-
-function show(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(show).join(", ")}]`;
-  if (typeof v === "number" || typeof v === "boolean" || v === null || v === undefined) return String(v);
-  return typeof v;
-}
 
 /** Options checked at the top; `k` and `kRange` have shapes the shared table cannot describe. */
 function resolveEMOptions(options?: EMOptions) {
@@ -190,79 +187,11 @@ function identity(n: number): number[] {
   return out;
 }
 
-/**
- * k-means++ seeding (first centre uniform, then proportional to the squared distance to the
- * nearest centre) and Lloyd iterations on a strided subsample of at most INIT_ROWS rows;
- * then every row's nearest centre as hard responsibilities in resp.
- */
+/** k-means (src/kmeans.ts) on at most INIT_ROWS rows, then every row's nearest centre as hard responsibilities. */
 function kmeansInit(x: Float64Array, m: number, n: number, k: number, state: Uint32Array, resp: Float64Array): void {
-  const stride = Math.max(1, Math.ceil(m / INIT_ROWS));
-  const rows = Math.ceil(m / stride); // rows 0, stride, 2·stride, …
-  const u = uniforms(k, state);
-  const centres = new Float64Array(k * n);
-  const d2 = new Float64Array(rows).fill(Infinity);
-  let pick = Math.min(rows - 1, Math.floor(u[0] * rows));
-  for (let j = 0; j < k; j++) {
-    centres.set(x.subarray(pick * stride * n, pick * stride * n + n), j * n);
-    if (j + 1 === k) break;
-    let total = 0;
-    for (let s = 0; s < rows; s++) {
-      const xo = s * stride * n;
-      let d = 0;
-      for (let i = 0; i < n; i++) {
-        const e = x[xo + i] - centres[j * n + i];
-        d += e * e;
-      }
-      if (d < d2[s]) d2[s] = d;
-      total += d2[s];
-    }
-    if (!(total > 0)) {
-      pick = Math.min(rows - 1, Math.floor(u[j + 1] * rows)); // every row coincides with a centre
-      continue;
-    }
-    let target = u[j + 1] * total, s = 0;
-    while (s < rows - 1 && (target -= d2[s]) > 0) s++;
-    pick = s;
-  }
-  const label = new Int32Array(rows).fill(-1), sums = new Float64Array(k * n), counts = new Float64Array(k);
-  for (let iter = 0; iter <= LLOYD_ITERATIONS; iter++) {
-    let changed = 0;
-    for (let s = 0; s < rows; s++) {
-      const arg = nearest(x, s * stride * n, n, centres, k);
-      if (label[s] !== arg) changed++;
-      label[s] = arg;
-    }
-    if (changed === 0 || iter === LLOYD_ITERATIONS) break;
-    sums.fill(0);
-    counts.fill(0);
-    for (let s = 0; s < rows; s++) {
-      const j = label[s], xo = s * stride * n;
-      counts[j]++;
-      for (let i = 0; i < n; i++) sums[j * n + i] += x[xo + i];
-    }
-    for (let j = 0; j < k; j++) {
-      if (counts[j] === 0) continue; // an empty cluster keeps its centre
-      for (let i = 0; i < n; i++) centres[j * n + i] = sums[j * n + i] / counts[j];
-    }
-  }
+  const centres = kmeans(x, m, n, k, state, INIT_ROWS);
   resp.fill(0);
-  for (let t = 0; t < m; t++) resp[t * k + nearest(x, t * n, n, centres, k)] = 1;
-}
-
-function nearest(x: Float64Array, xo: number, n: number, centres: Float64Array, k: number): number {
-  let bestD = Infinity, arg = 0;
-  for (let j = 0; j < k; j++) {
-    let d = 0;
-    for (let i = 0; i < n; i++) {
-      const e = x[xo + i] - centres[j * n + i];
-      d += e * e;
-    }
-    if (d < bestD) {
-      bestD = d;
-      arg = j;
-    }
-  }
-  return arg;
+  for (let t = 0; t < m; t++) resp[t * k + nearest(x, t, n, centres, k)] = 1;
 }
 
 /** Weights, means and (full) covariances from the responsibilities; a component no row reaches keeps a tiny weight. */
@@ -304,27 +233,8 @@ function mStep(x: Float64Array, m: number, n: number, k: number, resp: Float64Ar
       for (let b = 0; b <= a; b++) cov[C + a * n + b] = cov[C + b * n + a] = cov[C + a * n + b] / nk[j];
       cov[C + a * n + a] += REG_COVAR;
     }
-    p.logdet[j] = cholesky(cov, C, n, p.chol);
+    p.logdet[j] = cholesky(cov, C, n, p.chol, CHOL_FLOOR);
   }
-}
-
-/** Lower Cholesky factor of the n×n block at `off` into L (same offset); returns log det. */
-function cholesky(A: Float64Array, off: number, n: number, L: Float64Array): number {
-  let logdet = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = A[off + i * n + j];
-      for (let q = 0; q < j; q++) s -= L[off + i * n + q] * L[off + j * n + q];
-      if (i === j) {
-        // the ridge keeps s > 0 unless the data are degenerate beyond it; clamp rather than fail
-        const v = Math.sqrt(Math.max(s, REG_COVAR * 1e-3));
-        L[off + i * n + i] = v;
-        logdet += 2 * Math.log(v);
-      } else L[off + i * n + j] = s / L[off + j * n + j];
-    }
-    for (let j = i + 1; j < n; j++) L[off + i * n + j] = 0;
-  }
-  return logdet;
 }
 
 /** Log-density of row x[xo…] under component j (before its weight). */
@@ -349,42 +259,17 @@ function componentLog(x: Float64Array, xo: number, n: number, j: number, full: b
 
 /** Responsibilities into resp; returns the total log-likelihood. */
 function eStep(x: Float64Array, m: number, n: number, k: number, full: boolean, p: Params, resp: Float64Array, diff: Float64Array): number {
-  let ll = 0;
-  // identity: log w_j + log N(x; μ_j, I) = c_j + ⟨x, μ_j⟩ − |x|²/2 with c_j = log w_j − |μ_j|²/2 − n/2·log 2π
-  const c = new Float64Array(k);
   if (!full) {
-    for (let j = 0; j < k; j++) {
-      let sq = 0;
-      for (let i = 0; i < n; i++) sq += p.means[j * n + i] ** 2;
-      c[j] = p.logw[j] - 0.5 * sq - 0.5 * n * LOG_2PI;
-    }
+    // log w_j + log N(x; μ_j, I) = (log w_j + ⟨x, μ_j⟩ − |μ_j|²/2) − |x|²/2 − n/2·log 2π
+    let ll = posterior(x, m, n, p.logw, p.means, 1, resp) - 0.5 * m * n * LOG_2PI;
+    for (let i = 0; i < m * n; i++) ll -= 0.5 * x[i] * x[i];
+    return ll;
   }
-  const mu = p.means;
+  let ll = 0;
   for (let t = 0; t < m; t++) {
     let top = -Infinity;
-    const xo = t * n, ro = t * k;
-    let xx = 0;
-    if (!full) for (let i = 0; i < n; i++) xx += x[xo + i] * x[xo + i];
-    for (let j = 0; j < k; j++) {
-      let l: number;
-      if (full) l = p.logw[j] + componentLog(x, xo, n, j, full, p, diff);
-      else {
-        let d = 0;
-        for (let i = 0, mo = j * n; i < n; i++) d += x[xo + i] * mu[mo + i];
-        l = c[j] + d - 0.5 * xx;
-      }
-      resp[ro + j] = l;
-      if (l > top) top = l;
-    }
-    let s = 0;
-    for (let j = 0; j < k; j++) {
-      // e^{−40} ≈ 4e−18 is below double precision next to the top term: skip the exp
-      const d = resp[ro + j] - top;
-      s += resp[ro + j] = d < -40 ? 0 : Math.exp(d);
-    }
-    const inv = 1 / s;
-    for (let j = 0; j < k; j++) resp[ro + j] *= inv;
-    ll += top + Math.log(s);
+    for (let j = 0; j < k; j++) top = Math.max(top, (resp[t * k + j] = p.logw[j] + componentLog(x, t * n, n, j, full, p, diff)));
+    ll += softmax(resp, t * k, k, top);
   }
   return ll;
 }
@@ -395,7 +280,7 @@ function paramsOf(model: EMResult): { p: Params; n: number; full: boolean } {
   const p: Params = { logw: Float64Array.from(model.weights, Math.log), means: Float64Array.from(model.means.flat()), chol: new Float64Array(full ? k * n * n : 0), logdet: new Float64Array(k) };
   if (full) {
     const cov = Float64Array.from(model.covariances.flat());
-    for (let j = 0; j < k; j++) p.logdet[j] = cholesky(cov, j * n * n, n, p.chol);
+    for (let j = 0; j < k; j++) p.logdet[j] = cholesky(cov, j * n * n, n, p.chol, CHOL_FLOOR);
   }
   return { p, n, full };
 }
@@ -433,13 +318,8 @@ export function logpdfEM(model: EMResult, x: Float64Array): Float64Array {
   const out = new Float64Array(rows), l = new Float64Array(k), diff = new Float64Array(n);
   for (let t = 0; t < rows; t++) {
     let top = -Infinity;
-    for (let j = 0; j < k; j++) {
-      l[j] = p.logw[j] + componentLog(x, t * n, n, j, full, p, diff);
-      if (l[j] > top) top = l[j];
-    }
-    let s = 0;
-    for (let j = 0; j < k; j++) s += Math.exp(l[j] - top);
-    out[t] = top + Math.log(s);
+    for (let j = 0; j < k; j++) top = Math.max(top, (l[j] = p.logw[j] + componentLog(x, t * n, n, j, full, p, diff)));
+    out[t] = softmax(l, 0, k, top);
   }
   return out;
 }

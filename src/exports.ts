@@ -6,7 +6,9 @@ export { ScoreModel, ModelError, MODEL_FORMAT, MODEL_VERSION } from "./model.ts"
 export { createKernels, wasmAvailable, type Backend } from "./kernels/index.ts";
 export { OptionError } from "./options.ts";
 export { DataError } from "./dataset.ts";
-export { GaussianMixture, SphereMixture, SegmentsMixture, BallsMixture, mixtureFromSpec, presets, type Mixture, type MixtureSpec } from "./mixture.ts";
+export { GaussianMixture, SphereMixture, SegmentsMixture, BallsMixture, type Mixture, type MixtureSpec } from "./mixture.ts";
+export { mixtureFromSpec } from "./mixture-spec.ts";
+export { presets } from "./presets.ts";
 export { histogramTV } from "./metrics/tv.ts";
 export type { LogpdfOptions } from "./flow.ts";
 export type { Components, ComponentsOptions, ComponentDiagnostics } from "./components.ts";

@@ -30,7 +30,8 @@
  */
 import type { Evaluator } from "./evaluator.ts";
 import { startOf } from "./start.ts";
-import { noiseLadder } from "./ladder.ts";
+import { logSnr, noiseLadder } from "./ladder.ts";
+import { gaussLegendre } from "./quadrature.ts";
 import { int, oneOf, resolve } from "./options.ts";
 import type { ScoreModel } from "./model.ts";
 
@@ -44,28 +45,20 @@ export function flowEvaluations(steps: number, solver: OdeSolver): number {
   return solver === "heun" ? 2 * steps + 2 : steps + 1;
 }
 
-/** The sampler's grid: T down to tMin in `steps` steps uniform in log-SNR, then 0. */
-export function reverseGrid(steps: number, tMin: number, T: number): number[] {
-  return [...noiseLadder(steps + 1, tMin, T).reverse(), 0];
-}
-
-const lambda = (t: number) => -Math.log(Math.expm1(2 * t)); // log(a²/σ²)
-
-// 8-point Gauss–Legendre on [-1, 1].
-const GL_X = [-0.9602898564975363, -0.7966664774136267, -0.525532409916329, -0.1834346424956498, 0.1834346424956498, 0.525532409916329, 0.7966664774136267, 0.9602898564975363];
-const GL_W = [0.1012285362903763, 0.2223810344533745, 0.3137066458778873, 0.362683783378362, 0.362683783378362, 0.3137066458778873, 0.2223810344533745, 0.1012285362903763];
+// 8-point Gauss–Legendre on [0, 1].
+const GL = gaussLegendre(8);
 
 /**
  * Oriented ∫_{s0}^{s1} e^{−s}·L_j(u(s)) ds for the Lagrange basis L_j through the nodes
  * (times), with u = λ, or u = t when an end or a node is t = 0 (λ(0) = ∞).
  */
 export function stepWeights(s0: number, s1: number, nodes: number[]): number[] {
-  const u = s0 === 0 || s1 === 0 || nodes.includes(0) ? (t: number) => t : lambda;
+  const u = s0 === 0 || s1 === 0 || nodes.includes(0) ? (t: number) => t : logSnr;
   const un = nodes.map(u), k = nodes.length;
-  const half = (s1 - s0) / 2, mid = (s0 + s1) / 2;
+  const len = s1 - s0;
   const w = new Array<number>(k).fill(0);
-  for (let q = 0; q < 8; q++) {
-    const s = mid + half * GL_X[q], e = Math.exp(-s) * GL_W[q] * half, us = u(s);
+  for (let q = 0; q < GL.x.length; q++) {
+    const s = s0 + len * GL.x[q], e = Math.exp(-s) * GL.w[q] * len, us = u(s);
     for (let j = 0; j < k; j++) {
       let l = 1;
       for (let i = 0; i < k; i++) if (i !== j) l *= (us - un[i]) / (un[j] - un[i]);

@@ -1,11 +1,29 @@
-/** Noise levels uniform in log-SNR λ = log(a²/σ²) between tMin and T, ascending in t. */
+/**
+ * Times of the noise schedule, uniform in the log-SNR λ(t) = log(a²/σ²), a = e^{−t}: the fit's
+ * levels ascending, the sampler's grid descending.
+ */
+
+/** λ(t) = log(a²/σ²) = −log(e^{2t} − 1). */
+export function logSnr(t: number): number {
+  return -Math.log(Math.expm1(2 * t));
+}
+
+/** The time of log-SNR l: t = ½ log(1 + e^{−l}). */
+export function timeOfLogSnr(l: number): number {
+  return 0.5 * Math.log1p(Math.exp(-l));
+}
+
+/** Noise levels uniform in log-SNR between tMin and T, ascending in t. */
 export function noiseLadder(levels: number, tMin: number, T: number): number[] {
-  const lam = (t: number) => -Math.log(Math.expm1(2 * t));
-  const l0 = lam(tMin), l1 = lam(T);
+  const l0 = logSnr(tMin), l1 = logSnr(T);
   return Array.from({ length: levels }, (_, i) => {
     if (i === 0) return tMin;
     if (i === levels - 1) return T;
-    const l = l0 + ((l1 - l0) * i) / (levels - 1);
-    return 0.5 * Math.log1p(Math.exp(-l));
+    return timeOfLogSnr(l0 + ((l1 - l0) * i) / (levels - 1));
   });
+}
+
+/** The sampler's grid: T down to tMin in `steps` steps uniform in log-SNR, then 0. */
+export function reverseGrid(steps: number, tMin: number, T: number): number[] {
+  return [...noiseLadder(steps + 1, tMin, T).reverse(), 0];
 }

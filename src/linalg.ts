@@ -57,3 +57,43 @@ export function moments(x: Float64Array, m: number, n: number): { mean: Float64A
   for (let i = 0; i < n; i++) for (let j = i; j < n; j++) cov[j * n + i] = cov[i * n + j] /= m;
   return { mean, cov };
 }
+
+/**
+ * Lower Cholesky factor of the n×n symmetric block of A at `off` into L (same offset, upper
+ * part zeroed); pivots below `floor` are clamped to it (degenerate input beyond a ridge gives a
+ * factor rather than a failure). Returns log det.
+ */
+export function cholesky(A: ArrayLike<number>, off: number, n: number, L: Float64Array, floor: number): number {
+  let logdet = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[off + i * n + j];
+      for (let q = 0; q < j; q++) s -= L[off + i * n + q] * L[off + j * n + q];
+      if (i === j) {
+        const v = Math.sqrt(Math.max(s, floor));
+        L[off + i * n + i] = v;
+        logdet += 2 * Math.log(v);
+      } else L[off + i * n + j] = s / L[off + j * n + j];
+    }
+    for (let j = i + 1; j < n; j++) L[off + i * n + j] = 0;
+  }
+  return logdet;
+}
+
+/** Solve A X = B in place of B (A n×n symmetric positive definite, B n×q row-major) by Cholesky. */
+export function choleskySolve(A: ArrayLike<number>, B: Float64Array, n: number, q: number, floor = 1e-300): void {
+  const L = new Float64Array(n * n);
+  cholesky(A, 0, n, L, floor);
+  for (let c = 0; c < q; c++) {
+    for (let i = 0; i < n; i++) {
+      let v = B[i * q + c];
+      for (let l = 0; l < i; l++) v -= L[i * n + l] * B[l * q + c];
+      B[i * q + c] = v / L[i * n + i];
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let v = B[i * q + c];
+      for (let l = i + 1; l < n; l++) v -= L[l * n + i] * B[l * q + c];
+      B[i * q + c] = v / L[i * n + i];
+    }
+  }
+}

@@ -11,7 +11,10 @@
  * argument `where` prefixes the error messages (default: the class name).
  */
 import { normals, streamState, uniforms } from "./random.ts";
-import { gaussLegendre } from "./quadrature.ts";
+import { logQuad } from "./quadrature.ts";
+import { lgammaHalf, logBallVolume, logGammaP, logSinIntegral } from "./special.ts";
+import { normalise, numbers, points, positive, segmentsOf, weightsOf } from "./checks.ts";
+import { posterior } from "./posterior.ts";
 
 export type MixtureSpec =
   | { kind: "discrete"; dim: number; weights: number[]; means: number[][] }
@@ -34,118 +37,6 @@ export interface Mixture {
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
-
-// ---------------------------------------------------------------------------------------
-// Quadrature
-
-// Settings checked against 8× as many panels and a cut at e^{−90}: logs agree to 1e−14
-// relative and residuals to 1e−13 over spheres (n = 2…12), balls (n = 2, 3, 6) and
-// segments, t ∈ [0, 5], |x| up to 4 radii + 50; more panels only cost time.
-const GL = gaussLegendre(16);
-const PANELS = 4; // 4 panels × 16 nodes over the kept region
-const GRID = 32; // coarse grid used to locate the region that matters
-const CUT = 40; // e^{−40} ≈ 4e−18: anything further below the top is dropped
-const RESOLVED = 8; // grid cells above the cut needed before the peak counts as resolved
-
-/**
- * log ∫_lo^hi e^{g(u)} du and the mean of h under e^{g}. The integrands here are sharply
- * peaked (exponents up to aR|x| in the hundreds), so first zoom in: evaluate g on a coarse
- * grid, keep the cells within CUT of the top (plus one cell each side), and repeat until
- * the kept region spans enough cells to resolve it; then composite Gauss–Legendre on it.
- * Correct for unimodal g (ours are log-concave posteriors seen through a monotone change
- * of variable, times a Jacobian).
- */
-function logQuad(g: (u: number) => number, h: (u: number) => number, lo: number, hi: number) {
-  const v = new Float64Array(GRID + 1);
-  let top = -Infinity;
-  for (let it = 0; it < 60; it++) {
-    const step = (hi - lo) / GRID;
-    top = -Infinity;
-    for (let i = 0; i <= GRID; i++) {
-      v[i] = g(i === GRID ? hi : lo + i * step);
-      if (v[i] > top) top = v[i];
-    }
-    let first = 0;
-    while (v[first] < top - CUT) first++;
-    let last = GRID;
-    while (v[last] < top - CUT) last--;
-    const nhi = last + 1 >= GRID ? hi : lo + (last + 1) * step;
-    lo = lo + Math.max(first - 1, 0) * step;
-    hi = nhi;
-    if (last - first >= RESOLVED) break;
-  }
-  const width = (hi - lo) / PANELS;
-  let s0 = 0;
-  let s1 = 0;
-  for (let p = 0; p < PANELS; p++) {
-    for (let q = 0; q < GL.x.length; q++) {
-      const u = lo + (p + GL.x[q]) * width;
-      const e = Math.exp(g(u) - top) * GL.w[q];
-      s0 += e;
-      s1 += e * h(u);
-    }
-  }
-  return { log: top + Math.log(s0 * width), mean: s1 / s0 };
-}
-
-/** log Γ(s) for s a positive multiple of ½ (exact products: Γ(1) = 1, Γ(½) = √π). */
-function lgammaHalf(s: number): number {
-  const whole = Number.isInteger(s);
-  let v = whole ? 0 : 0.5 * Math.log(Math.PI);
-  for (let z = whole ? 1 : 0.5; z < s; z++) v += Math.log(z);
-  return v;
-}
-
-/**
- * log P(s, x), the regularised lower incomplete gamma function (the χ² CDF is P(m/2, q/2)):
- * series below x = s + 1, continued fraction for the complement above (Numerical Recipes
- * §6.2), so neither branch subtracts nearly equal numbers.
- */
-function logGammaP(s: number, x: number, lgammaS = lgammaHalf(s)): number {
-  if (x <= 0) return -Infinity;
-  const lead = s * Math.log(x) - x - lgammaS;
-  if (x < s + 1) {
-    let ap = s;
-    let del = 1 / s;
-    let sum = del;
-    for (let i = 0; i < 1000 && del > sum * 1e-17; i++) {
-      ap += 1;
-      del *= x / ap;
-      sum += del;
-    }
-    return lead + Math.log(sum);
-  }
-  const tiny = 1e-300;
-  let b = x + 1 - s;
-  let c = 1 / tiny;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < 1000; i++) {
-    const an = -i * (i - s);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = b + an / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const del = d * c;
-    h *= del;
-    if (Math.abs(del - 1) < 4e-16) break;
-  }
-  return Math.log1p(-Math.exp(lead) * h);
-}
-
-/** log of the volume of the n-ball of radius r. */
-function logBallVolume(n: number, r: number): number {
-  return (n / 2) * Math.log(Math.PI) + n * Math.log(r) - lgammaHalf(n / 2 + 1);
-}
-
-/** log ∫_0^π sin^m θ dθ (C_0 = π, C_1 = 2, C_m = C_{m−2}(m − 1)/m). */
-function logSinIntegral(m: number): number {
-  let c = m % 2 === 0 ? Math.PI : 2;
-  for (let j = m % 2 === 0 ? 2 : 3; j <= m; j += 2) c *= (j - 1) / j;
-  return Math.log(c);
-}
 
 // ---------------------------------------------------------------------------------------
 // Shared machinery
@@ -285,7 +176,9 @@ export class GaussianMixture extends Base {
   readonly weights: number[];
   readonly means: number[][];
   private readonly logw: number[];
-  private readonly sq: number[];
+  private readonly flat: Float64Array;
+  private readonly pi: Float64Array;
+  private readonly lse = new Float64Array(1);
 
   constructor(weights: number[], means: number[][], where = "GaussianMixture") {
     super();
@@ -294,14 +187,16 @@ export class GaussianMixture extends Base {
     this.dim = this.means[0].length;
     this.weights = weightsOf(weights, this.k, where);
     this.logw = this.weights.map(Math.log);
-    this.sq = this.means.map((m) => m.reduce((s, v) => s + v * v, 0));
+    this.flat = Float64Array.from(this.means.flat());
+    this.pi = new Float64Array(this.k);
   }
 
   protected posterior(x: Float64Array, off: number, a: number, acc: Accumulator): number {
-    for (let i = 0; i < this.k; i++) {
-      acc.add(this.logw[i] + a * dot(x, off, this.means[i]) - 0.5 * a * a * this.sq[i], this.means[i]);
-    }
-    return acc.finish();
+    const n = this.dim, m = acc.mean;
+    posterior(x.subarray(off, off + n), 1, n, this.logw, this.flat, a, this.pi, this.lse);
+    m.fill(0);
+    for (let j = 0; j < this.k; j++) for (let d = 0; d < n; d++) m[d] += this.pi[j] * this.flat[j * n + d];
+    return this.lse[0];
   }
 
   protected support(count: number, seed: number): Float64Array {
@@ -532,187 +427,3 @@ export class BallsMixture extends Base {
 function dotv(a: number[], b: number[]): number {
   return a.reduce((s, v, i) => s + v * b[i], 0);
 }
-
-function normalise(w: number[]): number[] {
-  const s = w.reduce((p, v) => p + v, 0);
-  return w.map((v) => v / s);
-}
-
-// ---------------------------------------------------------------------------------------
-// Specs: validation with one-line messages that name the field
-
-/** A value as the user wrote it (NaN stays NaN, unlike JSON.stringify), cut at 60 characters. */
-function show(v: unknown): string {
-  const full = (u: unknown): string => {
-    if (typeof u === "number") return String(u);
-    if (Array.isArray(u)) return `[${u.map(full).join(",")}]`;
-    return JSON.stringify(u) ?? String(u);
-  };
-  const s = full(v);
-  return s.length > 60 ? `${s.slice(0, 59)}…` : s;
-}
-
-function bad(where: string, field: string, what: string, got: unknown): never {
-  if (got === undefined) throw new Error(`${where}: missing "${field}" (${what})`);
-  throw new Error(`${where}: "${field}" must be ${what}, got ${show(got)}`);
-}
-
-const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-
-function positive(v: unknown, field: string, where: string): number {
-  if (!isNum(v) || v <= 0) bad(where, field, "a positive finite number", v);
-  return v;
-}
-
-function numbers(
-  v: unknown,
-  field: string,
-  where: string,
-  opt: { len?: number; min?: number; positive?: boolean; note?: string } = {},
-): number[] {
-  const count = opt.len !== undefined ? `${opt.len}` : opt.min !== undefined ? `at least ${opt.min}` : "";
-  const what = `an array of ${count ? count + " " : ""}${opt.positive ? "positive " : ""}finite numbers${opt.note ?? ""}`;
-  const ok =
-    Array.isArray(v) &&
-    v.every((u) => isNum(u) && (!opt.positive || u > 0)) &&
-    (opt.len === undefined || v.length === opt.len) &&
-    v.length >= (opt.min ?? 1);
-  if (!ok) bad(where, field, what, v);
-  return [...(v as number[])];
-}
-
-/** A non-empty array of points, all of the dimension of the first. */
-function points(v: unknown, field: string, where: string): number[][] {
-  if (!Array.isArray(v) || v.length === 0) bad(where, field, "a non-empty array of points (arrays of finite numbers)", v);
-  const first = numbers(v[0], `${field}[0]`, where);
-  const note = ` (the dimension of ${field}[0])`;
-  return v.map((p, i) => (i === 0 ? first : numbers(p, `${field}[${i}]`, where, { len: first.length, note })));
-}
-
-/**
- * Weights given explicitly must be positive and sum to 1 within 1e−6 (a wrong sum is more
- * likely a typo than an intent); they are then renormalised so they sum to 1 in floating point.
- */
-function weightsOf(v: unknown, count: number, where: string): number[] {
-  const ok =
-    Array.isArray(v) &&
-    v.length === count &&
-    v.every((u) => isNum(u) && u > 0) &&
-    Math.abs(v.reduce((s: number, u: number) => s + u, 0) - 1) <= 1e-6;
-  if (!ok) bad(where, "weights", `an array of ${count} positive finite numbers summing to 1 (±1e-6)`, v);
-  return normalise(v as number[]);
-}
-
-function segmentsOf(v: unknown, where: string): number[][][] {
-  if (!Array.isArray(v) || v.length === 0) bad(where, "segments", "a non-empty array of segments [[a…], [b…]]", v);
-  let dim = 0;
-  return v.map((s, i) => {
-    const field = `segments[${i}]`;
-    const what = "a pair of distinct points [[a…], [b…]]";
-    if (!Array.isArray(s) || s.length !== 2) bad(where, field, what, s);
-    const A = numbers(s[0], `${field}[0]`, where, dim ? { len: dim, note: " (the dimension of segments[0])" } : {});
-    const B = numbers(s[1], `${field}[1]`, where, { len: A.length, note: ` (the dimension of ${field}[0])` });
-    if (A.every((u, k) => u === B[k])) bad(where, field, what, s);
-    dim = A.length;
-    return [A, B];
-  });
-}
-
-const KINDS = "discrete, circle, sphere, segments or balls";
-
-/**
- * Builds a mixture from a JSON spec (see `MixtureSpec`; "type" is accepted for "kind", a
- * spec with "means" and no kind is discrete, "notes" and other extra fields are ignored,
- * "dim" is checked when present). Errors are one line, prefixed by `where`.
- */
-export function mixtureFromSpec(spec: unknown, where = "spec"): Mixture {
-  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
-    throw new Error(`${where}: expected a JSON object, got ${show(spec)}`);
-  }
-  const s = spec as Record<string, unknown>;
-  if (s.kind !== undefined && s.type !== undefined && s.kind !== s.type) {
-    throw new Error(`${where}: "kind" ${show(s.kind)} and "type" ${show(s.type)} disagree`);
-  }
-  const kind = s.kind ?? s.type ?? (s.means !== undefined ? "discrete" : undefined);
-  let m: Mixture;
-  switch (kind) {
-    case "discrete":
-      m = new GaussianMixture(s.weights as number[], s.means as number[][], where);
-      break;
-    case "circle":
-      m = new SphereMixture(numbers(s.center, "center", where, { len: 2 }), s.radius as number, where);
-      break;
-    case "sphere":
-      m = new SphereMixture(s.center as number[], s.radius as number, where);
-      break;
-    case "segments":
-      m = new SegmentsMixture(s.segments as number[][][], s.weights as number[] | undefined, where);
-      break;
-    case "balls":
-      m = new BallsMixture(s.centers as number[][], s.radii as number[], s.weights as number[] | undefined, where);
-      break;
-    case undefined:
-      throw new Error(`${where}: missing "kind" (one of ${KINDS})`);
-    default:
-      throw new Error(`${where}: unknown "${s.kind !== undefined ? "kind" : "type"}" ${show(kind)}: expected ${KINDS}`);
-  }
-  if (s.dim !== undefined && s.dim !== m.dim) bad(where, "dim", `the dimension of the points (${m.dim})`, s.dim);
-  return m;
-}
-
-/** Named instances: the public benchmarks (../shared/benchmarks/instances.json) and a few more. */
-export const presets: Record<string, MixtureSpec> = {
-  blobs2d: {
-    kind: "discrete",
-    dim: 2,
-    weights: [0.3, 0.25, 0.2, 0.15, 0.1],
-    means: [[-6, -4], [0, 5], [5, -1], [-1, -1], [7, 6]],
-  },
-  ring: { kind: "circle", dim: 2, center: [0, 0], radius: 5 },
-  x: {
-    kind: "segments",
-    dim: 2,
-    segments: [[[-5, -5], [5, 5]], [[-5, 5], [5, -5]]],
-    weights: [0.5, 0.5],
-  },
-  // k = 5 in 10-D: seeded normals (sd 1.6) rounded to 0.1; closest pair 4.8 apart.
-  mix10d: {
-    kind: "discrete",
-    dim: 10,
-    weights: [0.3, 0.25, 0.2, 0.15, 0.1],
-    means: [
-      [-0.2, 0.9, -1.8, -0.6, 2.6, 0, -1.9, -1.2, 0.4, -1.1],
-      [-3.2, 1, 1.6, -0.3, 0.6, 0.8, 2.7, -0.7, -1.7, -0.8],
-      [3, -0.3, 1.3, 0.8, -1, 0.8, 1.7, 0.5, 0.8, 1],
-      [-2.9, -0.5, -2.5, 0.9, 0.3, -1.1, 0, -1.1, -3.5, 1.6],
-      [-0.6, 0.4, 0.5, -1.4, -1, 2.8, 0.9, 0.4, -0.3, -1.5],
-    ],
-  },
-  "pair-close": { kind: "discrete", dim: 2, weights: [0.5, 0.5], means: [[-1.25, 0], [1.25, 0]] },
-  grid9: {
-    kind: "discrete",
-    dim: 2,
-    weights: Array(9).fill(1 / 9),
-    means: [[-5, -5], [-5, 0], [-5, 5], [0, -5], [0, 0], [0, 5], [5, -5], [5, 0], [5, 5]],
-  },
-  balls: {
-    kind: "balls",
-    dim: 2,
-    centers: [[-5, 0], [4, 3], [3, -5]],
-    radii: [1.5, 1.5, 1.5],
-    weights: [0.4, 0.3, 0.3],
-  },
-  sphere3: { kind: "sphere", dim: 3, center: [0, 0, 0], radius: 3 },
-  mix8d: {
-    kind: "discrete",
-    dim: 8,
-    weights: [0.3, 0.2, 0.2, 0.15, 0.15],
-    means: [
-      [-0.612, -0.418, 1.535, 2.277, -2.317, 0.119, 3.073, 1.444],
-      [-3.085, 2.008, -1.111, -1.704, 0.718, 0.154, -0.613, 2.529],
-      [1.95, -0.626, 0.567, -2.765, -0.698, 1.991, 2.119, 1.974],
-      [1.771, -0.147, -1.696, 2.254, 2.381, -2.237, -1.265, -1.268],
-      [-1.246, -0.953, -1.934, -1.091, 1.545, 3.059, -1.797, 1.623],
-    ],
-  },
-};

@@ -28,10 +28,19 @@ function ok(c: Constraint, v: unknown): boolean {
   }
 }
 
-function show(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
-  if (typeof v === "number" || typeof v === "boolean" || v === null || v === undefined) return String(v);
-  return typeof v;
+/**
+ * A value as the user wrote it, for messages: strings quoted, numbers as written (NaN stays
+ * NaN, unlike JSON.stringify), arrays spelled out; cut at 60 characters.
+ */
+export function show(v: unknown): string {
+  const full = (u: unknown): string => {
+    if (typeof u === "number" || typeof u === "boolean" || u === undefined) return String(u);
+    if (Array.isArray(u)) return `[${u.map(full).join(",")}]`;
+    if (typeof u === "function") return "a function";
+    return JSON.stringify(u) ?? String(u);
+  };
+  const s = full(v);
+  return s.length > 60 ? `${s.slice(0, 59)}…` : s;
 }
 
 export class OptionError extends Error {}

@@ -7,7 +7,7 @@ import { symmetricEigen } from "./linalg.ts";
 import { packedLength, packLevel, shapeOf, type Regions } from "./level.ts";
 import type { Kernels } from "./kernels/types.ts";
 import { CHUNK_ROWS, chunkCount, shareable, withJob, type Job, type Pool } from "./pool.ts";
-import { uniforms } from "./random.ts";
+import { kmeans, nearest } from "./kmeans.ts";
 
 const SUBSAMPLE = 20000; // rows for k-means; EM refinement uses all rows (subsampled centres cost 2× in score error)
 
@@ -20,63 +20,9 @@ export interface RegionOptions {
   emIterations: number;
 }
 
-/** Evenly strided rows, at most `cap`, so that sorted data is still represented. */
-function strided(m: number, cap: number): number[] {
-  const k = Math.min(m, cap);
-  return Array.from({ length: k }, (_, i) => Math.floor((i * m) / k));
-}
-
-function nearest(x: Float64Array, row: number, n: number, centres: Float64Array, K: number): number {
-  let best = Infinity, arg = 0;
-  for (let k = 0; k < K; k++) {
-    let d = 0;
-    for (let i = 0; i < n; i++) d += (x[row * n + i] - centres[k * n + i]) ** 2;
-    if (d < best) { best = d; arg = k; }
-  }
-  return arg;
-}
-
-/** k-means++ seeding and Lloyd iterations on a strided subsample; returns K×n centres. */
+/** k-means on a strided subsample of at most SUBSAMPLE rows; returns K×n centres. */
 export function microClusters(x: Float64Array, m: number, n: number, K: number, state: Uint32Array): Float64Array {
-  const rows = strided(m, SUBSAMPLE);
-  const u = uniforms(K + 1, state);
-  const centres = new Float64Array(K * n);
-  const d2 = new Float64Array(rows.length).fill(Infinity);
-  let pick = rows[Math.floor(u[0] * rows.length)];
-  for (let k = 0; k < K; k++) {
-    for (let i = 0; i < n; i++) centres[k * n + i] = x[pick * n + i];
-    let total = 0;
-    rows.forEach((row, s) => {
-      let d = 0;
-      for (let i = 0; i < n; i++) d += (x[row * n + i] - centres[k * n + i]) ** 2;
-      d2[s] = Math.min(d2[s], d);
-      total += d2[s];
-    });
-    let target = u[k + 1] * total, s = 0;
-    while (s < rows.length - 1 && (target -= d2[s]) > 0) s++;
-    pick = rows[s];
-  }
-  const sums = new Float64Array(K * n), counts = new Float64Array(K);
-  for (let iter = 0; iter < 30; iter++) {
-    sums.fill(0);
-    counts.fill(0);
-    for (const row of rows) {
-      const k = nearest(x, row, n, centres, K);
-      counts[k]++;
-      for (let i = 0; i < n; i++) sums[k * n + i] += x[row * n + i];
-    }
-    let moved = 0;
-    for (let k = 0; k < K; k++) {
-      if (counts[k] === 0) continue; // keep an empty centre where it is
-      for (let i = 0; i < n; i++) {
-        const c = sums[k * n + i] / counts[k];
-        moved = Math.max(moved, Math.abs(c - centres[k * n + i]));
-        centres[k * n + i] = c;
-      }
-    }
-    if (moved < 1e-6) break;
-  }
-  return centres;
+  return kmeans(x, m, n, K, state, SUBSAMPLE);
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { Backend, Kernels } from "./kernels/index.ts";
 import { BATCH, chunkCount, withJob, type EnvSource } from "./pool.ts";
 import { OptionError, fn, int, oneOf, resolve } from "./options.ts";
-import { noiseLadder } from "./ladder.ts";
+import { reverseGrid } from "./ladder.ts";
 import { streamState } from "./random.ts";
 import { Evaluator } from "./evaluator.ts";
 import { ScoreModel } from "./model.ts";
@@ -86,7 +86,7 @@ export interface SampleSpec {
 export function batchContext(spec: SampleSpec, k: Kernels) {
   const model = ScoreModel.fromJSON(spec.model);
   const n = model.dim;
-  const ts = [...noiseLadder(spec.steps + 1, model.tMin, model.T).reverse(), 0];
+  const ts = reverseGrid(spec.steps, model.tMin, model.T);
   const ev = new Evaluator(k, model, Math.min(spec.count, BATCH));
   const flow = spec.method === "ode" ? new Flow(ev, n) : undefined;
   return { spec, n, ts, k, ev, start: startOf(model), flow };

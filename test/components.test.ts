@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { runDiffmix } from "./helpers/cli.ts";
 import { fit, ModelError } from "../src/node.ts";
-import { mixtureFromSpec, presets } from "../src/mixture.ts";
+import { mixtureFromSpec } from "../src/mixture-spec.ts";
+import { presets } from "../src/presets.ts";
 import { fitEM } from "../src/em.ts";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

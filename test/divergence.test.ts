@@ -2,7 +2,8 @@
 // and the gates' gradients) against central finite differences of the residual itself.
 import { expect, it } from "vitest";
 import { fit } from "../src/node.ts";
-import { mixtureFromSpec, presets } from "../src/mixture.ts";
+import { mixtureFromSpec } from "../src/mixture-spec.ts";
+import { presets } from "../src/presets.ts";
 
 it("model.divergence equals finite differences of model.residual to 1e-6, on and between levels", async () => {
   const truth = mixtureFromSpec(presets.ring);

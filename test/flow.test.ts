@@ -3,9 +3,12 @@
 import { describe, expect, it } from "vitest";
 import { runDiffmix } from "./helpers/cli.ts";
 import { fit, sample, type ScoreModel } from "../src/node.ts";
-import { GaussianMixture, mixtureFromSpec, presets, type Mixture } from "../src/mixture.ts";
+import { GaussianMixture, type Mixture } from "../src/mixture.ts";
+import { mixtureFromSpec } from "../src/mixture-spec.ts";
+import { presets } from "../src/presets.ts";
 import { Evaluator } from "../src/evaluator.ts";
-import { Flow, reverseGrid, stepWeights, type OdeSolver } from "../src/flow.ts";
+import { Flow, stepWeights, type OdeSolver } from "../src/flow.ts";
+import { reverseGrid } from "../src/ladder.ts";
 import { createKernels } from "../src/kernels/index.ts";
 import { histogramTV } from "../src/metrics/tv.ts";
 import { fitEM, logpdfEM } from "../src/em.ts";

@@ -2,7 +2,9 @@
 // against exact densities, with the floor of an equally large true sample beside it.
 import { describe, expect, it } from "vitest";
 import { fit, sample } from "../src/node.ts";
-import { GaussianMixture, mixtureFromSpec, presets } from "../src/mixture.ts";
+import { GaussianMixture } from "../src/mixture.ts";
+import { mixtureFromSpec } from "../src/mixture-spec.ts";
+import { presets } from "../src/presets.ts";
 import { histogramTV } from "../src/metrics/tv.ts";
 import { scoreError } from "../src/metrics/score-error.ts";
 

@@ -8,7 +8,9 @@ import {
 } from "../src/metrics/index.ts";
 import { mixtureCdf } from "../src/metrics/projection.ts";
 import { project } from "../src/metrics/rows.ts";
-import { GaussianMixture, mixtureFromSpec, presets, type Mixture } from "../src/mixture.ts";
+import { GaussianMixture, type Mixture } from "../src/mixture.ts";
+import { mixtureFromSpec } from "../src/mixture-spec.ts";
+import { presets } from "../src/presets.ts";
 
 const closedTV = (delta: number) => 2 * normalCdf(delta / 2) - 1;
 /** E|Z| for Z ~ N(μ, s²). */

@@ -7,15 +7,9 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
-import {
-  BallsMixture,
-  GaussianMixture,
-  type Mixture,
-  mixtureFromSpec,
-  presets,
-  SegmentsMixture,
-  SphereMixture,
-} from "../src/mixture.ts";
+import { BallsMixture, GaussianMixture, type Mixture, SegmentsMixture, SphereMixture } from "../src/mixture.ts";
+import { mixtureFromSpec } from "../src/mixture-spec.ts";
+import { presets } from "../src/presets.ts";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 

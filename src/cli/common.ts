@@ -1,7 +1,9 @@
 /** What the commands share: streams, reading models and specs, presets, common options. */
 import { DataError } from "../dataset.ts";
 import { ScoreModel } from "../model.ts";
-import { mixtureFromSpec, presets, type Mixture } from "../mixture.ts";
+import { type Mixture } from "../mixture.ts";
+import { mixtureFromSpec } from "../mixture-spec.ts";
+import { presets } from "../presets.ts";
 import { readJSON, STDIN } from "../io/files.ts";
 import { UsageError, closest, intOption } from "./args.ts";
 import type { Stream } from "./progress.ts";
