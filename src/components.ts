@@ -36,7 +36,7 @@
  */
 import { choleskySolve, symmetricEigen } from "./linalg.ts";
 import { posterior } from "./posterior.ts";
-import { OptionError, int, num, resolve } from "./options.ts";
+import { OptionError, SEED, int, num, resolve, type Decl } from "./options.ts";
 import { streamState } from "./random.ts";
 import { Flow } from "./flow.ts";
 import { reverseGrid } from "./ladder.ts";
@@ -80,17 +80,23 @@ export type Components =
   | { k: number; weights: number[]; means: number[][]; modes: number[][]; diagnostics: ComponentDiagnostics }
   | { k: null; reason: string; modes: number[][]; diagnostics: ComponentDiagnostics };
 
-const TABLE = {
-  starts: int(10, 1000000), draws: int(10, 10000000), seed: int(0, 2 ** 31 - 1), tol: num(0, Infinity, true), maxIter: int(1, 100000),
-  minWeight: num(0, 1), flat: num(0, Infinity, true), misfit: num(0, Infinity, true), maxK: int(1, 100000),
-};
-const DEFAULTS: Required<ComponentsOptions> = { starts: 1000, draws: 20000, seed: 0, tol: 0.5, maxIter: 300, minWeight: 0.005, flat: 0.7, misfit: 0.25, maxK: 50 };
+export const COMPONENTS_OPTIONS = {
+  starts: { check: int(10, 1000000), default: 1000, doc: "mean-shift starts (the first of the draws)", cli: { value: "N" } },
+  draws: { check: int(10, 10000000), default: 20000, doc: "points drawn from the model for the refinement, the weights and the misfit" },
+  seed: { ...SEED, doc: "random seed for the points drawn from the model" },
+  tol: { check: num(0, Infinity, true), default: 0.5, doc: "converged points closer than this are one mode" },
+  maxIter: { check: int(1, 100000), default: 300, doc: "mean-shift iterations at most" },
+  minWeight: { check: num(0, 1), default: 0.005, doc: "modes with a smaller share of the starts are dropped" },
+  flat: { check: num(0, Infinity, true), default: 0.7, doc: "largest eigenvalue of sym ∇m̂ at a mode above which it is a flat ridge" },
+  misfit: { check: num(0, Infinity, true), default: 0.25, doc: "RMS of m̂ minus the fitted mixture's posterior mean above which no finite mixture fits" },
+  maxK: { check: int(1, 100000), default: 50, doc: "most components reported" },
+} satisfies Record<keyof ComponentsOptions, Decl>;
 const FLOW_STEPS = 30;
 const REFINE_ROUNDS = 20;
 const BATCH = 4096;
 
 export function findComponents(model: ScoreModel, options?: ComponentsOptions): Components {
-  const o = resolve(options, TABLE, DEFAULTS);
+  const o = resolve<Required<ComponentsOptions>>(options, COMPONENTS_OPTIONS);
   if (o.draws < o.starts) throw new OptionError(`invalid option "draws": must be at least "starts" (${o.starts}), got ${o.draws}`);
   const n = model.dim, t = model.tMin, a = Math.exp(-t);
   const ev = model.evaluator(Math.min(o.draws, BATCH));

@@ -14,7 +14,7 @@
  *   BIC = −2 log L + p log m,   AIC = −2 log L + 2p   (m rows, log L the total log-likelihood)
  */
 import { toRows } from "./dataset.ts";
-import { OptionError, int, num, oneOf, resolve, show } from "./options.ts";
+import { DIM, OptionError, SEED, int, num, oneOf, resolve, show, type Decl } from "./options.ts";
 import { normals, streamState, uniforms } from "./random.ts";
 import { kmeans, nearest } from "./kmeans.ts";
 import { cholesky } from "./linalg.ts";
@@ -60,14 +60,14 @@ const K_MAX = 1000;
 const INIT_ROWS = 4096;
 const LOG_2PI = Math.log(2 * Math.PI);
 
-const TABLE = {
-  covariance: oneOf("identity", "full"),
-  nInit: int(1, 1000),
-  maxIter: int(1, 100000),
-  tol: num(0, 1),
-  seed: int(0, 2 ** 31 - 1),
-  dim: int(1, 100000),
-};
+const EM_OPTIONS = {
+  covariance: { check: oneOf("identity", "full"), default: "identity", doc: "identity covariances (the paper's model class) or full ones" },
+  nInit: { check: int(1, 1000), default: 3, doc: "runs from different k-means starts; the best log-likelihood is kept" },
+  maxIter: { check: int(1, 100000), default: 200, doc: "EM iterations at most" },
+  tol: { check: num(0, 1), default: 1e-4, doc: "convergence: change of the mean log-likelihood per row below tol" },
+  seed: SEED,
+  dim: DIM,
+} satisfies Record<Exclude<keyof EMOptions, "k" | "kRange">, Decl>;
 
 interface Resolved {
   covariance: "identity" | "full";
@@ -78,12 +78,11 @@ interface Resolved {
   dim?: number;
 }
 
-const DEFAULTS: Resolved = { covariance: "identity", nInit: 3, maxIter: 200, tol: 1e-4, seed: 0 };
 
 /** Options checked at the top; `k` and `kRange` have shapes the shared table cannot describe. */
 function resolveEMOptions(options?: EMOptions) {
   const { k, kRange, ...rest } = options ?? {};
-  const o = resolve(rest, TABLE, DEFAULTS);
+  const o = resolve<Resolved>(rest, EM_OPTIONS);
   const kOk = k === undefined || k === "bic" || k === "aic" || (Number.isInteger(k) && (k as number) >= 1 && (k as number) <= K_MAX);
   if (!kOk) throw new OptionError(`invalid option "k": expected an integer in [1, ${K_MAX}] or "bic" or "aic", got ${show(k)}`);
   const range = kRange ?? [1, 10];

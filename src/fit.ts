@@ -5,7 +5,7 @@
  */
 import type { Backend } from "./kernels/index.ts";
 import { toRows } from "./dataset.ts";
-import { OptionError, fn, int, num, oneOf, resolve } from "./options.ts";
+import { BACKEND, DIM, OptionError, PROGRESS, SEED, THREADS, int, num, oneOf, resolve, type Decl } from "./options.ts";
 import { chunkCount, withJob, type Env, type EnvSource } from "./pool.ts";
 import { addChunk, emptySums, makePlan, packPlanLevel, solve, unknowns, type ChunkSpec, type ChunkStats } from "./system.ts";
 import { noiseLadder } from "./ladder.ts";
@@ -61,26 +61,34 @@ export interface FitOptions {
 
 type Resolved = Required<Omit<FitOptions, "dim" | "onProgress" | "threads" | "backend">> & Pick<FitOptions, "dim" | "onProgress" | "threads" | "backend">;
 
-const TABLE = {
-  degree: int(0, 12), levels: int(2, 1000), tMin: num(0, 10, true), T: num(0, 20, true), R: num(0, 100),
-  microClusters: int(1, 1000), rMax: int(0, 8), ridge: num(0, 1), seed: int(0, 2 ** 31 - 1),
-  backend: oneOf("wasm", "reference"), regions: oneOf("merged", "single"), gates: oneOf("soft", "hard"),
-  basis: oneOf("projected", "full"), holdout: num(0, 0.5, true), maxUnknowns: int(1, 100000),
-  dim: int(1, 100000), threads: int(1, 256), onProgress: fn,
-};
-
-const DEFAULTS: Resolved = {
-  degree: "auto", levels: 40, tMin: 0.01, T: 4, R: "auto", microClusters: 30, rMax: 4, ridge: 1e-3, seed: 0,
-  regions: "merged", gates: "soft", basis: "projected", holdout: 0.1, maxUnknowns: 2500,
-};
-
 export const AUTO_DEGREES = [0, 2, 6];
 export const AUTO_R = [2, 0];
+
+export const FIT_OPTIONS = {
+  degree: { check: int(0, 12), default: "auto", auto: true, doc: `polynomial degree per region, or "auto" (picks from ${AUTO_DEGREES.join(", ")} on held-out data)`, cli: { value: "D" } },
+  levels: { check: int(2, 1000), default: 40, doc: "noise levels, uniform in log-SNR between tMin and T", cli: { value: "L" } },
+  tMin: { check: num(0, 10, true), default: 0.01, doc: "the smallest noise level" },
+  T: { check: num(0, 20, true), default: 4, doc: "the largest noise level (where the sampler starts)" },
+  R: { check: num(0, 100), default: "auto", auto: true, doc: `merge micro-clusters while their separation estimate is below R; 0 keeps them all; "auto" picks from ${AUTO_R.join(", ")}` },
+  microClusters: { check: int(1, 1000), default: 30, doc: "k-means clusters before merging (at most rows/20)" },
+  rMax: { check: int(0, 8), default: 4, doc: "largest local frame (directions with polynomial dependence) per region", cli: { value: "R" } },
+  ridge: { check: num(0, 1), default: 1e-3, doc: "relative ridge on the normal equations" },
+  seed: SEED,
+  backend: BACKEND,
+  regions: { check: oneOf("merged", "single"), default: "merged", doc: '"single": one region (the paper\'s literal setting)' },
+  gates: { check: oneOf("soft", "hard"), default: "soft", doc: '"hard": Voronoi cells (the paper\'s) instead of the soft partition of unity' },
+  basis: { check: oneOf("projected", "full"), default: "projected", doc: '"full": polynomials in all n coordinates (the paper\'s)' },
+  holdout: { check: num(0, 0.5, true), default: 0.1, doc: 'share of rows held out to choose degree and R when either is "auto"' },
+  maxUnknowns: { check: int(1, 100000), default: 2500, doc: "refuse configurations whose per-level system has more unknowns", cli: { value: "Q" } },
+  dim: DIM,
+  threads: THREADS,
+  onProgress: PROGRESS,
+} satisfies Record<keyof FitOptions, Decl>;
 export const MIN_ROWS = 50;
 const SELECT_LEVELS = 12;
 
 export function resolveFitOptions(options?: FitOptions): Resolved {
-  const o = resolve(options, TABLE, DEFAULTS, ["degree", "R"]);
+  const o = resolve<Resolved>(options, FIT_OPTIONS);
   if (!(o.tMin < o.T)) throw new OptionError(`invalid option "tMin": must be below "T" (${o.T}), got ${o.tMin}`);
   return o;
 }

@@ -32,7 +32,7 @@ import type { Evaluator } from "./evaluator.ts";
 import { startOf } from "./start.ts";
 import { logSnr, noiseLadder } from "./ladder.ts";
 import { gaussLegendre } from "./quadrature.ts";
-import { int, oneOf, resolve } from "./options.ts";
+import { int, oneOf, resolve, type Decl } from "./options.ts";
 import type { ScoreModel } from "./model.ts";
 
 export type OdeSolver = "heun" | "ms2" | "ms3" | "pc2" | "exp";
@@ -146,11 +146,14 @@ export interface LogpdfOptions {
 /** Default steps of `logpdf` (bench/ode.ts: discretisation error ~1e−3 nats, below the model's). */
 export const LOGPDF_STEPS = 50;
 const BATCH = 4096;
-const TABLE = { steps: int(1, 100000), solver: oneOf("pc2", "heun", "ms2", "ms3", "exp") };
+export const LOGPDF_OPTIONS = {
+  steps: { check: int(1, 100000), default: LOGPDF_STEPS, doc: "ODE steps from tMin to T", cli: { value: "K" } },
+  solver: { check: oneOf("pc2", "heun", "ms2", "ms3", "exp"), default: ODE_SOLVER, doc: "the ODE solver (pc2: a second-order predictor–corrector)" },
+} satisfies Record<keyof LogpdfOptions, Decl>;
 
 /** log p̂₀ at each row of points (row-major, the model's dimension). */
 export function flowLogpdf(model: ScoreModel, points: Float64Array, options?: LogpdfOptions): Float64Array {
-  const o = resolve(options, TABLE, { steps: LOGPDF_STEPS, solver: ODE_SOLVER });
+  const o = resolve<Required<LogpdfOptions>>(options, LOGPDF_OPTIONS);
   const n = model.dim, rows = points.length / n, steps = o.steps;
   const ts = [0, ...noiseLadder(steps + 1, model.tMin, model.T)];
   const out = new Float64Array(rows);

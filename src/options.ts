@@ -1,13 +1,30 @@
 /**
- * Option constraints, declared once and checked at the top of every entry point. Messages
- * name the option and the value: `invalid option "degree": expected an integer in [0, 12], got 3.5`.
+ * Options, declared once: each entry point (fit, sample, logpdf, components, EM) has a table
+ * of declarations — constraint, default, one line of documentation, and the command-line
+ * placeholder if the CLI offers it — checked at the top of the call. The CLI derives its
+ * flags, bounds, defaults and --help from the same tables (src/cli/args.ts). Messages name
+ * the option and the value: `invalid option "degree": expected an integer in [0, 12], got 3.5`.
  */
 
-type Constraint =
+export type Constraint =
   | { kind: "int"; min: number; max: number }
   | { kind: "number"; min: number; max: number; openMin?: boolean }
   | { kind: "enum"; values: readonly string[] }
   | { kind: "function" };
+
+export interface Decl {
+  check: Constraint;
+  /** Absent: undefined unless given (the entry point decides, e.g. threads = the cores). */
+  default?: unknown;
+  /** Also accepts the string "auto". */
+  auto?: boolean;
+  /** What it does, in one line (the CLI's --help uses it). */
+  doc: string;
+  /** On the command line as --flag VALUE (flag: the kebab-case of the name unless given). */
+  cli?: { value: string; flag?: string };
+}
+
+export type Table = Record<string, Decl>;
 
 export function describe(c: Constraint): string {
   switch (c.kind) {
@@ -18,7 +35,7 @@ export function describe(c: Constraint): string {
   }
 }
 
-function ok(c: Constraint, v: unknown): boolean {
+export function satisfies(c: Constraint, v: unknown): boolean {
   switch (c.kind) {
     case "int": return Number.isInteger(v) && (v as number) >= c.min && (v as number) <= c.max;
     case "number":
@@ -45,26 +62,21 @@ export function show(v: unknown): string {
 
 export class OptionError extends Error {}
 
-/**
- * Check `given` against `table` (unknown keys are errors); `auto` lists options that also
- * accept the string "auto". Returns the options with defaults filled in.
- */
-export function resolve<T extends object>(
-  given: object | undefined,
-  table: Record<string, Constraint>,
-  defaults: T,
-  auto: readonly string[] = [],
-): T {
-  const out = { ...defaults } as Record<string, unknown>;
+/** What a declaration accepts, in words: `an integer in [0, 12] or "auto"`. */
+export function expectation(d: Decl): string {
+  return describe(d.check) + (d.auto ? ` or "auto"` : "");
+}
+
+/** Check `given` against `table` (unknown keys are errors); returns the options with the table's defaults filled in. */
+export function resolve<T>(given: object | undefined, table: Table): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, d] of Object.entries(table)) if (d.default !== undefined) out[key] = d.default;
   for (const [key, value] of Object.entries(given ?? {})) {
     if (value === undefined) continue;
-    const c = table[key];
-    if (!c) {
-      throw new OptionError(`unknown option "${key}" (known: ${Object.keys(table).join(", ")})`);
-    }
-    if (!(ok(c, value) || (value === "auto" && auto.includes(key)))) {
-      const also = auto.includes(key) ? ` or "auto"` : "";
-      throw new OptionError(`invalid option "${key}": expected ${describe(c)}${also}, got ${show(value)}`);
+    const d = Object.hasOwn(table, key) ? table[key] : undefined;
+    if (!d) throw new OptionError(`unknown option "${key}" (known: ${Object.keys(table).join(", ")})`);
+    if (!(satisfies(d.check, value) || (d.auto && value === "auto"))) {
+      throw new OptionError(`invalid option "${key}": expected ${expectation(d)}, got ${show(value)}`);
     }
     out[key] = value;
   }
@@ -75,3 +87,14 @@ export const int = (min: number, max: number): Constraint => ({ kind: "int", min
 export const num = (min: number, max: number, openMin = false): Constraint => ({ kind: "number", min, max, openMin });
 export const oneOf = (...values: string[]): Constraint => ({ kind: "enum", values });
 export const fn: Constraint = { kind: "function" };
+
+// Declarations shared by several entry points.
+export const SEED: Decl = { check: int(0, 2 ** 31 - 1), default: 0, doc: "random seed: the same seed gives the same numbers", cli: { value: "S" } };
+export const THREADS: Decl = {
+  check: int(1, 256),
+  doc: "worker threads (default: the machine's cores under Node, 1 in a browser); the result does not depend on it",
+  cli: { value: "T" },
+};
+export const BACKEND: Decl = { check: oneOf("wasm", "reference"), doc: 'the kernels: "wasm", or "reference" (pure TypeScript, the same numbers)' };
+export const PROGRESS: Decl = { check: fn, doc: "called as the work proceeds" };
+export const DIM: Decl = { check: int(1, 100000), doc: "row length when the data is a flat Float64Array" };

@@ -5,7 +5,7 @@
  */
 import type { Backend, Kernels } from "./kernels/index.ts";
 import { BATCH, chunkCount, withJob, type EnvSource } from "./pool.ts";
-import { OptionError, fn, int, oneOf, resolve } from "./options.ts";
+import { BACKEND, OptionError, PROGRESS, SEED, THREADS, fn, int, oneOf, resolve, type Decl } from "./options.ts";
 import { reverseGrid } from "./ladder.ts";
 import { streamState } from "./random.ts";
 import { Evaluator } from "./evaluator.ts";
@@ -48,13 +48,20 @@ export interface Frame {
  */
 export const DEFAULT_STEPS = { exp: 320, em: 320, ode: 50 } as const;
 
-const TABLE = { threads: int(1, 256), seed: int(0, 2 ** 31 - 1), steps: int(1, 100000), method: oneOf("exp", "em", "ode"), backend: oneOf("wasm", "reference"), onProgress: fn, onStep: fn };
+export const SAMPLE_OPTIONS = {
+  seed: SEED,
+  steps: { check: int(1, 100000), doc: `reverse steps from T to tMin, uniform in log-SNR, then one to 0 (default ${DEFAULT_STEPS.exp} for exp and em, ${DEFAULT_STEPS.ode} for ode)`, cli: { value: "K" } },
+  method: { check: oneOf("exp", "em", "ode"), default: "exp", doc: "exp (exponential integrator), em (Euler–Maruyama) or ode (the probability-flow ODE, deterministic after the start)", cli: { value: "exp|em|ode" } },
+  backend: BACKEND,
+  threads: THREADS,
+  onProgress: PROGRESS,
+  onStep: { check: fn, doc: "called with the first batch of particles after every reverse step" },
+} satisfies Record<keyof SampleOptions, Decl>;
 
 export async function sample(model: ScoreModel, count: number, options: SampleOptions | undefined, source: EnvSource): Promise<Float64Array> {
   if (!(model instanceof ScoreModel)) throw new OptionError("sample: the first argument must be a ScoreModel (from fit or ScoreModel.fromJSON)");
   if (!Number.isInteger(count) || count < 1) throw new OptionError(`invalid count: expected a positive integer, got ${count}`);
-  const defaults: SampleOptions & Required<Omit<SampleOptions, "onProgress" | "onStep" | "steps" | "threads" | "backend">> = { seed: 0, method: "exp" };
-  const r = resolve(options, TABLE, defaults);
+  const r = resolve<SampleOptions & Required<Pick<SampleOptions, "seed" | "method">>>(options, SAMPLE_OPTIONS);
   const o = { ...r, steps: r.steps ?? DEFAULT_STEPS[r.method] };
   const env = source.env(o.threads, o.backend ?? model.backend);
   const n = model.dim, batches = chunkCount(count, BATCH);
