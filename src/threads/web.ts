@@ -2,11 +2,13 @@
  * The browser pool: module Web Workers (web-worker.ts), each with its own WASM instance; the
  * pool itself is workers.ts. `new Worker(new URL(…, import.meta.url), {type: "module"})` is
  * the form bundlers (Vite) recognise: they build web-worker.ts as its own file and rewrite the URL.
+ * The URL names the compiled file, web-worker.js, which is what dist/ holds; bundlers map it
+ * to web-worker.ts in the sources, as they do for imports.
  */
 import { poolsOf, type Port } from "./workers.ts";
 
 function spawn(): Port {
-  const worker = new Worker(new URL("./web-worker.ts", import.meta.url), { type: "module" });
+  const worker = new Worker(new URL("./web-worker.js", import.meta.url), { type: "module" });
   return {
     post: (m) => worker.postMessage(m),
     listen(on) {
