@@ -4,5 +4,9 @@
  */
 import { serveJobs } from "./serve.ts";
 import { diffmixJobs } from "./jobs.ts";
+// What pool.ts loads with import(), imported here too: the worker is then one chunk, which
+// Vite's default (iife) worker build needs (see ../threads/web-worker.ts).
+import "../threads/tasks.ts";
+import "../threads/web.ts";
 
 serveJobs(diffmixJobs);
