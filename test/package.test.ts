@@ -5,73 +5,35 @@
 // what the tarball holds. The tarball is packed with --ignore-scripts from the dist/ this run
 // built before any test (test/helpers/build.ts): the files checked here are the ones the
 // suite ran, and prepack's rebuild could not race the other test files that use dist/.
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build, type Logger } from "vite";
 import { CHROMIUM, launch, openPage, serveStatic } from "./browser/harness.ts";
+import { ROOT, ok, packAndInstall, run, type Installed } from "./helpers/package.ts";
 
-const ROOT = join(import.meta.dirname, "..");
 const README = readFileSync(join(ROOT, "README.md"), "utf8");
 const PKG = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 const BROWSER = existsSync(CHROMIUM) || !!process.env.CI; // in CI a missing browser is a failure
 
-// A nested npm must not inherit the settings npm gives the scripts it runs (npm_config_local_prefix
-// would point the install at this checkout): only the user's own cache, registry and config pass.
-const KEEP_NPM = new Set(["npm_config_cache", "npm_config_registry", "npm_config_userconfig", "npm_config_globalconfig", "npm_config_cafile"]);
-const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || KEEP_NPM.has(k.toLowerCase())));
-delete ENV.INIT_CWD;
-
-interface Run { code: number | null; out: string; err: string }
-
-function run(cmd: string, args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: ENV, stdio: ["ignore", "pipe", "pipe"] });
-    const out: Buffer[] = [], err: Buffer[] = [];
-    child.stdout.on("data", (b) => out.push(b));
-    child.stderr.on("data", (b) => err.push(b));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() }));
-  });
-}
-
-/** Runs and expects exit 0; otherwise fails with what the command printed. */
-async function ok(cmd: string, args: string[], cwd: string): Promise<Run> {
-  const r = await run(cmd, args, cwd);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(" ")} exited with ${r.code}:\n${r.out}${r.err}`);
-  return r;
-}
-
 const sha = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 const walk = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
 
-let tmp: string, app: string, tarball: string, shipped: string[];
+let pkg: Installed, app: string, shipped: string[];
 const timings: string[] = [];
 const t00 = performance.now();
 
 beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), "diffmix-package-"));
-  app = join(tmp, "app");
-  mkdirSync(app);
-  let t = performance.now();
-  const packed = JSON.parse((await ok("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", tmp], ROOT)).out)[0];
-  tarball = join(tmp, packed.filename);
-  shipped = packed.files.map((f: { path: string }) => f.path).sort();
-  timings.push(`pack ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  // An empty project, as `npm init -y` makes it, then ES modules (the consumer's choice).
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true, type: "module" }, null, 2));
-  t = performance.now();
-  await ok("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], app);
-  timings.push(`install ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  pkg = await packAndInstall();
+  ({ app, files: shipped } = pkg);
+  timings.push(`pack ${pkg.packSeconds.toFixed(1)} s`, `install ${pkg.installSeconds.toFixed(1)} s`);
 }, 120000);
 
 afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  if (pkg) rmSync(pkg.tmp, { recursive: true, force: true });
   console.log(`[package] ${timings.join(", ")}; the whole file ${((performance.now() - t00) / 1000).toFixed(1)} s`);
 });
 
@@ -201,7 +163,7 @@ document.body.dataset.ready = "1";
         warn: (m) => void warnings.push(m), warnOnce: (m) => void warnings.push(m), error: (m) => void warnings.push(m),
       };
       const t = performance.now();
-      await build({ root: web, configFile: false, customLogger: logger }); // as `npx vite build` in that folder
+      await build({ root: web, configFile: false, logLevel: "warn", customLogger: logger }); // as `npx vite build` in that folder
       timings.push(`vite build ${((performance.now() - t) / 1000).toFixed(1)} s`);
       expect(warnings).toEqual([]);
       const server = await serveStatic(join(web, "dist"));
