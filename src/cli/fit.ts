@@ -1,9 +1,9 @@
 /** diffmix fit DATA -o MODEL.json: learn the score from a table of samples. */
 import { fit, MIN_ROWS } from "../fit.ts";
 import { DataError } from "../dataset.ts";
-import { checkWritable, readTable, writeOutput, STDIN } from "../io/files.ts";
+import { readTable, writeOutput, STDIN } from "../io/files.ts";
 import { type CommandSpec, intOption, optionLines, parseCommand } from "./args.ts";
-import { type Io, outputOf, seconds, seedOf, threadsOf } from "./common.ts";
+import { type Io, checkOutput, outputOf, seconds, seedOf, threadsOf } from "./common.ts";
 import { Progress } from "./progress.ts";
 
 export const spec: CommandSpec = {
@@ -47,7 +47,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const seed = seedOf(v);
   const threads = threadsOf(v);
   const quiet = v.quiet === true;
-  checkWritable(output);
+  checkOutput(output, [data]);
 
   const table = await readTable(data);
   const name = data === "-" ? STDIN : data;

@@ -1,8 +1,8 @@
 /** diffmix sample MODEL.json -n N -o OUT: draw new samples by reverse diffusion. */
 import { DEFAULT_STEPS, sample } from "../sample.ts";
-import { checkWritable, writeTable } from "../io/files.ts";
+import { writeTable } from "../io/files.ts";
 import { type CommandSpec, choiceOption, intOption, optionLines, parseCommand } from "./args.ts";
-import { type Io, countOf, outputOf, readModel, seconds, seedOf, threadsOf } from "./common.ts";
+import { type Io, checkOutput, countOf, outputOf, readModel, seconds, seedOf, threadsOf } from "./common.ts";
 import { Progress } from "./progress.ts";
 
 export const spec: CommandSpec = {
@@ -48,7 +48,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const method = v.method === undefined ? "exp" : choiceOption("method", v.method as string, ["exp", "em", "ode"] as const);
   const threads = threadsOf(v);
   const quiet = v.quiet === true;
-  checkWritable(output);
+  checkOutput(output, [modelFile]);
 
   const model = await readModel(modelFile);
   const progress = new Progress(io.err, quiet);
