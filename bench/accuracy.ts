@@ -1,5 +1,5 @@
 /**
- * Quality table on the public instances (../shared/benchmarks/instances.json): diffmix (all
+ * Quality table on the public instances (test/fixtures/instances.json): diffmix (all
  * defaults: degree and R chosen by held-out Stein loss) vs our EM with k known vs our EM with
  * k chosen by BIC (identity covariances: the paper's model class) vs scikit-learn's
  * GaussianMixture (full covariances, k known and BIC) when /usr/bin/python3 has it, each

@@ -15,7 +15,7 @@ import { mixtureFromSpec } from "../src/mixture-spec.ts";
 
 export const BENCH = fileURLToPath(new URL(".", import.meta.url));
 export const FIGURES = join(BENCH, "figures");
-const INSTANCES = fileURLToPath(new URL("../../shared/benchmarks/instances.json", import.meta.url));
+const INSTANCES = fileURLToPath(new URL("../test/fixtures/instances.json", import.meta.url));
 
 export interface Instance {
   name: string;

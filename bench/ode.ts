@@ -40,7 +40,7 @@ const only = onlyAt >= 0 ? argv[onlyAt + 1].split(",") : undefined;
 const write = !quick && !argv.includes("--no-write");
 const M = quick ? 5000 : 20000, SAMPLES = quick ? 20000 : 100000, HELD_OUT = quick ? 1000 : 5000;
 
-const INSTANCES = fileURLToPath(new URL("../../shared/benchmarks/instances.json", import.meta.url));
+const INSTANCES = fileURLToPath(new URL("../test/fixtures/instances.json", import.meta.url));
 const RESULTS = fileURLToPath(new URL("RESULTS.md", import.meta.url));
 const specs = (JSON.parse(readFileSync(INSTANCES, "utf8")) as { instances: Record<string, MixtureSpec> }).instances;
 const names = Object.keys(specs).filter((n) => !only || only.includes(n));

@@ -1,4 +1,4 @@
-// The `diffmix` command, spawned for real (node bin/diffmix.js) on files in a temporary folder:
+// The `diffmix` command, spawned for real (node dist/cli/bin.js, the package's bin) on files in a temporary folder:
 // every command's happy path, the round trip gen → fit → sample → eval, and every failure
 // with its exact one-line message, its exit code and no output file left behind.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

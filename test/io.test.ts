@@ -1,10 +1,10 @@
 // File formats: the streamed CSV parser, NPY, and outputs that never leave a partial file.
 import { afterAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CsvParser, csvChunks } from "../src/io/csv.ts";
-import { readTable, readJSON, writeOutput, writeTable, checkWritable } from "../src/io/files.ts";
+import { readTable, readJSON, writeAll, writeOutput, writeTable, checkWritable, sameFile } from "../src/io/files.ts";
 import { normals, streamState, uniforms } from "../src/random.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "diffmix-io-"));
@@ -87,6 +87,15 @@ describe("CSV reading", () => {
     expect(err("")).toThrow("t.csv: empty file (expected one sample per line)");
     expect(err("\n  \n")).toThrow("t.csv: empty file (expected one sample per line)");
     expect(err("x,y\n")).toThrow("t.csv: a header line but no data rows");
+  });
+
+  it("a first line of numbers beyond a double's range is data (an error), not a header", () => {
+    const err = (text: string) => () => parse(text);
+    expect(err("1e999,1\n2,3\n")).toThrow("t.csv:1: column 1: 1e999 is not a finite number");
+    expect(err("2,-1E+400\n2,3\n")).toThrow("t.csv:1: column 2: -1E+400 is not a finite number");
+    expect(err("1" + "0".repeat(400) + ",1\n")).toThrow("t.csv:1: column 1: 1" + "0".repeat(400) + " is not a finite number");
+    expect(parse("x,1e999\n1,2\n").header).toEqual(["x", "1e999"]); // a field that is no number: a header
+    expect(Array.from(parse("1e-999,1\n").x)).toEqual([0, 1]); // underflow is a finite number
   });
 
   it("writes what it reads back exactly", async () => {
@@ -176,6 +185,53 @@ describe("outputs", () => {
     await writeOutput(out, ["new\n"]);
     expect(readFileSync(out, "utf8")).toBe("new\n");
     expect(leftovers()).toEqual([]);
+  });
+
+  it("writes every byte when the file system takes fewer than asked, and fails when it takes none", async () => {
+    const data = Uint8Array.from({ length: 1000 }, (_, i) => i % 251);
+    const got: number[] = [];
+    let calls = 0;
+    await writeAll(async (b, off, len) => {
+      calls++;
+      const n = Math.min(len, 7); // a short write every time
+      got.push(...b.subarray(off, off + n));
+      return n;
+    }, data);
+    expect(Uint8Array.from(got)).toEqual(data);
+    expect(calls).toBe(Math.ceil(1000 / 7));
+    await expect(writeAll(async () => 0, data)).rejects.toThrow("a write of 1000 bytes wrote 0");
+  });
+
+  it("names the file and the errno of a failed write; a partial output never appears", async () => {
+    const out = join(dir, "eio.csv");
+    function* chunks() {
+      yield "1,2\n";
+      throw Object.assign(new Error("i/o"), { code: "EIO" });
+    }
+    await expect(writeOutput(out, chunks())).rejects.toThrow(`${out}: cannot write (EIO: input/output error)`);
+    expect(existsSync(out)).toBe(false);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it("writes through a link to a regular file into that file, keeping the link", async () => {
+    writeFileSync(join(dir, "real.csv"), "old\n");
+    symlinkSync(join(dir, "real.csv"), join(dir, "link.csv"));
+    await writeOutput(join(dir, "link.csv"), ["new\n"]);
+    expect(readFileSync(join(dir, "real.csv"), "utf8")).toBe("new\n");
+    expect(readdirSync(dir).includes("link.csv") && sameFile(join(dir, "link.csv"), join(dir, "real.csv"))).toBe(true);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it("tells one file reached by two names from two files", () => {
+    writeFileSync(join(dir, "a.csv"), "1\n");
+    writeFileSync(join(dir, "b.csv"), "1\n");
+    linkSync(join(dir, "a.csv"), join(dir, "a-hard.csv"));
+    expect(sameFile(join(dir, "a.csv"), join(dir, "a-hard.csv"))).toBe(true);
+    expect(sameFile(join(dir, "a.csv"), join(dir, ".", "a.csv"))).toBe(true);
+    expect(sameFile(join(dir, "a.csv"), join(dir, "b.csv"))).toBe(false);
+    expect(sameFile(join(dir, "a.csv"), join(dir, "missing.csv"))).toBe(false);
+    expect(sameFile("-", "-")).toBe(false); // stdin and stdout
+    expect(sameFile("/dev/null", "/dev/null")).toBe(false); // not a regular file: nothing to destroy
   });
 
   it("checks the folder before any work", () => {

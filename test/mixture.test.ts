@@ -524,7 +524,7 @@ describe("specs", () => {
   });
 
   it("presets match the public benchmark instances", () => {
-    const file = fileURLToPath(new URL("../../shared/benchmarks/instances.json", import.meta.url));
+    const file = fileURLToPath(new URL("./fixtures/instances.json", import.meta.url));
     const { instances } = JSON.parse(readFileSync(file, "utf8"));
     for (const name of ["blobs2d", "ring", "pair-close", "grid9", "balls", "sphere3", "mix8d"]) {
       approx(mixtureFromSpec(presets[name]).toSpec(), mixtureFromSpec(instances[name], name).toSpec());

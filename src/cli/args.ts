@@ -80,7 +80,8 @@ export function parseCommand(argv: string[], spec: CommandSpec): Parsed {
       continue;
     }
     // parseArgs (strict: false) takes the next argument as the value even when it is an option.
-    if (t.value === undefined || (!t.inlineValue && t.value.startsWith("-") && t.value !== "-" && !/^-\d|^-\.\d/.test(t.value))) {
+    // An empty value (--output=, -o "") is missing too.
+    if (!t.value || (!t.inlineValue && t.value.startsWith("-") && t.value !== "-" && !/^-\d|^-\.\d/.test(t.value))) {
       throw new UsageError(`option ${t.rawName} needs a value${o.value ? ` (${o.value})` : ""}`);
     }
     if (values[t.name] !== undefined) throw new UsageError(`option ${t.rawName} is given twice`);

@@ -4,7 +4,7 @@ import { ScoreModel } from "../model.ts";
 import { type Mixture } from "../mixture.ts";
 import { mixtureFromSpec } from "../mixture-spec.ts";
 import { presets } from "../presets.ts";
-import { readJSON, STDIN } from "../io/files.ts";
+import { checkWritable, readJSON, sameFile, STDIN } from "../io/files.ts";
 import { UsageError, closest, intOption } from "./args.ts";
 import type { Stream } from "./progress.ts";
 
@@ -37,6 +37,19 @@ export function threadsOf(v: Values): number | undefined {
 export function outputOf(v: Values, command: string, what: string): string {
   if (v.output === undefined) throw new UsageError(`${command}: missing -o ${what}`);
   return v.output as string;
+}
+
+/**
+ * Before any work: `output` can be written (io/files.ts checkWritable; exit 1 if not) and is
+ * none of the files the command reads, by name or through a link (a usage error: exit 2).
+ */
+export function checkOutput(output: string, inputs: (string | undefined)[]): void {
+  checkWritable(output);
+  for (const input of inputs) {
+    if (input !== undefined && sameFile(input, output)) {
+      throw new UsageError(`${output}: the output would overwrite the input ${input} (write it to another file)`);
+    }
+  }
 }
 
 const display = (path: string) => (path === "-" ? STDIN : path);

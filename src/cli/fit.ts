@@ -2,9 +2,9 @@
 import { MIN_ROWS } from "../fit.ts";
 import { fit } from "../node.ts";
 import { DataError } from "../dataset.ts";
-import { checkWritable, readTable, writeOutput, STDIN } from "../io/files.ts";
+import { readTable, writeOutput, STDIN } from "../io/files.ts";
 import { type CommandSpec, intOption, optionLines, parseCommand } from "./args.ts";
-import { type Io, outputOf, seconds, seedOf, threadsOf } from "./common.ts";
+import { type Io, checkOutput, outputOf, seconds, seedOf, threadsOf } from "./common.ts";
 import { Progress } from "./progress.ts";
 
 export const spec: CommandSpec = {
@@ -48,7 +48,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const seed = seedOf(v);
   const threads = threadsOf(v);
   const quiet = v.quiet === true;
-  checkWritable(output);
+  checkOutput(output, [data]);
 
   const table = await readTable(data);
   const name = data === "-" ? STDIN : data;

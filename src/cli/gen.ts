@@ -1,7 +1,7 @@
 /** diffmix gen SPEC.json|--preset NAME -n N -o DATA: samples from a known distribution. */
-import { checkWritable, writeTable } from "../io/files.ts";
+import { writeTable } from "../io/files.ts";
 import { type CommandSpec, UsageError, optionLines, parseCommand } from "./args.ts";
-import { type Io, countOf, outputOf, presetMixture, presetNames, readSpec, seedOf } from "./common.ts";
+import { type Io, checkOutput, countOf, outputOf, presetMixture, presetNames, readSpec, seedOf } from "./common.ts";
 
 export const spec: CommandSpec = {
   name: "gen",
@@ -48,7 +48,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const output = outputOf(v, "gen", "DATA (a .csv or .npy file, or - for stdout)");
   const seed = seedOf(v);
   const mixture = v.preset !== undefined ? presetMixture(v.preset as string) : undefined;
-  checkWritable(output);
+  checkOutput(output, [specFile]);
   const truth = mixture ?? (await readSpec(specFile));
   await writeTable(output, truth.sample(count, seed), truth.dim);
   if (v.quiet !== true) io.err.write(`gen: ${count} × ${truth.dim} (${truth.kind}) → ${output === "-" ? "stdout" : output}\n`);

@@ -1,9 +1,9 @@
 /** diffmix logpdf MODEL.json POINTS -o OUT: the model's log-density at each point. */
 import { ModelError } from "../model.ts";
 import { LOGPDF_STEPS } from "../flow.ts";
-import { checkWritable, readTable, STDIN, writeTable } from "../io/files.ts";
+import { readTable, STDIN, writeTable } from "../io/files.ts";
 import { type CommandSpec, UsageError, intOption, optionLines, parseCommand } from "./args.ts";
-import { type Io, outputOf, readModel, seconds } from "./common.ts";
+import { type Io, checkOutput, outputOf, readModel, seconds } from "./common.ts";
 
 export const spec: CommandSpec = {
   name: "logpdf",
@@ -40,7 +40,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const output = outputOf(v, "logpdf", "OUT (a .csv or .npy file, or - for stdout)");
   const steps = v.steps === undefined ? LOGPDF_STEPS : intOption("steps", v.steps as string, 1, 100000);
   if (modelFile === "-" && pointsFile === "-") throw new UsageError("logpdf: MODEL.json and POINTS cannot both be - (stdin)");
-  checkWritable(output);
+  checkOutput(output, [modelFile, pointsFile]);
   const model = await readModel(modelFile);
   const points = await readTable(pointsFile);
   const name = pointsFile === "-" ? STDIN : pointsFile;

@@ -1,9 +1,9 @@
 /** diffmix sample MODEL.json -n N -o OUT: draw new samples by reverse diffusion. */
 import { DEFAULT_STEPS } from "../sample.ts";
 import { sample } from "../node.ts";
-import { checkWritable, writeTable } from "../io/files.ts";
+import { writeTable } from "../io/files.ts";
 import { type CommandSpec, choiceOption, intOption, optionLines, parseCommand } from "./args.ts";
-import { type Io, countOf, outputOf, readModel, seconds, seedOf, threadsOf } from "./common.ts";
+import { type Io, checkOutput, countOf, outputOf, readModel, seconds, seedOf, threadsOf } from "./common.ts";
 import { Progress } from "./progress.ts";
 
 export const spec: CommandSpec = {
@@ -49,7 +49,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const method = v.method === undefined ? "exp" : choiceOption("method", v.method as string, ["exp", "em", "ode"] as const);
   const threads = threadsOf(v);
   const quiet = v.quiet === true;
-  checkWritable(output);
+  checkOutput(output, [modelFile]);
 
   const model = await readModel(modelFile);
   const progress = new Progress(io.err, quiet);

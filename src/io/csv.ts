@@ -16,7 +16,8 @@ import type { Table } from "./table.ts";
 const COMMA = 44, LF = 10, CR = 13, SPACE = 32, TAB = 9, PLUS = 43, MINUS = 45, DOT = 46, E_LO = 101, E_HI = 69, D0 = 48;
 const MAX_EXACT = 9007199254740992; // 2^53
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
-const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
+/** Text that reads as a number, finite or not (1e999 overflows to Infinity). */
+const NUMBER_LIKE = /^[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|nan|inf|infinity)$/i;
 
 /** What is wrong with a field, for the message; parseField returns them as negative indices. */
 const EMPTY = 1, BAD = 2;
@@ -126,12 +127,15 @@ export class CsvParser {
     this.rows++;
   }
 
-  /** A first line is a header when any field is not a number (NaN and ±Infinity count as numbers). */
+  /**
+   * A first line is a header when any field is not a number. NaN, ±Infinity and decimals
+   * beyond a double's range (1e999) count as numbers: such a line is data, and an error.
+   */
   private isHeader(b: Buffer, start: number, end: number): boolean {
     let p = start;
     for (;;) {
       const q = fieldEnd(b, p, end);
-      if (this.parseField(b, p, end) < 0 && !NON_FINITE.test(b.toString("latin1", p, q).trim())) return true;
+      if (this.parseField(b, p, end) < 0 && !NUMBER_LIKE.test(b.toString("latin1", p, q).trim())) return true;
       if (q === end) return false;
       p = q + 1;
     }
@@ -199,7 +203,7 @@ export class CsvParser {
     const at = `${this.name}:${this.line}: column ${col + 1}`;
     if (f === EMPTY) throw new DataError(`${at}: empty cell (expected a number)`);
     let text = b.toString("utf8", p, q).trim();
-    if (NON_FINITE.test(text) || /^[+-]?[\d.]+e[+-]?\d+$/i.test(text)) throw new DataError(`${at}: ${text} is not a finite number`);
+    if (NUMBER_LIKE.test(text)) throw new DataError(`${at}: ${text} is not a finite number`); // NaN, Infinity, 1e999
     if (text.length > 40) text = `${text.slice(0, 39)}…`;
     throw new DataError(`${at}: ${JSON.stringify(text)} is not a number`);
   }

@@ -1,13 +1,17 @@
 /**
  * Files at the edge: numeric tables (CSV or NPY, chosen by extension; `-` is CSV on
  * stdin/stdout), JSON documents, and outputs written to a temporary file in the target
- * folder and renamed into place, so that a failed run leaves no output behind.
+ * folder and renamed into place, so that a failed run leaves no output behind (special
+ * files are written in place).
  * Every failure is a DataError whose message starts with the file's name.
  */
-import { accessSync, closeSync, constants, fstatSync, openSync, readSync, renameSync, statSync, unlinkSync } from "node:fs";
+import {
+  accessSync, closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, readSync, readlinkSync, renameSync, statSync, unlinkSync, write,
+} from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
-import { basename, dirname, extname, join } from "node:path";
-import { once } from "node:events";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import { constants as osConstants } from "node:os";
+import { isatty } from "node:tty";
 import { randomBytes } from "node:crypto";
 import { DataError } from "../dataset.ts";
 import { CsvParser, csvChunks } from "./csv.ts";
@@ -147,75 +151,226 @@ export async function readJSON(path: string): Promise<unknown> {
   }
 }
 
+// ---------------------------------------------------------------------------------------
+// Outputs. A regular file (or a new name) is written to a temporary file beside it, checked to
+// the last byte, fsync'd and renamed into place, so a failed or interrupted run leaves the old
+// file, or none. Special files (devices, FIFOs) are written in place and never replaced;
+// `-`, /dev/stdout and any other link to /proc/self/fd/1 are this process's stdout.
+
+/** The longest file name (bytes) of the Linux file systems (ext4, xfs, btrfs, tmpfs). */
+const NAME_MAX = 255;
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
+
+const WHY: Record<string, string> = {
+  ENOSPC: "no space left on device", EDQUOT: "disk quota exceeded", EIO: "input/output error",
+  EFBIG: "file too large", EROFS: "read-only file system", EACCES: "permission denied", EPERM: "permission denied",
+  ENAMETOOLONG: "name too long", EPIPE: "the reading end was closed", ENXIO: "no reader on the other end",
+};
+
+function writeError(name: string, e: unknown): DataError {
+  if (e instanceof DataError) return e;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const detail = code ? (WHY[code] ? `${code}: ${WHY[code]}` : code) : (e as Error)?.message ?? String(e);
+  return new DataError(`${name}: cannot write (${detail})`);
+}
+
+/** Where an output goes. */
+type Target =
+  | { kind: "fd"; fd: 1 | 2 } // this process's stdout or stderr
+  | { kind: "in place"; path: string } // a device, a FIFO, another process's descriptor
+  | { kind: "replace"; path: string }; // a regular file or a new name: the file to rename onto
+
+const FD_LINK = /^\/(?:proc\/self|dev)\/fd\/(\d+)$/;
+
+function targetOf(path: string): Target {
+  if (path === "-") return { kind: "fd", fd: 1 };
+  // Follow the links by hand: realpath cannot resolve /proc/self/fd/1 when it is a pipe.
+  let p = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    const fd = p === "/dev/stdout" ? 1 : p === "/dev/stderr" ? 2 : Number(FD_LINK.exec(p)?.[1] ?? -1);
+    if (fd === 1 || fd === 2) return { kind: "fd", fd };
+    if (fd >= 0) return { kind: "in place", path };
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch {
+      return { kind: "replace", path: p }; // a new file
+    }
+    if (!st.isSymbolicLink()) return st.isFile() || st.isDirectory() ? { kind: "replace", path: p } : { kind: "in place", path };
+    p = resolve(dirname(p), readlinkSync(p));
+  }
+  return { kind: "replace", path }; // a loop of links: the open fails and says so
+}
+
 /**
- * Checks before any work that `path` can be written: its folder exists and is a folder, and
- * the path itself is not a folder. `-` (stdout) always can.
+ * Checks before any work that `path` can be written: its name fits in a folder entry, its
+ * folder exists and is a folder, and the path itself is not a folder. `-` (stdout) always can.
  */
 export function checkWritable(path: string): void {
   if (path === "-") return;
-  const dir = dirname(path);
+  const bytes = Buffer.byteLength(basename(path));
+  if (bytes > NAME_MAX) throw new DataError(`${path}: the name is too long (${bytes} bytes; a file name has at most ${NAME_MAX})`);
+  const target = targetOf(path);
+  if (target.kind === "fd") return;
+  if (target.kind === "in place") {
+    try {
+      accessSync(target.path, constants.W_OK);
+    } catch {
+      throw new DataError(`${path}: cannot write (permission denied)`);
+    }
+    return;
+  }
+  const dir = dirname(target.path);
   let st;
   try {
     st = statSync(dir);
   } catch {
-    throw new DataError(`${path}: the folder ${dir} does not exist`);
+    throw new DataError(`${path}: the folder ${dirname(path)} does not exist`);
   }
-  if (!st.isDirectory()) throw new DataError(`${path}: ${dir} is not a folder`);
+  if (!st.isDirectory()) throw new DataError(`${path}: ${dirname(path)} is not a folder`);
   try {
-    if (statSync(path).isDirectory()) throw new DataError(`${path}: is a directory (expected a file name)`);
+    if (statSync(target.path).isDirectory()) throw new DataError(`${path}: is a directory (expected a file name)`);
   } catch (e) {
     if (e instanceof DataError) throw e;
   }
   try {
     accessSync(dir, constants.W_OK);
   } catch {
-    throw new DataError(`${path}: cannot write in ${dir} (permission denied)`);
+    throw new DataError(`${path}: cannot write in ${dirname(path)} (permission denied)`);
+  }
+}
+
+/**
+ * Whether the regular files `a` and `b` are one file (the same path, or one reached through a
+ * link): same device and inode. Anything else (a missing file, stdin, a device) is not.
+ */
+export function sameFile(a: string, b: string): boolean {
+  if (a === "-" || b === "-") return false;
+  try {
+    const sa = statSync(a), sb = statSync(b);
+    return sa.isFile() && sb.isFile() && sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false;
   }
 }
 
 type Chunk = string | Uint8Array;
 
-/**
- * Writes `chunks` to `path` through a temporary file in the same folder, renamed into place
- * when complete; on any failure, Ctrl-C or SIGTERM the temporary file is removed. `-` writes
- * to stdout.
- */
-export async function writeOutput(path: string, chunks: Iterable<Chunk>): Promise<void> {
-  if (path === "-") {
-    for (const c of chunks) {
-      if (!process.stdout.write(c)) await once(process.stdout, "drain");
-    }
+/** Calls `write` until every byte of `data` is written: a write may take fewer than asked. */
+export async function writeAll(write: (data: Uint8Array, offset: number, length: number) => Promise<number>, data: Uint8Array): Promise<void> {
+  for (let done = 0; done < data.length; ) {
+    const n = await write(data, done, data.length - done);
+    if (!(n > 0)) throw new Error(`a write of ${data.length - done} bytes wrote ${n}`);
+    done += n;
+  }
+}
+
+const bytesOf = (c: Chunk) => (typeof c === "string" ? Buffer.from(c, "utf8") : c);
+
+async function writeChunks(file: FileHandle, chunks: Iterable<Chunk>): Promise<void> {
+  for (const c of chunks) await writeAll(async (b, o, l) => (await file.write(b, o, l)).bytesWritten, bytesOf(c));
+}
+
+/** stdout or stderr: a file or a device by plain writes to the descriptor, a pipe or terminal through its stream. */
+async function writeDescriptor(fd: 1 | 2, chunks: Iterable<Chunk>): Promise<void> {
+  const st = fstatSync(fd);
+  if (st.isFile() || (st.isCharacterDevice() && !isatty(fd))) {
+    const writeFd = (b: Uint8Array, o: number, l: number) => new Promise<number>((ok, fail) => write(fd, b, o, l, null, (e, n) => (e ? fail(e) : ok(n))));
+    for (const c of chunks) await writeAll(writeFd, bytesOf(c));
     return;
   }
+  const stream = fd === 1 ? process.stdout : process.stderr;
+  for (const c of chunks) {
+    try {
+      await new Promise<void>((ok, fail) => void stream.write(c, (e) => (e ? fail(e) : ok())));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EPIPE") return; // the reader has gone (… | head): not a failure
+      throw e;
+    }
+  }
+}
+
+/** A temporary name beside `path`, no longer than its own name (or 64 bytes), never over NAME_MAX. */
+function temporaryPath(path: string): string {
+  const tag = `.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+  const name = basename(path);
+  let room = Math.min(NAME_MAX, Math.max(Buffer.byteLength(name), 64)) - Buffer.byteLength(tag) - 1;
+  let stem = "";
+  for (const ch of name) {
+    room -= Buffer.byteLength(ch);
+    if (room < 0) break;
+    stem += ch;
+  }
+  return join(dirname(path), `.${stem}${tag}`);
+}
+
+/**
+ * Writes `chunks` to `path` (see Target): a regular file through a temporary file in the same
+ * folder, every byte checked, fsync'd, then renamed into place; on any failure, or SIGINT,
+ * SIGTERM, SIGHUP or SIGQUIT, the temporary file is removed. Failures are one DataError naming
+ * the file (`data.csv: cannot write (ENOSPC: no space left on device)`).
+ */
+export async function writeOutput(path: string, chunks: Iterable<Chunk>): Promise<void> {
+  const name = path === "-" ? "stdout" : path;
   checkWritable(path);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+  const target = targetOf(path);
+  if (target.kind === "fd") {
+    try {
+      return await writeDescriptor(target.fd, chunks);
+    } catch (e) {
+      throw writeError(name, e);
+    }
+  }
+  if (target.kind === "in place") {
+    let file: FileHandle | undefined;
+    try {
+      file = await open(target.path, "w");
+      await writeChunks(file, chunks);
+      await file.close();
+      return;
+    } catch (e) {
+      await file?.close().catch(() => undefined);
+      throw writeError(name, e);
+    }
+  }
+  const tmp = temporaryPath(target.path);
   const onSignal = (sig: NodeJS.Signals) => {
     try {
       unlinkSync(tmp);
     } catch { /* not created yet */ }
-    process.exit(sig === "SIGINT" ? 130 : 143);
+    process.exit(128 + osConstants.signals[sig]);
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const sig of SIGNALS) process.on(sig, onSignal);
   let file: FileHandle | undefined;
   try {
     file = await open(tmp, "wx");
-    for (const c of chunks) await file.write(typeof c === "string" ? Buffer.from(c, "utf8") : c);
+    await writeChunks(file, chunks);
+    await file.sync();
     await file.close();
     file = undefined;
-    renameSync(tmp, path);
+    renameSync(tmp, target.path);
+    syncFolder(dirname(target.path));
   } catch (e) {
     await file?.close().catch(() => undefined);
     try {
       unlinkSync(tmp);
-    } catch { /* never created */ }
-    if (e instanceof DataError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new DataError(`${path}: cannot write (${code ?? (e as Error).message})`);
+    } catch { /* never created, or renamed */ }
+    throw writeError(name, e);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const sig of SIGNALS) process.off(sig, onSignal);
   }
+}
+
+/** Makes a rename durable: fsync of the folder (best effort; not every file system allows it). */
+function syncFolder(dir: string): void {
+  try {
+    const fd = openSync(dir, "r");
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch { /* the file itself is synced; the entry follows with the next sync of the folder */ }
 }
 
 /** Writes rows × cols numbers as CSV or NPY (by extension; `-` is CSV on stdout). */

@@ -1,4 +1,6 @@
-// A worker thread's entry: the sources are TypeScript, compiled on the fly by tsx (as in bin/).
+// A worker thread's entry when the sources run as TypeScript (the suite, tsx): tsx compiles
+// them as they load. The package's workers start from the compiled dist/threads/node-entry.js instead
+// (node.ts, workerEntry); tsx is a devDependency.
 import { register } from "tsx/esm/api";
 
 register();

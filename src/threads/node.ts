@@ -10,8 +10,16 @@ export function cores(): number {
   return availableParallelism();
 }
 
+/**
+ * The worker's entry: the compiled node-entry.js beside this file in the package (dist/), or,
+ * when this file runs as TypeScript (vitest, tsx: the sources), boot.js, which registers tsx first.
+ */
+function workerEntry(): URL {
+  return new URL(import.meta.url.endsWith(".ts") ? "./boot.js" : "./node-entry.js", import.meta.url);
+}
+
 export function spawnThread(): Port {
-  const worker = new Worker(new URL("./boot.js", import.meta.url));
+  const worker = new Worker(workerEntry());
   return {
     post: (m) => worker.postMessage(m),
     listen(on) {

@@ -1,12 +1,14 @@
 /**
  * Web Workers for the browser pools: module workers (web-entry.ts), each with its own WASM
  * instances. `new Worker(new URL(…, import.meta.url), {type: "module"})` is the form bundlers
- * (Vite) recognise: they build web-entry.ts as its own file and rewrite the URL.
+ * (Vite) recognise: they build web-entry.ts as its own file and rewrite the URL. The URL names
+ * the compiled file, web-entry.js, which is what dist/ holds; bundlers map it to web-entry.ts in
+ * the sources, as they do for imports.
  */
 import type { Port } from "./workers.ts";
 
 export function spawnWebWorker(): Port {
-  const worker = new Worker(new URL("./web-entry.ts", import.meta.url), { type: "module" });
+  const worker = new Worker(new URL("./web-entry.js", import.meta.url), { type: "module" });
   return {
     post: (m) => worker.postMessage(m),
     listen(on) {

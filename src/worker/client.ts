@@ -43,7 +43,8 @@ export type SampleProgress = { phase: "sample"; done: number; total: number } | 
 /** Where the worker comes from: by default the module next to this file. */
 export type WorkerFactory = () => Worker;
 
-const defaultFactory: WorkerFactory = () => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+// worker.js: the compiled name (dist/); bundlers map it to worker.ts in the sources.
+const defaultFactory: WorkerFactory = () => new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
 
 export class WorkerClient {
   private worker: Worker | undefined;

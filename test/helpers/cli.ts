@@ -1,8 +1,9 @@
-// Runs the real `diffmix` command, as a user would, and collects what it prints.
+// Runs the real `diffmix` command, as a user would, and collects what it prints: the compiled
+// dist/cli/bin.js (package.json "bin"), built from the sources before the suite (build.ts).
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-export const BIN = fileURLToPath(new URL("../../bin/diffmix.js", import.meta.url));
+export const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
 
 export interface Run { code: number | null; out: string; err: string }
 
