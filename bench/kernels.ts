@@ -335,7 +335,7 @@ async function smallModel(): Promise<ScoreModel> {
     x[2 * t] = 1.5 * a + 0.3 * a * a;
     x[2 * t + 1] = 1.6 * b + 0.5 * a; // both spreads above the rank threshold: r = 2, p = 45
   }
-  return fit(x, { dim: 2, R: 0, degree: 8, microClusters: 1, levels: 2, seed: 3, backend: "wasm" });
+  return fit(x, { dim: 2, R: 0, degree: 8, granularity: 1, map: "none", scale: 1, levels: 2, seed: 3, backend: "wasm" });
 }
 
 function benchFused(model: ScoreModel) {
@@ -354,7 +354,7 @@ function benchFused(model: ScoreModel) {
     });
     A.table.set(table);
     A.active.set(Array.from({ length: G }, (_, g) => g));
-    packLevel(A.level, shape, regions, t, model.gates === "hard", model.levels[0]);
+    packLevel(A.level, shape, regions, t, model.gating === "hard", model.levels[0]);
     A.state.set(streamState(5, "bench-fused"));
     k.normal(POOL * BLOCK * n, A.x0, A.state);
     for (let i = 0; i < A.x0.length; i++) A.x0[i] = 2 * A.x0[i];

@@ -77,7 +77,7 @@ export interface ComponentDiagnostics {
 }
 
 export type Components =
-  | { k: number; weights: number[]; means: number[][]; modes: number[][]; diagnostics: ComponentDiagnostics }
+  | { k: number; weights: number[]; means: number[][]; covariances?: number[][]; modes: number[][]; diagnostics: ComponentDiagnostics }
   | { k: null; reason: string; modes: number[][]; diagnostics: ComponentDiagnostics };
 
 export const COMPONENTS_OPTIONS = {

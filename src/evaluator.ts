@@ -16,6 +16,8 @@ export class Evaluator<S extends ArenaSpec = ArenaSpec> {
   readonly div: Float64Array; // divergence out
   readonly state: U32; // a PRNG stream for callers that step particles
   private readonly blend: Float64Array;
+  private readonly gamma: Float64Array;
+  private readonly cbar: Float64Array;
   private readonly levels: Float64Array[];
   private readonly shape: Shape;
   private readonly hard: boolean;
@@ -25,12 +27,13 @@ export class Evaluator<S extends ArenaSpec = ArenaSpec> {
 
   constructor(readonly kernels: Kernels, private readonly model: ModelData, readonly capacity: number, extra?: S) {
     const shape = (this.shape = shapeOf(model.regions, model.degree));
-    this.hard = model.gates === "hard";
+    this.hard = model.gating === "hard";
     const len = packedLength(shape), n = model.dim, L = model.levels.length;
     const table = multiIndexTable(shape.rmax, shape.D);
     const arena = kernels.arena({
       levels: ["f64", len * L], blend: ["f64", len], table: ["i32", table.length], work: ["f64", workSize(shape)],
-      x: ["f64", capacity * n], r: ["f64", capacity * n], div: ["f64", capacity], state: ["u32", 4], ...(extra ?? {}),
+      x: ["f64", capacity * n], r: ["f64", capacity * n], div: ["f64", capacity], state: ["u32", 4],
+      gamma: ["f64", capacity * shape.G], cbar: ["f64", capacity * n], ...(extra ?? {}),
     });
     this.extra = arena as unknown as Arena<S>;
     this.levels = model.levels.map((lv, l) => {
@@ -43,8 +46,16 @@ export class Evaluator<S extends ArenaSpec = ArenaSpec> {
     this.work = arena.work;
     this.blend = arena.blend;
     this.x = arena.x; this.r = arena.r; this.div = arena.div;
+    this.gamma = arena.gamma; this.cbar = arena.cbar;
     this.state = arena.state;
     this.ts = model.levels.map((lv) => lv.t);
+  }
+
+  /** The gates γ_g at time t of the first m rows of x: a fresh array, m × regions. */
+  gates(m: number, t: number): Float64Array {
+    packLevel(this.blend, this.shape, this.model.regions, t, this.hard);
+    this.kernels.gates(m, this.x, this.blend, this.gamma, this.cbar);
+    return this.gamma.slice(0, m * this.shape.G);
   }
 
   /** r̂_t at the first m rows of x into r (and ∇·r̂_t into div when withDiv). */

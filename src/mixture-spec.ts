@@ -44,3 +44,15 @@ export function mixtureFromSpec(spec: unknown, where = "spec"): Mixture {
   if (s.dim !== undefined && s.dim !== m.dim) bad(where, "dim", `the dimension of the points (${m.dim})`, s.dim);
   return m;
 }
+
+/** The mixture moved by v: every atom, centre or end point plus v. */
+export function translated(m: Mixture, v: number[]): Mixture {
+  const s = m.toSpec(), add = (p: number[]) => p.map((x, i) => x + v[i]);
+  switch (s.kind) {
+    case "discrete": return mixtureFromSpec({ ...s, means: s.means.map(add) });
+    case "circle":
+    case "sphere": return mixtureFromSpec({ ...s, center: add(s.center) });
+    case "segments": return mixtureFromSpec({ ...s, segments: s.segments.map((seg) => seg.map(add)) });
+    case "balls": return mixtureFromSpec({ ...s, centers: s.centers.map(add) });
+  }
+}

@@ -1,20 +1,22 @@
 /**
- * The model file: `{"format": "diffmix-model", "version": 1, …}`, written by ScoreModel's
- * toJSON and read back here with every field checked; messages name the field.
+ * The model file: `{"format": "diffmix-model", "version": 2, …}`, written by ScoreModel's
+ * toJSON and read back here with every field checked; messages name the field. Version 1
+ * (no data map) still loads, as the identity map with σ₀ = 1.
  */
 import { basisSize } from "./basis.ts";
 import type { Level, Regions } from "./level.ts";
 import type { Candidate, ModelData } from "./model.ts";
+import { MAP_KINDS, identityMap, type DataMap, type MapKind } from "./map.ts";
 
 export const MODEL_FORMAT = "diffmix-model";
-export const MODEL_VERSION = 1;
+export const MODEL_VERSION = 2;
 
 export class ModelError extends Error {}
 
 /** The JSON object of a model (the fields of ModelData, in a fixed order). */
 export function modelJSON(d: ModelData): Record<string, unknown> {
-  const { dim, degree, gates, tMin, T, regions, levels, moments, config, selection } = d;
-  return { format: MODEL_FORMAT, version: MODEL_VERSION, dim, degree, gates, tMin, T, regions, levels, moments, config, selection };
+  const { dim, columns, map, dequantised, rows, degree, gating, tMin, T, regions, levels, moments, config, selection } = d;
+  return { format: MODEL_FORMAT, version: MODEL_VERSION, dim, columns, map, dequantised, rows, degree, gates: gating, tMin, T, regions, levels, moments, config, selection };
 }
 
 /** Parse and validate; `where` names the source in messages (e.g. a file name). */
@@ -22,10 +24,18 @@ export function parseModel(json: unknown, where = "model"): ModelData {
   const v = new Validator(where);
   const o = v.object(json, "");
   if (o.format !== MODEL_FORMAT) v.fail("format", `expected "${MODEL_FORMAT}", got ${JSON.stringify(o.format)}`);
-  if (o.version !== MODEL_VERSION) v.fail("version", `unsupported version ${JSON.stringify(o.version)} (this diffmix reads version ${MODEL_VERSION})`);
+  if (o.version !== MODEL_VERSION && o.version !== 1) v.fail("version", `unsupported version ${JSON.stringify(o.version)} (this diffmix reads versions 1 and ${MODEL_VERSION})`);
   const n = v.int(o.dim, "dim", 1);
+  const v1 = o.version === 1;
+  const map = v1 ? identityMap(n) : v.map(o.map, n);
+  const columns = v1 || o.columns === null ? null : v.strings(o.columns, "columns", n);
+  const dequantised = v1 ? [] : v.array(o.dequantised, "dequantised").map((q, k) => {
+    const e = v.object(q, `dequantised[${k}]`);
+    return { column: v.int(e.column, `dequantised[${k}].column`, 0, n - 1), step: v.positive(e.step, `dequantised[${k}].step`) };
+  });
+  const rows = v1 ? 0 : v.int(o.rows, "rows", 0);
   const degree = v.int(o.degree, "degree", 0);
-  const gates = o.gates === "soft" || o.gates === "hard" ? o.gates : v.fail("gates", `expected "soft" or "hard"`);
+  const gating = o.gates === "soft" || o.gates === "hard" ? o.gates : v.fail("gates", `expected "soft" or "hard"`);
   const tMin = v.num(o.tMin, "tMin"), T = v.num(o.T, "T");
   const rg = v.object(o.regions, "regions");
   const G = v.array(rg.weights, "regions.weights").length;
@@ -60,7 +70,7 @@ export function parseModel(json: unknown, where = "model"): ModelData {
   const moments = { mean: v.numbers(mo.mean, "moments.mean", n), cov: v.numbers(mo.cov, "moments.cov", n * n) };
   const config = o.config && typeof o.config === "object" ? (o.config as Record<string, unknown>) : {};
   const selection = Array.isArray(o.selection) ? (o.selection as Candidate[]) : [];
-  return { dim: n, degree, gates, tMin, T, regions, levels, moments, config, selection };
+  return { dim: n, columns, map, dequantised, rows, degree, gating, tMin, T, regions, levels, moments, config, selection };
 }
 
 class Validator {
@@ -83,6 +93,22 @@ class Validator {
   int(x: unknown, path: string, min: number, max = Infinity): number {
     if (!Number.isInteger(x) || (x as number) < min || (x as number) > max) this.fail(path, `expected an integer in [${min}, ${max}], got ${JSON.stringify(x)}`);
     return x as number;
+  }
+  positive(x: unknown, path: string): number {
+    const v = this.num(x, path);
+    if (!(v > 0)) this.fail(path, `expected a positive number, got ${v}`);
+    return v;
+  }
+  strings(x: unknown, path: string, len: number): string[] {
+    const a = this.array(x, path);
+    if (a.length !== len) this.fail(path, `expected ${len} names, got ${a.length}`);
+    a.forEach((s, i) => typeof s !== "string" && this.fail(`${path}[${i}]`, `expected a string, got ${JSON.stringify(s)}`));
+    return a as string[];
+  }
+  map(x: unknown, n: number): DataMap {
+    const o = this.object(x, "map");
+    const kind = MAP_KINDS.includes(o.kind as MapKind) ? (o.kind as MapKind) : this.fail("map.kind", `expected one of ${MAP_KINDS.join(", ")}, got ${JSON.stringify(o.kind)}`);
+    return { kind, centre: this.numbers(o.centre, "map.centre", n), shape: this.numbers(o.shape, "map.shape", n * n), scale: this.positive(o.scale, "map.scale") };
   }
   numbers(x: unknown, path: string, len: number): number[] {
     const a = this.array(x, path);

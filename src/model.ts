@@ -1,8 +1,13 @@
 /**
- * A fitted score: regions shared by all levels, one coefficient set per noise level, and
- * the data's first two moments (for the sampler's start). Immutable once built (its data is
+ * A fitted score: regions shared by all levels, one coefficient set per noise level, the
+ * data's first two moments (for the sampler's start), all in model units z = (σ₀M)⁻¹(x − b),
+ * and the data map that takes data there (src/map.ts). Immutable once built (its data is
  * frozen); it evaluates with kernels of the backend it was fitted or loaded with, through
  * one evaluator built on first use. Saved as versioned JSON (src/model-file.ts).
+ *
+ * Units: logpdf, score, gates, sample and components take and give DATA units; residual and
+ * divergence (a·E[μ | z_t = z] and its divergence) take and give MODEL units — toModel and
+ * fromModel convert.
  */
 import { kernelSource, type Backend, type KernelSource } from "./kernels/index.ts";
 import { Evaluator } from "./evaluator.ts";
@@ -11,22 +16,32 @@ import type { Level, Regions } from "./level.ts";
 import { flowLogpdf, type LogpdfOptions } from "./flow.ts";
 import { findComponents, predict, predictProba, type Components, type ComponentsOptions } from "./components.ts";
 import { ModelError, modelJSON, parseModel } from "./model-file.ts";
+import { mapMatrices, toData, toModel, type DataMap } from "./map.ts";
 
 export { ModelError, MODEL_FORMAT, MODEL_VERSION } from "./model-file.ts";
 
-export interface Candidate { R: number; degree: number; loss: number | null; note?: string }
+export interface Candidate { R: number; degree: number; loss: number | null; note?: string; [key: string]: unknown }
 
 export interface ModelData {
   dim: number;
+  /** The columns' names (a CSV header), or null. */
+  columns: string[] | null;
+  /** Data → model units. */
+  map: DataMap;
+  /** Grid-valued columns the fit spread over their grid step (uniform noise), recorded. */
+  dequantised: { column: number; step: number }[];
+  /** Rows the level statistics saw. */
+  rows: number;
   degree: number;
-  gates: "soft" | "hard";
+  /** "soft" gates or "hard" Voronoi cells (the file's "gates"). */
+  gating: "soft" | "hard";
   tMin: number;
   T: number;
   regions: Regions;
   levels: Level[]; // ascending t
   moments: { mean: number[]; cov: number[] };
   config: Record<string, unknown>; // the options the fit used, for the record
-  selection: Candidate[]; // held-out Stein losses of the configurations tried (empty if fixed)
+  selection: Candidate[]; // held-out scores of the configurations tried (empty if fixed)
 }
 
 /** Rows per kernel call of the model's own evaluator. */
@@ -40,10 +55,16 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
+type Points = number[] | number[][] | Float64Array;
+
 export class ScoreModel implements ModelData {
   readonly dim!: number;
+  readonly columns!: string[] | null;
+  readonly map!: DataMap;
+  readonly dequantised!: { column: number; step: number }[];
+  readonly rows!: number;
   readonly degree!: number;
-  readonly gates!: "soft" | "hard";
+  readonly gating!: "soft" | "hard";
   readonly tMin!: number;
   readonly T!: number;
   readonly regions!: Regions;
@@ -53,12 +74,12 @@ export class ScoreModel implements ModelData {
   readonly selection!: Candidate[];
   /** The kernels it evaluates with (not part of the file). */
   readonly kernels!: KernelSource;
-  /** Built on first use: the evaluator of residual/score/divergence, the default components. */
-  private readonly cache!: { ev?: Evaluator; components?: Components };
+  /** Built on first use: the map's matrices, the evaluator of residual/score/divergence, the default components. */
+  private readonly cache!: { A?: Float64Array; inv?: Float64Array; ev?: Evaluator; found?: Components; shown?: Components };
 
   constructor(data: ModelData, kernels: KernelSource = kernelSource()) {
-    const { dim, degree, gates, tMin, T, regions, levels, moments, config, selection } = data;
-    Object.assign(this, deepFreeze(structuredClone({ dim, degree, gates, tMin, T, regions, levels, moments, config, selection })));
+    const { dim, columns, map, dequantised, rows, degree, gating, tMin, T, regions, levels, moments, config, selection } = data;
+    Object.assign(this, deepFreeze(structuredClone({ dim, columns, map, dequantised, rows, degree, gating, tMin, T, regions, levels, moments, config, selection })));
     Object.defineProperty(this, "kernels", { value: kernels, enumerable: false });
     Object.defineProperty(this, "cache", { value: {}, enumerable: false });
     Object.freeze(this);
@@ -69,50 +90,87 @@ export class ScoreModel implements ModelData {
     return this.kernels.backend;
   }
 
-  /** r̂_t(x) = a·E[μ | x_t = x] for one point or many rows; returns rows × dim. */
-  residual(x: number[] | number[][] | Float64Array, t: number): Float64Array {
-    return this.evaluate(x, t, false).r;
-  }
-
-  /** ŝ_t(x) = −x + r̂_t(x). */
-  score(x: number[] | number[][] | Float64Array, t: number): Float64Array {
+  /** Points in data units → model units z = (σ₀M)⁻¹(x − b), rows × dim. */
+  toModel(x: Points): Float64Array {
     const pts = toPoints(x, this.dim);
-    const r = this.evaluate(pts, t, false).r;
-    for (let i = 0; i < r.length; i++) r[i] -= pts[i];
-    return r;
+    return toModel(this.map, this.matrices().inv, pts, pts.length / this.dim);
   }
 
-  /** ∇·r̂_t(x), exact (basis and gate derivatives), one number per row. */
-  divergence(x: number[] | number[][] | Float64Array, t: number): Float64Array {
-    return this.evaluate(x, t, true).div;
+  /** Points in model units → data units x = b + σ₀M z. */
+  fromModel(z: Points): Float64Array {
+    const pts = toPoints(z, this.dim);
+    return toData(this.map, this.matrices().A, pts, pts.length / this.dim);
+  }
+
+  /** r̂_t(z) = a·E[μ | z_t = z] in MODEL units, for one point or many rows (model units too); rows × dim. */
+  residual(z: Points, t: number): Float64Array {
+    return this.evaluate(toPoints(z, this.dim), t, false).r;
+  }
+
+  /** ∇·r̂_t(z) in model units, exact (basis and gate derivatives), one number per row. */
+  divergence(z: Points, t: number): Float64Array {
+    return this.evaluate(toPoints(z, this.dim), t, true).div;
+  }
+
+  /** ŝ_t(x) = ∇ₓ log p̂_t(x) in DATA units: (σ₀M)⁻ᵀ(−z + r̂_t(z)) at z = toModel(x). */
+  score(x: Points, t: number): Float64Array {
+    const z = this.toModel(x), r = this.evaluate(z, t, false).r, n = this.dim;
+    for (let i = 0; i < r.length; i++) r[i] -= z[i];
+    if (this.map.kind === "none" && this.map.scale === 1) return r;
+    const inv = this.matrices().inv, out = new Float64Array(r.length);
+    for (let row = 0; row < r.length / n; row++) {
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let j = 0; j < n; j++) s += inv[j * n + i] * r[row * n + j];
+        out[row * n + i] = s;
+      }
+    }
+    return out;
+  }
+
+  /** The soft gates γ_g(z_t) of the regions at DATA points x and time t: rows × regions. */
+  gates(x: Points, t: number): Float64Array {
+    const z = this.toModel(x), rows = z.length / this.dim;
+    const ev = this.evaluator(Math.max(1, Math.min(rows, BATCH)));
+    const out = new Float64Array(rows * this.regions.weights.length);
+    for (let s = 0; s < rows; s += ev.capacity) {
+      const b = Math.min(ev.capacity, rows - s);
+      ev.x.set(z.subarray(s * this.dim, (s + b) * this.dim));
+      out.set(ev.gates(b, t), s * this.regions.weights.length);
+    }
+    return out;
   }
 
   /**
-   * log p̂(x) for one point or many rows: the probability-flow ODE from 0 to T with the exact
-   * divergence, against the sampler's Gaussian start at T (src/flow.ts).
+   * log p̂(x) in DATA units for one point or many rows: the probability-flow ODE from 0 to T
+   * with the exact divergence, against the sampler's Gaussian start at T (src/flow.ts), plus
+   * the map's Jacobian −n·log σ₀.
    */
-  logpdf(points: number[] | number[][] | Float64Array, options?: LogpdfOptions): Float64Array {
-    return flowLogpdf(this, toPoints(points, this.dim, "points"), options);
+  logpdf(points: Points, options?: LogpdfOptions): Float64Array {
+    const lp = flowLogpdf(this, this.toModel(toPoints(points, this.dim, "points")), options);
+    const j = this.dim * Math.log(this.map.scale);
+    for (let i = 0; i < lp.length; i++) lp[i] -= j;
+    return lp;
   }
 
   /**
-   * The weights and means of a discrete mixture with k found from the score's fixed points,
-   * or { k: null, reason } when no finite mixture fits (src/components.ts). Default options
-   * are computed once and kept.
+   * The weights, means and covariances (data units) of a discrete mixture with k found from
+   * the score's fixed points, or { k: null, reason } when no finite mixture fits
+   * (src/components.ts). Default options are computed once and kept.
    */
   components(options?: ComponentsOptions): Components {
-    if (options !== undefined) return findComponents(this, options);
-    return (this.cache.components ??= findComponents(this));
+    if (options !== undefined) return this.inData(findComponents(this, options));
+    return (this.cache.shown ??= this.inData(this.found()));
   }
 
-  /** The most probable component (index into components().means) of each row. */
-  predict(x: number[] | number[][] | Float64Array): Int32Array {
-    return predict(this.discrete("predict"), toPoints(x, this.dim), this.dim);
+  /** The most probable component (index into components().means) of each row (data units). */
+  predict(x: Points): Int32Array {
+    return predict(this.discrete("predict"), this.toModel(x), this.dim);
   }
 
-  /** Posterior probabilities of the components, rows × k row-major (identity covariances). */
-  predictProba(x: number[] | number[][] | Float64Array): Float64Array {
-    return predictProba(this.discrete("predictProba"), toPoints(x, this.dim), this.dim);
+  /** Posterior probabilities of the components, rows × k row-major. */
+  predictProba(x: Points): Float64Array {
+    return predictProba(this.discrete("predictProba"), this.toModel(x), this.dim);
   }
 
   /** An evaluator of its own for `capacity` rows (the flow and components keep theirs). */
@@ -120,15 +178,35 @@ export class ScoreModel implements ModelData {
     return new Evaluator(this.kernels.create(), this, capacity);
   }
 
-  private discrete(what: string): Components {
-    const c = this.components();
+  private matrices(): { A: Float64Array; inv: Float64Array } {
+    if (!this.cache.A) Object.assign(this.cache, mapMatrices(this.map));
+    return { A: this.cache.A!, inv: this.cache.inv! };
+  }
+
+  /** The components with default options, in model units: found once. */
+  private found(): Components {
+    return (this.cache.found ??= findComponents(this));
+  }
+
+  /** Components found in model units, reported in data units: means b + σ₀Mμ, covariances σ₀²MMᵀ (N(μ, I) in model units). */
+  private inData(c: Components): Components {
+    const n = this.dim, { A } = this.matrices();
+    const data = (p: number[]) => Array.from(this.fromModel(p));
+    const cov = new Array<number>(n * n).fill(0);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) cov[i * n + j] += A[i * n + k] * A[j * n + k];
+    const modes = c.modes.map(data);
+    if (c.k === null) return { ...c, modes };
+    return { ...c, means: c.means.map(data), covariances: c.means.map(() => cov.slice()), modes };
+  }
+
+  private discrete(what: string): Components & { k: number } {
+    const c = this.found();
     if (c.k === null) throw new ModelError(`${what}: ${c.reason}`);
     return c;
   }
 
-  private evaluate(x: number[] | number[][] | Float64Array, t: number, withDiv: boolean) {
+  private evaluate(pts: Float64Array, t: number, withDiv: boolean) {
     if (typeof t !== "number" || !Number.isFinite(t) || t < 0) throw new ModelError(`t must be a finite number ≥ 0, got ${t}`);
-    const pts = toPoints(x, this.dim);
     const rows = pts.length / this.dim, n = this.dim;
     const ev = (this.cache.ev ??= this.evaluator(BATCH));
     const r = new Float64Array(rows * n), div = new Float64Array(rows);

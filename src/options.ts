@@ -20,8 +20,8 @@ export interface Decl {
   auto?: boolean;
   /** What it does, in one line (the CLI's --help uses it). */
   doc: string;
-  /** On the command line as --flag VALUE (flag: the kebab-case of the name unless given). */
-  cli?: { value: string; flag?: string };
+  /** On the command line as --flag VALUE (flag: the kebab-case of the name unless given; default: the words for an absent default). */
+  cli?: { value: string; flag?: string; default?: string };
 }
 
 export type Table = Record<string, Decl>;
@@ -92,8 +92,8 @@ export const fn: Constraint = { kind: "function" };
 export const SEED: Decl = { check: int(0, 2 ** 31 - 1), default: 0, doc: "random seed: the same seed gives the same numbers", cli: { value: "S" } };
 export const THREADS: Decl = {
   check: int(1, 256),
-  doc: "worker threads (default: the machine's cores under Node, 1 in a browser); the result does not depend on it",
-  cli: { value: "T" },
+  doc: "worker threads (the result does not depend on them)",
+  cli: { value: "T", default: "the machine's cores" },
 };
 export const BACKEND: Decl = { check: oneOf("wasm", "reference"), doc: 'the kernels: "wasm", or "reference" (pure TypeScript, the same numbers)' };
 export const PROGRESS: Decl = { check: fn, doc: "called as the work proceeds" };

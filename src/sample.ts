@@ -29,7 +29,8 @@ export interface SampleOptions {
   onProgress?: (p: { done: number; total: number }) => void;
   /**
    * Watch the first batch (up to 4096 particles) move: called at the start and after every
-   * reverse step with a view of the particles (copy it to keep it). Not for `method: "ode"`.
+   * reverse step with the particles in data units (the model's map applied; t is in model
+   * units). Not for `method: "ode"`.
    */
   onStep?: (f: Frame) => void | Promise<void>;
 }
@@ -96,7 +97,7 @@ export function batchContext(spec: SampleSpec, k: Kernels) {
   const ts = reverseGrid(spec.steps, model.tMin, model.T);
   const ev = new Evaluator(k, model, Math.min(spec.count, BATCH));
   const flow = spec.method === "ode" ? new Flow(ev, n) : undefined;
-  return { spec, n, ts, k, ev, start: startOf(model), flow };
+  return { spec, model, n, ts, k, ev, start: startOf(model), flow };
 }
 type BatchContext = ReturnType<typeof batchContext>;
 
@@ -123,17 +124,18 @@ export function sampleBatch(ctx: BatchContext, _: unknown, bi: number): Float64A
   const b = begin(ctx, bi);
   if (ctx.flow) ctx.flow.integrate(b, ctx.ts);
   else for (let s = 0; s < ctx.ts.length - 1; s++) reverseStep(ctx, b, bi, s);
-  return ctx.ev.x.slice(0, b * ctx.n);
+  return ctx.model.fromModel(ctx.ev.x.subarray(0, b * ctx.n));
 }
 
 /** sampleBatch for the SDE, handing a frame to onStep at the start and after every step. */
 async function walk(ctx: BatchContext, bi: number, onStep?: (f: Frame) => void | Promise<void>): Promise<Float64Array> {
   const { ev, n, ts } = ctx, last = ts.length - 1;
   const b = begin(ctx, bi);
-  await onStep?.({ step: 0, steps: last, t: ts[0], x: ev.x.subarray(0, b * n) });
+  const frame = (step: number) => onStep?.({ step, steps: last, t: ts[step], x: ctx.model.fromModel(ev.x.subarray(0, b * n)) });
+  await frame(0);
   for (let s = 0; s < last; s++) {
     reverseStep(ctx, b, bi, s);
-    await onStep?.({ step: s + 1, steps: last, t: ts[s + 1], x: ev.x.subarray(0, b * n) });
+    await frame(s + 1);
   }
-  return ev.x.slice(0, b * n);
+  return ctx.model.fromModel(ev.x.subarray(0, b * n));
 }

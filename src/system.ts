@@ -308,6 +308,7 @@ export class SystemError extends Error {}
  * group h's), solved by Cholesky with the plan's relative ridge.
  */
 export function solve(kernels: Kernels, plan: LevelPlan, l: number, sums: LevelSums): Level {
+  if (plan.regions.ranks.every((r) => r === 0)) return solveConstants(kernels, plan, l, sums);
   const { regions } = plan, shape = shapeOf(regions, plan.degree);
   const { G, n, rmax, features: P } = shape;
   const U = layout(regions, shape), { Q } = U;
@@ -358,4 +359,30 @@ export function solve(kernels: Kernels, plan: LevelPlan, l: number, sums: LevelS
     for (let i = 0; i < n; i++) W[g][i * p + f] += E[i * n + j] * rhs[q];
   }
   return { t, lo, hi, W };
+}
+
+/**
+ * solve() when no region has a frame (a constant per region): written in the standard basis,
+ * the vector system is S ⊗ I_n (the same ridge ρ·S_gg on every coordinate), so it is one G×G
+ * Cholesky with n right-hand sides instead of one of size G·n — the same solution, n³ times
+ * less work, which is what lets hundreds of regions stay cheap.
+ */
+function solveConstants(kernels: Kernels, plan: LevelPlan, l: number, sums: LevelSums): Level {
+  const { regions } = plan, G = regions.weights.length, n = regions.dim;
+  const { t, lo, hi } = plan.levels[l];
+  const a = Math.exp(-t), m = sums.rows, soft = plan.gates === "soft";
+  const A = kernels.arena({ sys: ["f64", G * G], rhs: ["f64", G * n] });
+  let maxDiag = 0;
+  for (let g = 0; g < G; g++) {
+    for (let h = g; h < G; h++) A.sys[g * G + h] = sums.S[g * G + h] / m;
+    maxDiag = Math.max(maxDiag, A.sys[g * G + g]);
+    const c = regions.centres[g];
+    for (let i = 0; i < n; i++) {
+      const gateDiv = soft ? a * (c[i] * sums.csum[g] - sums.Rc[g * n + i]) : 0;
+      A.rhs[g * n + i] = (a * sums.Rx[g * n + i] - a * a * gateDiv) / m;
+    }
+  }
+  const status = kernels.choleskySolve(G, n, A.sys, G, A.rhs, n, plan.ridge, 1e-9 * maxDiag + 1e-300);
+  if (status !== 0) throw new SystemError(`fit: the normal equations at t=${t} are not positive definite (pivot ${status})`);
+  return { t, lo, hi, W: Array.from({ length: G }, (_, g) => Array.from(A.rhs.subarray(g * n, (g + 1) * n))) };
 }

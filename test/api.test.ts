@@ -63,8 +63,9 @@ describe("model files", () => {
       return () => ScoreModel.fromJSON(j, "m.json");
     };
     expect(bad((j) => (j.format = "other"))).toThrow('m.json: "format" expected "diffmix-model", got "other"');
-    expect(bad((j) => (j.version = 2))).toThrow('m.json: "version" unsupported version 2 (this diffmix reads version 1)');
-    expect(bad((j) => (j.dim = 3))).toThrow('m.json: "regions.dim" is 2 but dim is 3');
+    expect(bad((j) => (j.version = 3))).toThrow('m.json: "version" unsupported version 3 (this diffmix reads versions 1 and 2)');
+    expect(bad((j) => (j.dim = 3))).toThrow('m.json: "map.centre" expected 3 numbers, got 2 (wrong dimension?)');
+    expect(bad((j) => (j.regions.dim = 3))).toThrow('m.json: "regions.dim" is 3 but dim is 2');
     expect(bad((j) => (j.levels[1].W[0][0] = null))).toThrow('m.json: "levels[1].W[0][0]" expected a finite number, got null');
     expect(bad((j) => j.regions.centres[0].pop())).toThrow('m.json: "regions.centres[0]" expected 2 numbers, got 1 (wrong dimension?)');
     expect(() => ScoreModel.fromJSON("nope", "m.json")).toThrow("m.json: expected a JSON object");
@@ -75,7 +76,8 @@ describe("validation", () => {
   it("names the bad option and its value", async () => {
     await expect(fit(data, { ...small, degree: 3.5 })).rejects.toThrow('invalid option "degree": expected an integer in [0, 12] or "auto", got 3.5');
     await expect(fit(data, { ...small, levels: 1 })).rejects.toThrow('invalid option "levels": expected an integer in [2, 1000], got 1');
-    await expect(fit(data, { ...small, tMin: 5 })).rejects.toThrow('invalid option "tMin": must be below "T" (4), got 5');
+    await expect(fit(data, { ...small, tMin: 5, T: 4 })).rejects.toThrow('invalid option "tMin": must be below "T" (4), got 5');
+    await expect(fit(data, { ...small, tMin: 9, map: "none", scale: 1, degree: 0, R: 2, granularity: 30 })).rejects.toThrow(/^invalid option "tMin": must be below the horizon T \(4\), got 9$/);
     await expect(fit(data, { ...small, backend: "gpu" as never })).rejects.toThrow('invalid option "backend": expected one of "wasm", "reference", got "gpu"');
     await expect(fit(data, { ...small, degre: 2 } as never)).rejects.toThrow('unknown option "degre"');
     const m = await fit(data, small);

@@ -6,7 +6,8 @@ import { serveJobs, diffmixJobs, traceSample, type Reply, type Scope } from "../
 
 const truth = new GaussianMixture([0.6, 0.4], [[-3, 0], [3, 1]]);
 const data = truth.sample(1200, 1);
-const small = { dim: 2, levels: 6, degree: 2, R: 0, seed: 1 } as const;
+// Everything fixed: these tests are about the worker protocol, not the selection.
+const small = { dim: 2, levels: 6, degree: 2, R: 0, seed: 1, map: "none", scale: 1, granularity: 30 } as const;
 
 describe("without WebAssembly", () => {
   afterEach(() => void vi.unstubAllGlobals());
@@ -54,7 +55,7 @@ function fakeWorker() {
 describe("worker protocol", () => {
   it("fit: progress per level, then the model's JSON, equal to fit() in this thread", async () => {
     const w = fakeWorker();
-    w.send({ type: "fit", id: 1, data, dim: 2, options: { levels: 6, degree: 2, R: 0, seed: 1 } });
+    w.send({ type: "fit", id: 1, data, dim: 2, options: { levels: 6, degree: 2, R: 0, seed: 1, map: "none", scale: 1, granularity: 30 } });
     const r = await w.until(1);
     expect(r.type).toBe("result");
     const progress = w.replies.filter((x) => x.type === "progress" && x.id === 1);

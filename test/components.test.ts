@@ -86,7 +86,7 @@ describe("options and the command", () => {
       expect(JSON.parse(r.out)).toEqual(JSON.parse(JSON.stringify({ model: "model.json", ...model.components() })));
       expect(JSON.parse(r.out).k).toBe(5);
       const bad = await diffmix(dir, ["components", "model.json", "--starts", "5"]);
-      expect([bad.code, bad.out, bad.err]).toEqual([2, "", "diffmix: invalid option --starts: expected an integer in [10, 20000], got 5\n"]);
+      expect([bad.code, bad.out, bad.err]).toEqual([2, "", "diffmix: invalid option --starts: expected an integer in [10, 1000000], got 5\n"]);
       const help = await diffmix(dir, ["components", "--help"]);
       expect(help.out).toMatch(/Example:\n  diffmix components model\.json/);
     } finally {

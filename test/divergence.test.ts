@@ -9,7 +9,7 @@ it("model.divergence equals finite differences of model.residual to 1e-6, on and
   const truth = mixtureFromSpec(presets.ring);
   // Quarter-ring regions: rank-1 frames with overlapping soft gates; then full rank-2 frames.
   for (const basis of ["projected", "full"] as const) {
-    const model = await fit(truth.sample(4000, 1), { dim: 2, seed: 2, R: 0, microClusters: 4, degree: 6, levels: 10, basis });
+    const model = await fit(truth.sample(4000, 1), { dim: 2, seed: 2, R: 0, granularity: 4, degree: 6, levels: 10, basis, map: "none", scale: 1 });
     expect(Math.min(...model.regions.ranks)).toBe(basis === "full" ? 2 : 1);
     checkDivergence(model, truth.sample(200, 3));
   }

@@ -94,7 +94,7 @@ describe("model.logpdf: instantaneous change of variables with the exact diverge
 
   it("converges in the step count (second order or better) and validates its input", async () => {
     const truth = mixtureFromSpec(presets.blobs2d);
-    const model = await fitted(truth, { degree: 0, R: 2, levels: 20 }, 5000);
+    const model = await fitted(truth, { degree: 0, R: 2, levels: 20, map: "none", scale: 1 }, 5000); // the flow in the truth's units
     const x = truth.sample(500, 7);
     const ref = model.logpdf(x, { steps: 800 });
     const e25 = meanAbs(model.logpdf(x, { steps: 25 }), ref), e100 = meanAbs(model.logpdf(x, { steps: 100 }), ref);
@@ -118,7 +118,7 @@ describe('sample(…, { method: "ode" })', () => {
 
   it("the predictor–corrector's flow map converges at second order or better, ahead of Heun per evaluation", async () => {
     const truth = mixtureFromSpec(presets.blobs2d);
-    const model = await fitted(truth, { degree: 0, R: 2, levels: 20 }, 5000);
+    const model = await fitted(truth, { degree: 0, R: 2, levels: 20, map: "none", scale: 1 }, 5000); // the flow in the truth's units
     const N = 500, n = 2;
     const ev = new Evaluator(createKernels(model.backend), model, N), flow = new Flow(ev, n);
     const x0 = truth.sample(N, 3).map((v) => v * Math.exp(-model.T)); // any start near p_T will do

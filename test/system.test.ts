@@ -14,20 +14,10 @@ import { rng } from "./helpers/rng.ts";
 
 const n = 2, D = 2;
 const rot = (th: number) => [Math.cos(th), -Math.sin(th), Math.sin(th), Math.cos(th)]; // columns: directions
-const regions: Regions = {
-  dim: n,
-  weights: [0.6, 0.4],
-  centres: [[-1, 0], [1.5, 0.5]],
-  frames: [rot(0.3), rot(-1.1)],
-  spreads: [[3, 1.5], [2.5, 1]],
-  ranks: [2, 1],
-};
 const BOX = 40; // clip boxes far outside the data: no clipping
 const t = 0.35, a = Math.exp(-t), sigma = Math.sqrt(1 - a * a);
-const plan: LevelPlan = {
-  regions, degree: D, gates: "soft", seed: 5, ridge: 1e-3,
-  levels: [{ t, lo: regions.ranks.map((r) => new Array(r).fill(-BOX)), hi: regions.ranks.map((r) => new Array(r).fill(BOX)) }],
-};
+const dot = (x: number[], y: number[]) => x.reduce((s, v, i) => s + v * y[i], 0);
+const col = (E: number[], j: number) => Array.from({ length: n }, (_, i) => E[i * n + j]);
 
 /** Normalised probabilists' Hermite h_k = He_k/√k!, He_{k+1} = u He_k − k He_{k−1}. */
 function hermite(k: number, u: number): number {
@@ -39,71 +29,87 @@ function hermite(k: number, u: number): number {
   return p1 / Math.sqrt(f);
 }
 
-function gatesAt(x: number[]): number[] {
-  const l = regions.weights.map((w, g) => Math.log(w) + a * dot(x, regions.centres[g]) - 0.5 * a * a * dot(regions.centres[g], regions.centres[g]));
-  const top = Math.max(...l), e = l.map((v) => Math.exp(v - top)), s = e.reduce((p, v) => p + v, 0);
-  return e.map((v) => (v / s < 1e-7 ? 0 : v / s));
-}
-const dot = (x: number[], y: number[]) => x.reduce((s, v, i) => s + v * y[i], 0);
-const col = (E: number[], j: number) => Array.from({ length: n }, (_, i) => E[i * n + j]);
+/** The instance: two regions with the given frame ranks, their plan, the unknowns and the formulas. */
+function setup(ranks: number[]) {
+  const regions: Regions = {
+    dim: n,
+    weights: [0.6, 0.4],
+    centres: [[-1, 0], [1.5, 0.5]],
+    frames: [rot(0.3), rot(-1.1)],
+    spreads: [[3, 1.5], [2.5, 1]],
+    ranks,
+  };
+  const plan: LevelPlan = {
+    regions, degree: D, gates: "soft", seed: 5, ridge: 1e-3,
+    levels: [{ t, lo: regions.ranks.map((r) => new Array(r).fill(-BOX)), hi: regions.ranks.map((r) => new Array(r).fill(BOX)) }],
+  };
 
-/** The unknowns in the system's order: group, direction, feature (multi-indices from the fit's table). */
-function unknownList() {
-  const table = multiIndexTable(Math.max(...regions.ranks), D), rmax = Math.max(...regions.ranks);
-  const out: { g: number; j: number; alpha: number[] }[] = [];
-  regions.ranks.forEach((r, g) => {
-    const p = shapeOf(regions, D).p[g];
-    for (let j = 0; j < n; j++) {
-      if (j < r) for (let f = 0; f < p; f++) out.push({ g, j, alpha: Array.from(table.subarray(f * rmax, f * rmax + r)) });
-      else out.push({ g, j, alpha: [] });
-    }
-  });
-  return out;
-}
-const U = unknownList();
+  function gatesAt(x: number[]): number[] {
+    const l = regions.weights.map((w, g) => Math.log(w) + a * dot(x, regions.centres[g]) - 0.5 * a * a * dot(regions.centres[g], regions.centres[g]));
+    const top = Math.max(...l), e = l.map((v) => Math.exp(v - top)), s = e.reduce((p, v) => p + v, 0);
+    return e.map((v) => (v / s < 1e-7 ? 0 : v / s));
+  }
 
-/** ψ_k(x) ∈ Rⁿ for every unknown k. */
-function psi(x: number[]): number[][] {
-  const gam = gatesAt(x);
-  return U.map(({ g, j, alpha }) => {
-    const E = regions.frames[g], c = regions.centres[g];
-    let phi = 1;
-    alpha.forEach((k, l) => {
-      const u = dot(col(E, l), x.map((v, i) => v - a * c[i])) / frameScale(regions.spreads[g][l], a);
-      phi *= hermite(k, u);
+  /** The unknowns in the system's order: group, direction, feature (multi-indices from the fit's table). */
+  function unknownList() {
+    const table = multiIndexTable(Math.max(...regions.ranks), D), rmax = Math.max(...regions.ranks);
+    const out: { g: number; j: number; alpha: number[] }[] = [];
+    regions.ranks.forEach((r, g) => {
+      const p = shapeOf(regions, D).p[g];
+      for (let j = 0; j < n; j++) {
+        if (j < r) for (let f = 0; f < p; f++) out.push({ g, j, alpha: Array.from(table.subarray(f * rmax, f * rmax + r)) });
+        else out.push({ g, j, alpha: [] });
+      }
     });
-    return col(E, j).map((e) => gam[g] * phi * e);
-  });
-}
-
-/** ∇·ψ_k by central differences. */
-function divPsi(x: number[]): number[] {
-  const h = 1e-5, out = new Array(U.length).fill(0);
-  for (let i = 0; i < n; i++) {
-    const p = x.slice(), q = x.slice();
-    p[i] += h;
-    q[i] -= h;
-    const up = psi(p), dn = psi(q);
-    for (let k = 0; k < U.length; k++) out[k] += (up[k][i] - dn[k][i]) / (2 * h);
+    return out;
   }
-  return out;
-}
+  const U = unknownList();
 
-function data(m: number, seed: number): Float64Array {
-  const r = rng(seed), x = new Float64Array(m * n);
-  for (let k = 0; k < m; k++) {
-    const g = r.u() < 0.6 ? 0 : 1;
-    for (let i = 0; i < n; i++) x[k * n + i] = regions.centres[g][i] + 1.3 * r.n();
+  /** ψ_k(x) ∈ Rⁿ for every unknown k. */
+  function psi(x: number[]): number[][] {
+    const gam = gatesAt(x);
+    return U.map(({ g, j, alpha }) => {
+      const E = regions.frames[g], c = regions.centres[g];
+      let phi = 1;
+      alpha.forEach((k, l) => {
+        const u = dot(col(E, l), x.map((v, i) => v - a * c[i])) / frameScale(regions.spreads[g][l], a);
+        phi *= hermite(k, u);
+      });
+      return col(E, j).map((e) => gam[g] * phi * e);
+    });
   }
-  return x;
-}
 
-/** The rows noised as the fit noises them: row k's normals from (seed, "fit-noise", level 0) and its id. */
-function noised(x0: Float64Array, m: number, firstRow: number): Float64Array {
-  const xt = new Float64Array(m * n), ids = Float64Array.from({ length: m }, (_, k) => firstRow + k);
-  reference.ouNoiseRows(m, n, x0, a, sigma, streamState(plan.seed, "fit-noise", 0), ids, new Uint32Array(4), xt);
-  return xt;
+  /** ∇·ψ_k by central differences. */
+  function divPsi(x: number[]): number[] {
+    const h = 1e-5, out = new Array(U.length).fill(0);
+    for (let i = 0; i < n; i++) {
+      const p = x.slice(), q = x.slice();
+      p[i] += h;
+      q[i] -= h;
+      const up = psi(p), dn = psi(q);
+      for (let k = 0; k < U.length; k++) out[k] += (up[k][i] - dn[k][i]) / (2 * h);
+    }
+    return out;
+  }
+
+  function data(m: number, seed: number): Float64Array {
+    const r = rng(seed), x = new Float64Array(m * n);
+    for (let k = 0; k < m; k++) {
+      const g = r.u() < 0.6 ? 0 : 1;
+      for (let i = 0; i < n; i++) x[k * n + i] = regions.centres[g][i] + 1.3 * r.n();
+    }
+    return x;
+  }
+
+  /** The rows noised as the fit noises them: row k's normals from (seed, "fit-noise", level 0) and its id. */
+  function noised(x0: Float64Array, m: number, firstRow: number): Float64Array {
+    const xt = new Float64Array(m * n), ids = Float64Array.from({ length: m }, (_, k) => firstRow + k);
+    reference.ouNoiseRows(m, n, x0, a, sigma, streamState(plan.seed, "fit-noise", 0), ids, new Uint32Array(4), xt);
+    return xt;
+  }
+  return { regions, plan, U, psi, divPsi, data, noised, gatesAt };
 }
+const { regions, plan, U, psi, divPsi, data, noised, gatesAt } = setup([2, 1]);
 
 /** Dense solve of (G + ρ diag G) θ = b by Gaussian elimination with partial pivoting. */
 function denseSolve(G: number[][], b: number[], ridge: number): number[] {
@@ -121,13 +127,15 @@ function denseSolve(G: number[][], b: number[], ridge: number): number[] {
   return A.map((row, i) => row[Q] / row[i]);
 }
 
-describe("the level system against a dense least-squares solve (2 regions, ranks 2 and 1, degree 2)", () => {
+describe.each([[[2, 1]], [[0, 0]]])("the level system against a dense least-squares solve (2 regions, ranks %j, degree 2)", (ranks) => {
+  // Ranks 0 take solve()'s constants-only path (one G×G system with n right-hand sides).
+  const { regions, plan, U, psi, divPsi, data, noised } = setup(ranks);
   const m = 3000, x0 = data(m, 1);
   const backends: Kernels[] = wasmAvailable() ? [reference, createKernels("wasm")] : [reference];
 
   it.each(backends.map((k) => [k.name, k] as const))("%s: solve(accumulate(rows)) gives the coefficients of the dense normal equations", (_, kernels) => {
     const xt = noised(x0, m, 0), Q = U.length;
-    expect(Q).toBe(6 + 6 + 3 + 1);
+    expect(Q).toBe(ranks[0] === 0 ? 2 * n : 6 + 6 + 3 + 1);
     const G = Array.from({ length: Q }, () => new Array(Q).fill(0)), b = new Array(Q).fill(0);
     for (let r = 0; r < m; r++) {
       const x = Array.from(xt.subarray(r * n, r * n + n)), x0r = Array.from(x0.subarray(r * n, r * n + n));
@@ -152,7 +160,9 @@ describe("the level system against a dense least-squares solve (2 regions, ranks
     // Finite-difference divergences carry ~1e-10 error; the ridge is 1e-3 on both sides.
     expect(worst / scale).toBeLessThan(1e-6);
   });
+});
 
+describe("the level system's sums", () => {
   it("any partition of the rows, merged, gives the sums of all rows (to 1e-12 relative)", () => {
     const m2 = 9000, x = data(m2, 2), k = reference;
     const all = accumulate(k, plan, 0, x, m2, 0);

@@ -124,7 +124,7 @@ export function regionsImage(model: ScoreModel, t: number, g: number) {
       }
       let sum = 0;
       for (let j = 0; j < G; j++) sum += Math.exp(l[j] - best);
-      const sure = model.gates === "hard" ? 1 : 1 / sum; // γ of the most likely region
+      const sure = model.gating === "hard" ? 1 : 1 / sum; // γ of the most likely region
       const alpha = 0.18 + 0.5 * sure;
       const [r, gg, b] = regionColour(arg);
       img.data[4 * k] = 255 + alpha * (r - 255);

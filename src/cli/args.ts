@@ -4,6 +4,7 @@
  * values into numbers with messages that name the option.
  */
 import { parseArgs } from "node:util";
+import { satisfies, type Decl, type Table } from "../options.ts";
 
 /** A usage error: exit code 2. */
 export class UsageError extends Error {}
@@ -129,4 +130,71 @@ export function optionLines(spec: CommandSpec, notes: Record<string, string>): s
   });
   const w = Math.max(...rows.map(([h]) => h.length)) + 2;
   return rows.map(([h, n]) => `  ${h.padEnd(w)}${n}`.trimEnd()).join("\n");
+}
+
+// ---------------------------------------------------------------------------------------
+// Flags derived from the library's option tables (src/options.ts): the same bounds, defaults
+// and documentation as the API, so the two cannot disagree.
+
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The command-line name of a library option: its declared flag, or the key in kebab case. */
+export function flagOf(key: string, d: Decl): string {
+  return d.cli?.flag ?? kebab(key);
+}
+
+/** The CommandSpec options for the library options `keys` of `table` (each must declare `cli`). */
+export function libraryFlags(table: Table, keys: readonly string[]): Record<string, OptionSpec> {
+  const out: Record<string, OptionSpec> = {};
+  for (const key of keys) {
+    const d = table[key];
+    if (!d?.cli) throw new Error(`internal: option "${key}" has no command-line form`);
+    out[flagOf(key, d)] = { type: "string", value: d.cli.value };
+  }
+  return out;
+}
+
+/** The words of a constraint on the command line: `an integer in [0, 12] or "auto"`. */
+function expected(d: Decl): string {
+  const c = d.check;
+  const base = c.kind === "enum" ? (c.values.length > 2 ? `${c.values.slice(0, -1).join(", ")} or ${c.values[c.values.length - 1]}` : c.values.join(" or "))
+    : c.kind === "int" ? `an integer in [${c.min}, ${c.max}]`
+    : c.kind === "number" ? (c.max === Infinity ? (c.openMin ? `a number above ${c.min}` : `a number ≥ ${c.min}`) : `a number in ${c.openMin ? "(" : "["}${c.min}, ${c.max}]`)
+    : "a function";
+  return d.auto ? `${base} or "auto"` : base;
+}
+
+/** The given flags' values, typed and checked by their declarations; absent flags are left out. */
+export function libraryValues(table: Table, keys: readonly string[], v: Record<string, string | boolean | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const d = table[key], name = flagOf(key, d), raw = v[name];
+    if (typeof raw !== "string") continue;
+    if (d.auto && raw === "auto") {
+      out[key] = "auto";
+      continue;
+    }
+    if (d.check.kind === "enum") {
+      out[key] = choiceOption(name, raw, d.check.values);
+      continue;
+    }
+    const value = NUMBER.test(raw.trim()) ? Number(raw) : NaN;
+    if (!satisfies(d.check, value)) {
+      const guess = d.auto ? closest(raw, ["auto"]) : undefined;
+      throw new UsageError(`invalid option ${flag(name)}: expected ${expected(d)}, got ${Number.isNaN(value) ? JSON.stringify(raw) : raw}${guess ? ` (did you mean ${guess}?)` : ""}`);
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Help notes for those flags: the declaration's doc, what it accepts, and its default. */
+export function libraryNotes(table: Table, keys: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of keys) {
+    const d = table[key];
+    const dflt = d.cli?.default ?? (d.default !== undefined ? String(d.default) : undefined);
+    out[flagOf(key, d)] = `${d.doc} (${expected(d)}${dflt !== undefined ? `; default ${dflt}` : ""})`;
+  }
+  return out;
 }

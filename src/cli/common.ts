@@ -5,7 +5,8 @@ import { type Mixture } from "../mixture.ts";
 import { mixtureFromSpec } from "../mixture-spec.ts";
 import { presets } from "../presets.ts";
 import { checkWritable, readJSON, sameFile, STDIN } from "../io/files.ts";
-import { UsageError, closest, intOption } from "./args.ts";
+import { UsageError, closest, intOption, libraryValues } from "./args.ts";
+import { SEED } from "../options.ts";
 import type { Stream } from "./progress.ts";
 
 export interface Io {
@@ -15,23 +16,17 @@ export interface Io {
 
 export type Values = Record<string, string | boolean | undefined>;
 
-export const SEED_MAX = 2 ** 31 - 1;
 export const COUNT_MAX = 1e9;
-export const THREADS_MAX = 256;
 
+/** --seed S for the commands whose randomness is their own (gen, eval): the library's SEED declaration. */
 export function seedOf(v: Values): number {
-  return v.seed === undefined ? 0 : intOption("seed", v.seed as string, 0, SEED_MAX);
+  return (libraryValues({ seed: SEED }, ["seed"], v).seed as number | undefined) ?? (SEED.default as number);
 }
 
 /** -n N: a positive integer. */
 export function countOf(v: Values, command: string): number {
   if (v.n === undefined) throw new UsageError(`${command}: missing -n N (the number of samples)`);
   return intOption("n", v.n as string, 1, COUNT_MAX, "a positive integer");
-}
-
-/** --threads T: worker threads; absent, the library's default (the machine's cores). */
-export function threadsOf(v: Values): number | undefined {
-  return v.threads === undefined ? undefined : intOption("threads", v.threads as string, 1, THREADS_MAX);
 }
 
 export function outputOf(v: Values, command: string, what: string): string {

@@ -1,13 +1,15 @@
 /** diffmix components MODEL.json: the mixture's components recovered from the score, as JSON. */
-import { type CommandSpec, intOption, optionLines, parseCommand } from "./args.ts";
-import { type Io, readModel, seedOf } from "./common.ts";
+import { COMPONENTS_OPTIONS, type ComponentsOptions } from "../components.ts";
+import { type CommandSpec, libraryFlags, libraryNotes, libraryValues, optionLines, parseCommand } from "./args.ts";
+import { type Io, readModel } from "./common.ts";
+
+const FLAGS = ["seed", "starts"] as const;
 
 export const spec: CommandSpec = {
   name: "components",
   positionals: ["MODEL.json"],
   options: {
-    seed: { type: "string", value: "S" },
-    starts: { type: "string", value: "N" },
+    ...libraryFlags(COMPONENTS_OPTIONS, FLAGS),
     help: { type: "boolean", short: "h" },
   },
 };
@@ -23,8 +25,7 @@ than isolated modes, or a posterior mean that varies inside the basins) "k" is n
 "reason" says which check failed; the exit code is still 0.
 
 ${optionLines(spec, {
-  seed: "random seed for the points drawn from the model, 0–2147483647 (default 0)",
-  starts: "mean-shift starts, 10–20000 (default 1000)",
+  ...libraryNotes(COMPONENTS_OPTIONS, FLAGS),
   help: "this text",
 })}
 
@@ -33,9 +34,8 @@ Example:
 
 export async function run(argv: string[], io: Io): Promise<void> {
   const { positionals: [modelFile], values: v } = parseCommand(argv, spec);
-  const seed = seedOf(v);
-  const starts = v.starts === undefined ? undefined : intOption("starts", v.starts as string, 10, 20000);
+  const options = libraryValues(COMPONENTS_OPTIONS, FLAGS, v) as ComponentsOptions;
   const model = await readModel(modelFile);
-  const c = model.components({ seed, starts });
+  const c = Object.keys(options).length ? model.components(options) : model.components();
   io.out.write(JSON.stringify({ model: modelFile === "-" ? "stdin" : modelFile, ...c }) + "\n");
 }

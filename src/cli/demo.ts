@@ -10,7 +10,8 @@ import { evaluate } from "../metrics/index.ts";
 import { mixtureFromSpec } from "../mixture-spec.ts";
 import { presets } from "../presets.ts";
 import { checkWritable, writeOutput } from "../io/files.ts";
-import { type CommandSpec, choiceOption, intOption, optionLines, parseCommand } from "./args.ts";
+import { type CommandSpec, choiceOption, intOption, libraryValues, optionLines, parseCommand } from "./args.ts";
+import { FIT_OPTIONS } from "../fit.ts";
 import type { Io } from "./common.ts";
 import { Progress, type Stream } from "./progress.ts";
 import { demoPicture } from "./picture.ts";
@@ -66,7 +67,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
   await demo(io.out, io.err, {
     rows: v.rows === undefined ? undefined : intOption("rows", v.rows as string, 100, 1e7),
     draws: v.draws === undefined ? undefined : intOption("draws", v.draws as string, 100, 1e8),
-    levels: v.levels === undefined ? undefined : intOption("levels", v.levels as string, 2, 1000),
+    levels: libraryValues(FIT_OPTIONS, ["levels"], v).levels as number | undefined,
     method: v.method === undefined ? undefined : choiceOption("method", v.method as string, ["ode", "exp", "em"] as const),
     picture: v.output as string | undefined,
     quiet: v.quiet === true,

@@ -1,52 +1,50 @@
 /** diffmix fit DATA -o MODEL.json: learn the score from a table of samples. */
-import { MIN_ROWS } from "../fit.ts";
+import { FIT_OPTIONS, MIN_ROWS, type FitOptions } from "../fit.ts";
 import { fit } from "../node.ts";
 import { DataError } from "../dataset.ts";
+import type { ScoreModel } from "../model.ts";
 import { readTable, writeOutput, STDIN } from "../io/files.ts";
-import { type CommandSpec, intOption, optionLines, parseCommand } from "./args.ts";
-import { type Io, checkOutput, outputOf, seconds, seedOf, threadsOf } from "./common.ts";
+import { type CommandSpec, libraryFlags, libraryNotes, libraryValues, optionLines, parseCommand } from "./args.ts";
+import { type Io, checkOutput, outputOf, seconds } from "./common.ts";
 import { Progress } from "./progress.ts";
+
+/** The library's fit options offered here, declared in src/fit.ts. */
+const FLAGS = ["map", "scale", "granularity", "R", "degree", "levels", "rMax", "maxUnknowns", "seed", "threads"] as const;
 
 export const spec: CommandSpec = {
   name: "fit",
   positionals: ["DATA"],
   options: {
     output: { type: "string", short: "o", value: "MODEL.json" },
-    degree: { type: "string", value: "D" },
-    levels: { type: "string", value: "L" },
-    seed: { type: "string", value: "S" },
-    threads: { type: "string", value: "T" },
+    ...libraryFlags(FIT_OPTIONS, FLAGS),
     quiet: { type: "boolean", short: "q" },
     help: { type: "boolean", short: "h" },
   },
 };
 
-export const help = `Usage: diffmix fit DATA -o MODEL.json [--degree D] [--levels L] [--seed S] [--threads T] [--quiet]
+export const help = `Usage: diffmix fit DATA -o MODEL.json [options]
 
-Learns the score of the distribution behind DATA (a .csv or .npy table, one sample per row;
-- reads CSV from stdin) and saves the model as JSON.
+Learns the distribution behind DATA (a .csv or .npy table, one sample per row; - reads CSV
+from stdin) and saves the model as JSON. What is left "auto" — the data map, the noise scale
+σ₀, the granularity, R and the degree — is chosen by held-out log-likelihood, and the summary
+says what was chosen; the model records every candidate ("selection").
 
 ${optionLines(spec, {
   output: "the model file to write (- for stdout)",
-  degree: 'polynomial degree per region, 0–12, or "auto" (default: picks from 0, 2, 6)',
-  levels: "noise levels, 2–1000 (default 40)",
-  seed: "random seed, 0–2147483647 (default 0)",
-  threads: "worker threads, 1–256 (default: the machine's cores); the model does not depend on it",
+  ...libraryNotes(FIT_OPTIONS, FLAGS),
   quiet: "no progress bar or summary on stderr",
   help: "this text",
 })}
 
 Example:
   diffmix gen --preset blobs2d -n 5000 -o data.csv
-  diffmix fit data.csv -o model.json --levels 20`;
+  diffmix fit data.csv -o model.json
+  diffmix fit heights.csv -o model.json --map isotropic --scale 0.5`;
 
 export async function run(argv: string[], io: Io): Promise<void> {
   const { positionals: [data], values: v } = parseCommand(argv, spec);
   const output = outputOf(v, "fit", "MODEL.json (the model file to write)");
-  const degree = v.degree === undefined || v.degree === "auto" ? "auto" : intOption("degree", v.degree as string, 0, 12, 'an integer in [0, 12] or "auto"');
-  const levels = v.levels === undefined ? 40 : intOption("levels", v.levels as string, 2, 1000);
-  const seed = seedOf(v);
-  const threads = threadsOf(v);
+  const options = libraryValues(FIT_OPTIONS, FLAGS, v) as FitOptions;
   const quiet = v.quiet === true;
   checkOutput(output, [data]);
 
@@ -56,16 +54,33 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const progress = new Progress(io.err, quiet);
   const t0 = performance.now();
   const model = await fit(table.x, {
-    dim: table.cols, degree, levels, seed, threads,
+    ...options, dim: table.cols, ...(table.header ? { columns: table.header } : {}),
     onProgress: (p) => p.phase === "select"
-      ? progress.update("select", p.done, p.total, "configurations")
+      ? progress.update("select", p.done, p.total, "candidates")
       : progress.update("fit", p.done, p.total, "levels"),
   });
   progress.clear();
   const ms = performance.now() - t0;
   await writeOutput(output, [JSON.stringify(model)]);
-  if (!quiet) {
-    io.err.write(`fit: ${table.rows} rows × ${table.cols} → ${output === "-" ? "stdout" : output}: ` +
-      `${model.regions.weights.length} regions, degree ${model.degree}, ${model.levels.length} levels (${seconds(ms)})\n`);
-  }
+  if (!quiet) io.err.write(summary(model, table.rows, table.cols, output === "-" ? "stdout" : output, ms));
 }
+
+/** One line of what was fitted and chosen, then (when something was chosen) the candidates' scores. */
+export function summary(model: ScoreModel, rows: number, cols: number, out: string, ms: number): string {
+  const c = model.config, map = model.map;
+  const what = `${map.kind} map, σ₀ ${fmt(map.scale)}, ${c.granularity} micro-clusters, R ${c.R} → ${model.regions.weights.length} regions, degree ${model.degree}, ${model.levels.length} levels`;
+  const dq = model.dequantised.length ? `; dequantised ${model.dequantised.length} grid-valued column${model.dequantised.length > 1 ? "s" : ""}` : "";
+  let text = `fit: ${rows} rows × ${cols} → ${out}: ${what}${dq} (${seconds(ms)})\n`;
+  const tried = model.selection.filter((s) => s.loss !== null);
+  if (tried.length > 1) {
+    const best = Math.min(...tried.map((s) => s.loss!));
+    text += `  chosen from ${model.selection.length} candidates by held-out −log p̂ (nats per row; best ${best.toFixed(4)}):\n`;
+    for (const s of model.selection) {
+      const mark = s.loss === best ? "*" : " ";
+      text += `  ${mark} ${String(s.map).padEnd(9)} σ₀ ${fmt(s.scale as number).padEnd(7)} K ${String(s.granularity).padEnd(4)} R ${String(s.R).padEnd(2)} degree ${s.degree}  ${s.loss === null ? s.note : s.loss.toFixed(4)}\n`;
+    }
+  }
+  return text;
+}
+
+const fmt = (v: number) => (Math.abs(v) >= 1000 || Math.abs(v) < 0.01 ? v.toExponential(3) : v.toPrecision(4));

@@ -1,8 +1,10 @@
 /** diffmix logpdf MODEL.json POINTS -o OUT: the model's log-density at each point. */
 import { ModelError } from "../model.ts";
-import { LOGPDF_STEPS } from "../flow.ts";
+import { LOGPDF_OPTIONS, type LogpdfOptions } from "../flow.ts";
 import { readTable, STDIN, writeTable } from "../io/files.ts";
-import { type CommandSpec, UsageError, intOption, optionLines, parseCommand } from "./args.ts";
+import { type CommandSpec, UsageError, libraryFlags, libraryNotes, libraryValues, optionLines, parseCommand } from "./args.ts";
+
+const FLAGS = ["steps"] as const;
 import { type Io, checkOutput, outputOf, readModel, seconds } from "./common.ts";
 
 export const spec: CommandSpec = {
@@ -10,7 +12,7 @@ export const spec: CommandSpec = {
   positionals: ["MODEL.json", "POINTS"],
   options: {
     output: { type: "string", short: "o", value: "OUT" },
-    steps: { type: "string", value: "K" },
+    ...libraryFlags(LOGPDF_OPTIONS, FLAGS),
     quiet: { type: "boolean", short: "q" },
     help: { type: "boolean", short: "h" },
   },
@@ -27,7 +29,7 @@ model's negative log-likelihood.
 
 ${optionLines(spec, {
   output: "the table to write: .csv, .npy, or - for stdout",
-  steps: `ODE steps from tMin to T, 1–100000 (default ${LOGPDF_STEPS})`,
+  ...libraryNotes(LOGPDF_OPTIONS, FLAGS),
   quiet: "no summary on stderr",
   help: "this text",
 })}
@@ -38,15 +40,19 @@ Example:
 export async function run(argv: string[], io: Io): Promise<void> {
   const { positionals: [modelFile, pointsFile], values: v } = parseCommand(argv, spec);
   const output = outputOf(v, "logpdf", "OUT (a .csv or .npy file, or - for stdout)");
-  const steps = v.steps === undefined ? LOGPDF_STEPS : intOption("steps", v.steps as string, 1, 100000);
+  const options = libraryValues(LOGPDF_OPTIONS, FLAGS, v) as LogpdfOptions;
   if (modelFile === "-" && pointsFile === "-") throw new UsageError("logpdf: MODEL.json and POINTS cannot both be - (stdin)");
   checkOutput(output, [modelFile, pointsFile]);
   const model = await readModel(modelFile);
   const points = await readTable(pointsFile);
   const name = pointsFile === "-" ? STDIN : pointsFile;
   if (points.cols !== model.dim) throw new ModelError(`${modelFile}: dimension ${model.dim}, but ${name} has ${points.cols} columns`);
+  if (model.columns && points.header && points.header.some((c, i) => c !== model.columns![i])) {
+    const i = points.header.findIndex((c, k) => c !== model.columns![k]);
+    throw new ModelError(`${name}: column ${i + 1} is ${JSON.stringify(points.header[i])}, but the model was fitted with ${JSON.stringify(model.columns[i])} there (columns: ${model.columns.join(", ")})`);
+  }
   const t0 = performance.now();
-  const lp = model.logpdf(points.x, { steps });
+  const lp = model.logpdf(points.x, options);
   const ms = performance.now() - t0;
   await writeTable(output, lp, 1);
   if (v.quiet !== true) {

@@ -5,8 +5,6 @@
  * the region centres a·c_g, and the learned score ŝ_t as arrows.
  */
 import type { ScoreModel } from "../model.ts";
-import { createKernels } from "../kernels/index.ts";
-import { packedLength, packLevel, shapeOf } from "../level.ts";
 import { normals, streamState } from "../random.ts";
 
 export interface PictureInput {
@@ -35,18 +33,6 @@ function box(x: Float64Array): { x0: number; y0: number; span: number } {
   const [ax, bx] = q(0), [ay, by] = q(1);
   const span = Math.max(bx - ax, by - ay) * 1.15 + 1;
   return { x0: (ax + bx) / 2 - span / 2, y0: (ay + by) / 2 - span / 2, span };
-}
-
-/** Gate weights γ (rows × G) of the model's regions at noise level t. */
-function gateWeights(model: ScoreModel, x: Float64Array, t: number): Float64Array {
-  const k = createKernels(model.backend);
-  const shape = shapeOf(model.regions, model.degree);
-  const m = x.length / model.dim, G = shape.G;
-  const A = k.arena({ x: ["f64", x.length], level: ["f64", packedLength(shape)], gamma: ["f64", m * G], cbar: ["f64", x.length] });
-  A.x.set(x);
-  packLevel(A.level, shape, model.regions, t, model.gates === "hard");
-  k.gates(m, A.x, A.level, A.gamma, A.cbar);
-  return Float64Array.from(A.gamma);
 }
 
 export function demoPicture(input: PictureInput): string {
@@ -95,7 +81,7 @@ export function demoPicture(input: PictureInput): string {
   input.times.forEach((t, col) => {
     const a = Math.exp(-t);
     panel(col, 1, `regions and score ŝ_t at t = ${t} (a = ${a.toFixed(2)})`, (px, py) => {
-      const gamma = gateWeights(model, grid, t);
+      const gamma = model.gates(grid, t);
       const w = px(b.x0 + cell) - px(b.x0) + 0.3;
       for (let k = 0; k < GRID * GRID; k++) {
         let best = 0;
@@ -116,17 +102,18 @@ export function demoPicture(input: PictureInput): string {
         const hx = -dx * 0.35, hy = -dy * 0.35;
         arrows.push(`M${f1(x0)} ${f1(y0)}L${f1(x1)} ${f1(y1)}l${f1(hx - hy * 0.5)} ${f1(hy + hx * 0.5)}M${f1(x1)} ${f1(y1)}l${f1(hx + hy * 0.5)} ${f1(hy - hx * 0.5)}`);
       }
-      // The training data noised to time t: x_t = a·x₀ + σ·ξ.
+      // The training data noised to time t in model units, z_t = a·z₀ + σ·ξ, drawn in data units.
       const sigma = Math.sqrt(-Math.expm1(-2 * t)), shown = Math.min(NOISED, data.length / 2);
       const xi = normals(2 * shown, streamState(0, "demo-picture", t));
+      const zt = model.toModel(data.subarray(0, 2 * shown)).map((z, i) => a * z + sigma * xi[i]);
+      const xt = model.fromModel(zt);
       const dots: string[] = [];
-      for (let i = 0; i < shown; i++) {
-        dots.push(`M${f1(px(a * data[2 * i] + sigma * xi[2 * i]))} ${f1(py(a * data[2 * i + 1] + sigma * xi[2 * i + 1]))}h0`);
-      }
+      for (let i = 0; i < shown; i++) dots.push(`M${f1(px(xt[2 * i]))} ${f1(py(xt[2 * i + 1]))}h0`);
       out.push(`<path d="${dots.join("")}" stroke="#000" stroke-width="2" stroke-linecap="round" stroke-opacity="0.35"/>`);
       out.push(`<path d="${arrows.join("")}" stroke="#222" stroke-width="1.1" fill="none"/>`);
       model.regions.centres.forEach((c, g) => {
-        const x = px(a * c[0]), y = py(a * c[1]);
+        const [cx, cy] = model.fromModel([a * c[0], a * c[1]]);
+        const x = px(cx), y = py(cy);
         out.push(`<circle cx="${f1(x)}" cy="${f1(y)}" r="5" fill="${PALETTE[g % PALETTE.length]}" stroke="black" stroke-width="1.5"/>`);
       });
     });

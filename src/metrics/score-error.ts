@@ -14,13 +14,18 @@
  * Each level uses `points` fresh rows (default 10 000) from the streams (seed, level).
  */
 import type { Mixture } from "../mixture.ts";
+import type { DataMap } from "../map.ts";
+import { translated } from "../mixture-spec.ts";
 import { noiseLadder } from "../ladder.ts";
 import { normals, streamState } from "../random.ts";
 
 /** Anything with a residual a·E[μ | x_t = x]: a ScoreModel, or an adapter around another model. */
 export interface ResidualModel {
+  /** In the model's units (src/map.ts). */
   residual(x: Float64Array, t: number): Float64Array;
   readonly levels?: readonly { t: number }[];
+  /** The model's data map; the truth is carried to the model's units when the map is a translation. */
+  readonly map?: DataMap;
 }
 
 export interface ScoreErrorOptions {
@@ -47,7 +52,8 @@ export interface ScoreErrorResult {
   relative: number;
 }
 
-export function scoreError(model: ResidualModel, truth: Mixture, options: ScoreErrorOptions = {}): ScoreErrorResult {
+export function scoreError(model: ResidualModel, given: Mixture, options: ScoreErrorOptions = {}): ScoreErrorResult {
+  const truth = model.map ? inModelUnits(given, model.map) : given;
   const times = [...(options.times ?? model.levels?.map((lv) => lv.t) ?? noiseLadder(12, 0.01, 4))].sort((p, q) => p - q);
   const M = options.points ?? 10000, seed = options.seed ?? 0, n = truth.dim;
   if (!(Number.isInteger(M) && M >= 1)) throw new Error(`scoreError: points must be a positive integer, got ${M}`);
@@ -71,4 +77,18 @@ export function scoreError(model: ResidualModel, truth: Mixture, options: ScoreE
     den += (0.5 * dt * (levels[l].norm + levels[l - 1].norm));
   }
   return { levels, total, relative: den > 0 ? total / den : levels[0]?.error ?? 0 };
+}
+
+/**
+ * The truth in the model's units: with σ₀ = 1 and M = I the map is the translation by −b, and
+ * p_t of the translated mixture is comparable; a map that scales the data changes the noise,
+ * so there is no truth in the same family to compare with.
+ */
+function inModelUnits(truth: Mixture, map: DataMap): Mixture {
+  const n = map.centre.length;
+  const isIdentityShape = map.shape.every((v, k) => v === (k % (n + 1) === 0 ? 1 : 0));
+  if (map.scale !== 1 || !isIdentityShape) {
+    throw new Error(`scoreError: the model's map scales the data (${map.kind}, σ₀ = ${map.scale}); the score error needs a model in the truth's units (map "none", or "isotropic" with scale 1)`);
+  }
+  return map.centre.every((v) => v === 0) ? truth : translated(truth, map.centre.map((v) => -v));
 }

@@ -1,0 +1,181 @@
+/**
+ * The data map (algorithm.md, "Data in any units"): z = (σ₀M)⁻¹(x − b) is what the model
+ * learns as ν ⊛ N(0, I). b is a robust centre (the coordinate-wise median), M a shape with
+ * det M = 1, σ₀ the noise scale: a length in data units, like a kernel density's bandwidth.
+ *
+ *   none       b = 0, M = I: the data is in the model's units already (the paper's setting)
+ *   isotropic  M = I: the noise stays round (the map for data whose columns share units)
+ *   diagonal   M = diag(s)/geomean(s), s the columns' robust scales
+ *   whiten     M = Σ^{1/2}/det(Σ)^{1/(2n)}, Σ a winsorised covariance with its eigenvalues
+ *              floored at EIGEN_FLOOR of the largest (ZCA)
+ *
+ * Everything here is robust to a few wild values: medians and winsorised moments only, so one
+ * value of 1e160 cannot overflow the centre or the shape.
+ */
+import { symmetricEigen } from "./linalg.ts";
+
+export type MapKind = "none" | "isotropic" | "diagonal" | "whiten";
+export const MAP_KINDS: readonly MapKind[] = ["none", "isotropic", "diagonal", "whiten"];
+
+export interface DataMap {
+  kind: MapKind;
+  /** b: the centre, in data units. */
+  centre: number[];
+  /** M (n×n row-major, det 1). */
+  shape: number[];
+  /** σ₀: the noise scale in data units. */
+  scale: number;
+}
+
+/** Robust scales are MAD·1.4826 (the sd of a normal); winsorising at WINSOR of them. */
+const MAD_SD = 1.482602218505602;
+const WINSOR = 5;
+const EIGEN_FLOOR = 1e-6;
+
+/** The identity map (version-1 models, and data in the paper's units). */
+export function identityMap(n: number): DataMap {
+  return { kind: "none", centre: new Array(n).fill(0), shape: identity(n), scale: 1 };
+}
+
+function identity(n: number): number[] {
+  const I = new Array(n * n).fill(0);
+  for (let i = 0; i < n; i++) I[i * n + i] = 1;
+  return I;
+}
+
+function median(v: Float64Array): number {
+  const s = Float64Array.from(v).sort();
+  const k = s.length >> 1;
+  return s.length % 2 ? s[k] : 0.5 * (s[k - 1] + s[k]);
+}
+
+/** Per column: the median and a robust scale (MAD·1.4826; the mean absolute deviation where half the values coincide; 0 if constant). */
+export function columnStats(x: Float64Array, m: number, n: number): { centre: number[]; scales: number[] } {
+  const centre: number[] = [], scales: number[] = [];
+  const col = new Float64Array(m);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < m; t++) col[t] = x[t * n + i];
+    const med = median(col);
+    for (let t = 0; t < m; t++) col[t] = Math.abs(col[t] - med);
+    let s = MAD_SD * median(col);
+    if (!(s > 0)) s = col.reduce((a, v) => a + v, 0) / m; // more than half the values at the median
+    centre.push(med);
+    scales.push(s);
+  }
+  return { centre, scales };
+}
+
+/**
+ * The shape of the given kind for rows x (m×n) about `centre`, with det 1. Columns of zero
+ * scale must have been removed before (the fit refuses constant columns).
+ */
+export function shapeOf(kind: MapKind, x: Float64Array, m: number, n: number, centre: number[], scales: number[]): number[] {
+  if (kind === "isotropic" || kind === "none") return identity(n);
+  if (kind === "diagonal") {
+    const g = Math.exp(scales.reduce((s, v) => s + Math.log(v), 0) / n);
+    const M = identity(n);
+    for (let i = 0; i < n; i++) M[i * n + i] = scales[i] / g;
+    return M;
+  }
+  // Winsorised covariance: each coordinate clipped to centre ± WINSOR robust scales.
+  const cov = new Float64Array(n * n), d = new Float64Array(n);
+  for (let t = 0; t < m; t++) {
+    for (let i = 0; i < n; i++) {
+      const lim = WINSOR * scales[i];
+      d[i] = Math.min(lim, Math.max(-lim, x[t * n + i] - centre[i]));
+    }
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) cov[i * n + j] += d[i] * d[j];
+  }
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) cov[j * n + i] = cov[i * n + j] /= m;
+  const { values, vectors } = symmetricEigen(cov, n);
+  const top = Math.max(values[0], 1e-300);
+  const lam = Array.from(values, (v) => Math.max(v, EIGEN_FLOOR * top));
+  const logdet = lam.reduce((s, v) => s + Math.log(v), 0);
+  const root = lam.map((v) => Math.sqrt(v) * Math.exp(-logdet / (2 * n)));
+  const M = new Array(n * n).fill(0);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += vectors[i * n + k] * root[k] * vectors[j * n + k];
+      M[i * n + j] = s;
+    }
+  }
+  return M;
+}
+
+/** The map of a kind about `centre` (the rows' medians, with their robust scales) and σ₀. */
+export function makeMap(kind: MapKind, scale: number, x: Float64Array, m: number, n: number, centre: number[], scales: number[]): DataMap {
+  if (kind === "none") return { ...identityMap(n), scale };
+  return { kind, centre, shape: shapeOf(kind, x, m, n, centre, scales), scale };
+}
+
+/** The map's linear part and its inverse: A = σ₀M and A⁻¹, row-major. */
+export function mapMatrices(map: DataMap): { A: Float64Array; inv: Float64Array } {
+  const n = map.centre.length;
+  const A = Float64Array.from(map.shape, (v) => v * map.scale);
+  return { A, inv: inverse(A, n) };
+}
+
+/** The inverse of an n×n matrix (Gauss–Jordan with partial pivoting); maps are well conditioned by construction. */
+export function inverse(a: ArrayLike<number>, n: number): Float64Array {
+  const w = Float64Array.from(a), inv = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) inv[i * n + i] = 1;
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(w[r * n + c]) > Math.abs(w[p * n + c])) p = r;
+    if (p !== c) {
+      for (let k = 0; k < n; k++) {
+        [w[c * n + k], w[p * n + k]] = [w[p * n + k], w[c * n + k]];
+        [inv[c * n + k], inv[p * n + k]] = [inv[p * n + k], inv[c * n + k]];
+      }
+    }
+    const d = w[c * n + c];
+    for (let k = 0; k < n; k++) {
+      w[c * n + k] /= d;
+      inv[c * n + k] /= d;
+    }
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = w[r * n + c];
+      if (f === 0) continue;
+      for (let k = 0; k < n; k++) {
+        w[r * n + k] -= f * w[c * n + k];
+        inv[r * n + k] -= f * inv[c * n + k];
+      }
+    }
+  }
+  return inv;
+}
+
+/** out = inv·(x − b) for each row (data → model units). */
+export function toModel(map: DataMap, inv: Float64Array, x: Float64Array, rows: number, out = new Float64Array(rows * map.centre.length)): Float64Array {
+  const n = map.centre.length, b = map.centre, d = new Float64Array(n);
+  for (let t = 0; t < rows; t++) {
+    for (let i = 0; i < n; i++) d[i] = x[t * n + i] - b[i];
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += inv[i * n + j] * d[j];
+      out[t * n + i] = s;
+    }
+  }
+  return out;
+}
+
+/** out = b + A·z for each row (model → data units). */
+export function toData(map: DataMap, A: Float64Array, z: Float64Array, rows: number, out = new Float64Array(rows * map.centre.length)): Float64Array {
+  const n = map.centre.length, b = map.centre, d = new Float64Array(n);
+  for (let t = 0; t < rows; t++) {
+    for (let i = 0; i < n; i++) d[i] = z[t * n + i];
+    for (let i = 0; i < n; i++) {
+      let s = b[i];
+      for (let j = 0; j < n; j++) s += A[i * n + j] * d[j];
+      out[t * n + i] = s;
+    }
+  }
+  return out;
+}
+
+/** log |det(σ₀M)| = n log σ₀ (det M = 1): log p(x) = log p̂_z(z) − this. */
+export function logJacobian(map: DataMap): number {
+  return map.centre.length * Math.log(map.scale);
+}

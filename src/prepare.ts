@@ -1,0 +1,82 @@
+/**
+ * What the fit does to the rows before the map (documented in the README, "What the model
+ * assumes"):
+ *
+ *   constant column   refused, by name: a column with one value has no density to learn
+ *   grid-valued       dequantised: each value spread uniformly over its grid cell,
+ *                     x + U(−δ/2, δ/2) (seeded), where every value is a multiple of the step
+ *                     δ and values repeat (integers, prices in cents, ratings, …); recorded in
+ *                     the model as {column, step}
+ *   far out           refused, by row and column: a value more than FAR_OUT robust scales from
+ *                     its column's median would overflow the arithmetic of the fit
+ */
+import { DataError } from "./dataset.ts";
+import { streamState, uniforms } from "./random.ts";
+import { columnStats } from "./map.ts";
+
+/** |x − median| / robust scale beyond this is refused: squares stay far from overflow (1e24 ≪ 1e308). */
+export const FAR_OUT = 1e12;
+
+export interface Prepared {
+  x: Float64Array;
+  dequantised: { column: number; step: number }[];
+  centre: number[];
+  scales: number[];
+}
+
+/** The column's name for messages: "column 3" or `column 3 ("price")`. */
+export function columnName(i: number, columns: string[] | null): string {
+  return columns ? `column ${i + 1} (${JSON.stringify(columns[i])})` : `column ${i + 1}`;
+}
+
+/**
+ * The grid step of a column, or 0: the smallest gap between distinct sorted values divides
+ * every gap (to 1e-6 of the step, or a 1/k of it for k ≤ 12), and values repeat (fewer distinct
+ * values than two thirds of the rows).
+ */
+export function gridStep(v: Float64Array): number {
+  const u = Float64Array.from(v).sort();
+  const distinct: number[] = [];
+  for (const x of u) if (distinct.length === 0 || x !== distinct[distinct.length - 1]) distinct.push(x);
+  if (distinct.length < 2 || distinct.length > (2 / 3) * u.length) return 0;
+  let gap = Infinity;
+  for (let k = 1; k < distinct.length; k++) gap = Math.min(gap, distinct[k] - distinct[k - 1]);
+  for (let div = 1; div <= 12; div++) {
+    const step = gap / div;
+    const fits = distinct.every((x) => {
+      const q = (x - distinct[0]) / step;
+      return Math.abs(q - Math.round(q)) <= 1e-6 * Math.max(1, Math.abs(q)) + 1e-9;
+    });
+    if (fits) return step;
+  }
+  return 0;
+}
+
+export function prepare(x0: Float64Array, m: number, n: number, seed: number, columns: string[] | null, what = "data"): Prepared {
+  const { centre, scales } = columnStats(x0, m, n);
+  for (let i = 0; i < n; i++) {
+    if (!(scales[i] > 0)) {
+      throw new DataError(`${what}: ${columnName(i, columns)} is constant (${x0[i]} in every row): remove it; diffmix learns the density of columns that vary`);
+    }
+  }
+  for (let t = 0; t < m; t++) {
+    for (let i = 0; i < n; i++) {
+      const far = Math.abs(x0[t * n + i] - centre[i]) / scales[i];
+      if (!(far <= FAR_OUT)) {
+        throw new DataError(`${what}: row ${t + 1}, ${columnName(i, columns)}: ${x0[t * n + i]} is ${far.toExponential(1)} times the column's spread from its median (at most ${FAR_OUT.toExponential(0)}): a wrong value? remove the row or rescale the column`);
+      }
+    }
+  }
+  const x = Float64Array.from(x0), dequantised: { column: number; step: number }[] = [];
+  const col = new Float64Array(m);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < m; t++) col[t] = x[t * n + i];
+    const step = gridStep(col);
+    if (step === 0) continue;
+    const u = uniforms(m, streamState(seed, "dequantise", i));
+    for (let t = 0; t < m; t++) x[t * n + i] += (u[t] - 0.5) * step;
+    dequantised.push({ column: i, step });
+  }
+  // The spreads after dequantising (a grid column's MAD can be 0 before).
+  return { x, dequantised, ...(dequantised.length ? columnStats(x, m, n) : { centre, scales }) };
+}
