@@ -8,15 +8,15 @@ import type { Backend } from "./kernels/index.ts";
 import { DataError, toRows } from "./dataset.ts";
 import { BACKEND, DIM, OptionError, PROGRESS, SEED, THREADS, int, num, oneOf, resolve, type Decl } from "./options.ts";
 import { chunkCount, withJob, type Env, type EnvSource } from "./pool.ts";
-import { addChunk, emptySums, makePlan, packPlanLevel, solve, unknowns, type ChunkSpec, type ChunkStats } from "./system.ts";
+import { addChunk, emptySums, makePlan, mergeSums, packPlanLevel, solveLevel, unknowns, type ChunkSpec, type ChunkStats, type LevelPlan, type LevelSums } from "./system.ts";
 import { noiseLadder } from "./ladder.ts";
 import { shapeOf, type Level, type Regions } from "./level.ts";
 import { buildRegions, microClusters, sortByCluster } from "./regions.ts";
 import { moments, symmetricEigen } from "./linalg.ts";
 import { streamState } from "./random.ts";
 import { ScoreModel, type Candidate } from "./model.ts";
-import { MAP_KINDS, makeMap, mapMatrices, toModel, type MapKind } from "./map.ts";
-import { prepare, type Prepared } from "./prepare.ts";
+import { MAP_KINDS, makeMap, mapMatrices, toModel, type DataMap, type MapKind } from "./map.ts";
+import { dequantise, prepare, type Prepared } from "./prepare.ts";
 import { choose, type Config, type IdRows } from "./select.ts";
 
 export interface Progress {
@@ -112,19 +112,94 @@ export function resolveFitOptions(options?: FitOptions): Resolved {
 }
 
 export async function fit(data: number[][] | Float64Array, options: FitOptions | undefined, source: EnvSource): Promise<ScoreModel> {
+  const { plan, env, sorted, o } = await planWith(data, options, source);
+  return solveWith(env, plan, await accumulateWith(env, plan, sorted.x, sorted.ids, sorted.m, o.onProgress));
+}
+
+/**
+ * Everything a fit fixes before its level statistics: the checks and dequantisation steps, the
+ * map, the horizon, the regions (from these rows) and each level's clip box, with what the
+ * selection chose and tried. A plan is plain JSON: any engine can send it to shards.
+ */
+export interface FitPlan extends LevelPlan {
+  format: typeof PLAN_FORMAT;
+  version: 1;
+  dim: number;
+  columns: string[] | null;
+  map: DataMap;
+  dequantised: { column: number; step: number }[];
+  tMin: number;
+  T: number;
+  config: Record<string, unknown>;
+  selection: Candidate[];
+}
+export const PLAN_FORMAT = "diffmix-plan";
+
+/** A plan's sums over some rows: their count, Σz and Σzzᵀ (the start's moments) and each level's normal equations. */
+export interface FitStats {
+  rows: number;
+  sum: Float64Array;
+  outer: Float64Array;
+  levels: LevelSums[];
+}
+
+/** The plan of a fit on these rows (the in-memory fit's first step; for shards, the plan of a sample). */
+export async function plan(data: number[][] | Float64Array, options: FitOptions | undefined, source: EnvSource): Promise<FitPlan> {
+  return (await planWith(data, options, source)).plan;
+}
+
+/** Values beyond this in model units are refused (as prepare() refuses them in a fit): their squares must stay finite. */
+const FAR_Z = 1e12;
+
+/**
+ * A plan's sums over rows in DATA units (dequantised and mapped as the plan says); row k's id,
+ * which names its noise, is firstRow + k. Sums over any partition of a table's rows, merged,
+ * equal the sums over the whole table up to rounding.
+ */
+export async function accumulate(p: FitPlan, data: number[][] | Float64Array, firstRow: number, source: EnvSource,
+  options: { threads?: number; backend?: Backend } = {}): Promise<FitStats> {
+  if (!Number.isInteger(firstRow) || firstRow < 0 || firstRow > Number.MAX_SAFE_INTEGER) throw new OptionError(`invalid firstRow: expected an integer ≥ 0, got ${firstRow}`);
+  const rows = toRows(data, p.dim, "rows", "the plan's dimension"), { m, n } = rows;
+  const ids = Float64Array.from({ length: m }, (_, k) => firstRow + k);
+  dequantise(rows.x, m, n, p.dequantised, p.seed, ids);
+  const z = toModel(p.map, mapMatrices(p.map).inv, rows.x, m);
+  const far = z.findIndex((v) => !(Math.abs(v) <= FAR_Z));
+  if (far >= 0) throw new DataError(`rows: row ${firstRow + Math.floor(far / n) + 1}, column ${(far % n) + 1}: ${rows.x[far]} is ${Math.abs(z[far]).toExponential(1)} noise scales from the plan's centre (at most ${FAR_Z.toExponential(0)})`);
+  const env = source.env(options.threads, options.backend);
+  return accumulateWith(env, p, z, ids, m);
+}
+
+/** a + b: the sums of the union of their rows. */
+export function merge(a: FitStats, b: FitStats): FitStats {
+  if (a.levels.length !== b.levels.length || a.sum.length !== b.sum.length) throw new OptionError("merge: the stats come from different plans (their levels or dimensions differ)");
+  const add = (x: Float64Array, y: Float64Array) => x.map((v, k) => v + y[k]);
+  return { rows: a.rows + b.rows, sum: add(a.sum, b.sum), outer: add(a.outer, b.outer), levels: a.levels.map((s, l) => mergeSums(s, b.levels[l])) };
+}
+
+/** The model of a plan from the sums of its rows. */
+export function solve(p: FitPlan, stats: FitStats, source: EnvSource, options: { backend?: Backend } = {}): ScoreModel {
+  if (stats.levels.length !== p.levels.length || stats.sum.length !== p.dim) throw new OptionError("solve: the stats do not come from this plan (their levels or dimension differ)");
+  if (!(stats.rows > 0)) throw new OptionError("solve: the stats hold no rows");
+  return solveWith(source.env(1, options.backend), p, stats);
+}
+
+async function planWith(data: number[][] | Float64Array, options: FitOptions | undefined, source: EnvSource) {
   const o = resolveFitOptions(options);
   const rows = toRows(data, o.dim), { m, n } = rows;
   if (m < MIN_ROWS) throw new DataError(`data: need at least ${MIN_ROWS} rows to fit, got ${m}`);
   const columns = o.columns ?? null;
   if (columns && columns.length !== n) throw new OptionError(`invalid option "columns": ${columns.length} names for ${n} columns`);
-  const prep = prepare(rows.x, m, n, o.seed, columns);
+  const ids = Float64Array.from({ length: m }, (_, t) => t);
+  const prep = prepare(rows.x, m, n, o.seed, columns, ids);
   const env = source.env(o.threads, o.backend);
   env.pool.prepare(chunkCount(m)); // worker threads start behind the selection's first steps
-  const ids = Float64Array.from({ length: m }, (_, t) => t);
-  const { config, selection } = await choose({ x: prep.x, ids, m }, n, prep, o, (rows, c) => fitConfig(env, rows, n, prep, c, o, columns, SELECTION));
-  const model = await fitConfig(env, { x: prep.x, ids, m }, n, prep, config, o, columns, { levels: o.levels, emIterations: EM_ITERATIONS, progress: true });
+  const { config, selection } = await choose({ x: prep.x, ids, m }, n, prep, o, async (rows, c) => {
+    const { plan, sorted } = await planConfig(env, rows, n, prep, c, o, columns, SELECTION);
+    return solveWith(env, plan, await accumulateWith(env, plan, sorted.x, sorted.ids, sorted.m));
+  });
+  const { plan, sorted } = await planConfig(env, { x: prep.x, ids, m }, n, prep, config, o, columns, FINAL);
   const { onProgress: _, threads: __, columns: ___, ...record } = { ...o, ...config, backend: env.kernels.backend };
-  return new ScoreModel({ ...model, config: record, selection }, env.kernels);
+  return { plan: { ...plan, config: record, selection }, env, sorted, o };
 }
 
 /** The horizon for rows z: T = max(4, log S + margin), S the largest standard deviation. */
@@ -137,16 +212,16 @@ export function horizon(z: Float64Array, m: number, n: number): number {
 interface Effort {
   levels: number;
   emIterations: number;
-  progress: boolean;
 }
 /** EM iterations refining the regions' centres (algorithm.md: ~50; 5 under-fitted a close pair 40×). */
 const EM_ITERATIONS = 50;
+const FINAL: Effort = { levels: Infinity, emIterations: EM_ITERATIONS };
 /** A candidate's fit: fewer levels (its ranking, not its accuracy, matters); EM converged as in the final fit (10 iterations left the atoms spread, which moved the best σ₀ by a grid step). */
-const SELECTION: Effort = { levels: 12, emIterations: EM_ITERATIONS, progress: false };
+const SELECTION: Effort = { levels: 12, emIterations: EM_ITERATIONS };
 
-/** The model of one configuration fitted on `rows` (data units). */
-export async function fitConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: Config, o: Resolved,
-  columns: string[] | null, effort: Effort): Promise<ScoreModel> {
+/** The plan of one configuration on `rows` (data units), and the rows in model units sorted by micro-cluster (with their ids). */
+async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: Config, o: Resolved,
+  columns: string[] | null, effort: Effort): Promise<{ plan: FitPlan; sorted: IdRows }> {
   const { m } = rows;
   const map = makeMap(c.map, c.scale, rows.x, m, n, prep.centre, prep.scales);
   const z = toModel(map, mapMatrices(map).inv, rows.x, m);
@@ -163,31 +238,53 @@ export async function fitConfig(env: Env, rows: IdRows, n: number, prep: Prepare
     throw new OptionError(`fit: ${q} unknowns per level exceed maxUnknowns (${o.maxUnknowns}); lower "degree" or "rMax", or raise "maxUnknowns"`);
   }
   const ts = noiseLadder(Math.min(o.levels, effort.levels), o.tMin, T);
-  const fitted = await fitLevels(env, { ...sorted, m }, regions, c.degree, ts, o, effort.progress);
-  const mo = moments(sorted.x, m, n);
-  return new ScoreModel({
-    dim: n, columns, map, dequantised: prep.dequantised, rows: m, degree: c.degree, gating: o.gates, tMin: o.tMin, T, regions, levels: fitted,
-    moments: { mean: Array.from(mo.mean), cov: Array.from(mo.cov) }, config: {}, selection: [],
-  }, env.kernels);
+  const level = makePlan(env.kernels.create(), regions, c.degree, ts, sorted.x, m, { gates: o.gates, seed: o.seed, ridge: o.ridge });
+  const plan: FitPlan = {
+    format: PLAN_FORMAT, version: 1, dim: n, columns, map, dequantised: prep.dequantised, tMin: o.tMin, T, ...level, config: {}, selection: [],
+  };
+  return { plan, sorted: { x: sorted.x, ids: sorted.ids, m } };
 }
 
-/** The levels at times ts: the plan, then per level the chunks' sums (on the pool, added in order) and the solve. */
-export async function fitLevels(env: Env, rows: IdRows, regions: Regions, degree: number, ts: number[], o: Resolved, progress = true): Promise<Level[]> {
-  const { x, ids, m } = rows, kernels = env.kernels.create();
-  const plan = makePlan(kernels, regions, degree, ts, x, m, o);
-  const shape = shapeOf(regions, degree);
-  const spec: ChunkSpec = { x0: x, ids, firstRow: 0, m, regions, degree, seed: o.seed };
-  return withJob(env.pool, "level-stats", spec, async (job) => {
-    const levels: Level[] = [];
-    for (let l = 0; l < ts.length; l++) {
+/**
+ * The sums of rows z (model units, m×n) with their ids: per level, the chunks' sums computed on
+ * the pool and added in chunk order; Σz and Σzzᵀ.
+ */
+async function accumulateWith(env: Env, plan: FitPlan, z: Float64Array, ids: Float64Array, m: number,
+  onProgress?: (p: Progress) => void): Promise<FitStats> {
+  const n = plan.dim, shape = shapeOf(plan.regions, plan.degree), L = plan.levels.length;
+  const sum = new Float64Array(n), outer = new Float64Array(n * n);
+  for (let t = 0; t < m; t++) {
+    for (let i = 0; i < n; i++) {
+      const zi = z[t * n + i];
+      sum[i] += zi;
+      for (let j = 0; j < n; j++) outer[i * n + j] += zi * z[t * n + j];
+    }
+  }
+  const spec: ChunkSpec = { x0: z, ids, firstRow: 0, m, regions: plan.regions, degree: plan.degree, seed: plan.seed };
+  const levels = await withJob(env.pool, "level-stats", spec, async (job) => {
+    const out: LevelSums[] = [];
+    for (let l = 0; l < L; l++) {
       const parts = await job.map<ChunkStats>(chunkCount(m), packPlanLevel(plan, l));
       const sums = emptySums(plan);
       for (const part of parts) addChunk(sums, shape, part);
-      levels.push(solve(kernels, plan, l, sums));
-      if (progress) o.onProgress?.({ phase: "fit", done: l + 1, total: ts.length, message: `level ${l + 1}/${ts.length} (t=${ts[l].toPrecision(3)})` });
+      out.push(sums);
+      onProgress?.({ phase: "fit", done: l + 1, total: L, message: `level ${l + 1}/${L} (t=${plan.levels[l].t.toPrecision(3)})` });
     }
-    return levels;
+    return out;
   });
+  return { rows: m, sum, outer, levels };
+}
+
+/** The model of a plan from its sums: each level's solve, the start's moments. */
+function solveWith(env: Env, plan: FitPlan, stats: FitStats): ScoreModel {
+  const kernels = env.kernels.create(), n = plan.dim, m = stats.rows;
+  const levels = plan.levels.map((_, l) => solveLevel(kernels, plan, l, stats.levels[l]));
+  const mean = Array.from(stats.sum, (v) => v / m);
+  const cov = Array.from(stats.outer, (v, k) => v / m - mean[Math.floor(k / n)] * mean[k % n]);
+  return new ScoreModel({
+    dim: n, columns: plan.columns, map: plan.map, dequantised: plan.dequantised, rows: m, degree: plan.degree, gating: plan.gates,
+    tMin: plan.tMin, T: plan.T, regions: plan.regions, levels, moments: { mean, cov }, config: plan.config, selection: plan.selection,
+  }, env.kernels);
 }
 
 export type { Candidate };

@@ -11,7 +11,7 @@
  *                     its column's median would overflow the arithmetic of the fit
  */
 import { DataError } from "./dataset.ts";
-import { streamState, uniforms } from "./random.ts";
+import { rowUniforms, streamState } from "./random.ts";
 import { columnStats } from "./map.ts";
 
 /** |x − median| / robust scale beyond this is refused: squares stay far from overflow (1e24 ≪ 1e308). */
@@ -52,7 +52,18 @@ export function gridStep(v: Float64Array): number {
   return 0;
 }
 
-export function prepare(x0: Float64Array, m: number, n: number, seed: number, columns: string[] | null, what = "data"): Prepared {
+/**
+ * Spread the grid-valued columns over their cells, in place: row k's noise from (seed, column,
+ * ids[k]) alone, so a row gets the same noise whichever rows share the call (shards, streams).
+ */
+export function dequantise(x: Float64Array, m: number, n: number, steps: { column: number; step: number }[], seed: number, ids: ArrayLike<number>): void {
+  for (const { column, step } of steps) {
+    const u = rowUniforms(streamState(seed, "dequantise", column), ids);
+    for (let t = 0; t < m; t++) x[t * n + column] += (u[t] - 0.5) * step;
+  }
+}
+
+export function prepare(x0: Float64Array, m: number, n: number, seed: number, columns: string[] | null, ids: ArrayLike<number>, what = "data"): Prepared {
   const { centre, scales } = columnStats(x0, m, n);
   for (let i = 0; i < n; i++) {
     if (!(scales[i] > 0)) {
@@ -67,16 +78,15 @@ export function prepare(x0: Float64Array, m: number, n: number, seed: number, co
       }
     }
   }
-  const x = Float64Array.from(x0), dequantised: { column: number; step: number }[] = [];
+  const dequantised: { column: number; step: number }[] = [];
   const col = new Float64Array(m);
   for (let i = 0; i < n; i++) {
-    for (let t = 0; t < m; t++) col[t] = x[t * n + i];
+    for (let t = 0; t < m; t++) col[t] = x0[t * n + i];
     const step = gridStep(col);
-    if (step === 0) continue;
-    const u = uniforms(m, streamState(seed, "dequantise", i));
-    for (let t = 0; t < m; t++) x[t * n + i] += (u[t] - 0.5) * step;
-    dequantised.push({ column: i, step });
+    if (step > 0) dequantised.push({ column: i, step });
   }
+  const x = Float64Array.from(x0);
+  dequantise(x, m, n, dequantised, seed, ids);
   // The spreads after dequantising (a grid column's MAD can be 0 before).
   return { x, dequantised, ...(dequantised.length ? columnStats(x, m, n) : { centre, scales }) };
 }

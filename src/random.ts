@@ -4,7 +4,7 @@
  * any order of calls, on any number of threads.
  */
 import seedrandom from "seedrandom";
-import { reference } from "./kernels/reference.ts";
+import { nextUniform, reference, rowState } from "./kernels/reference.ts";
 
 export function streamState(seed: number, ...label: (string | number)[]): Uint32Array {
   const rng = seedrandom(`${seed}:${label.join(":")}`);
@@ -24,5 +24,15 @@ export function normals(count: number, state: Uint32Array): Float64Array {
 export function uniforms(count: number, state: Uint32Array): Float64Array {
   const out = new Float64Array(count);
   reference.uniform(count, out, state);
+  return out;
+}
+
+/** One uniform in [0, 1) per id, each from its own stream (key, id): a row's draw does not depend on the other rows. */
+export function rowUniforms(key: Uint32Array, ids: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(ids.length), s = new Uint32Array(4);
+  for (let k = 0; k < ids.length; k++) {
+    rowState(key, ids[k], s);
+    out[k] = nextUniform(s);
+  }
   return out;
 }

@@ -259,7 +259,7 @@ export function addChunk(sums: LevelSums, shape: Shape, stats: ChunkStats): void
 }
 
 /** a + b: the sums of the union of their rows. */
-export function merge(a: LevelSums, b: LevelSums): LevelSums {
+export function mergeSums(a: LevelSums, b: LevelSums): LevelSums {
   const add = (x: Float64Array, y: Float64Array) => x.map((v, k) => v + y[k]);
   return { rows: a.rows + b.rows, S: add(a.S, b.S), Rx: add(a.Rx, b.Rx), Rc: add(a.Rc, b.Rc), csum: add(a.csum, b.csum), dsum: add(a.dsum, b.dsum) };
 }
@@ -268,7 +268,7 @@ export function merge(a: LevelSums, b: LevelSums): LevelSums {
  * The sums of level l over rows x0 (m×n) on this thread, chunk by chunk, added in order; the
  * rows' ids (which name their noise) are firstRow, firstRow + 1, …
  */
-export function accumulate(kernels: Kernels, plan: LevelPlan, l: number, x0: Float64Array, m: number, firstRow = 0): LevelSums {
+export function accumulateLevel(kernels: Kernels, plan: LevelPlan, l: number, x0: Float64Array, m: number, firstRow = 0): LevelSums {
   const ctx = chunkContext({ x0, m, firstRow, regions: plan.regions, degree: plan.degree, seed: plan.seed }, kernels);
   const params = packPlanLevel(plan, l), sums = emptySums(plan);
   for (let c = 0; c * CHUNK_ROWS < m; c++) addChunk(sums, ctx.shape, chunkStats(ctx, params, c));
@@ -307,7 +307,7 @@ export class SystemError extends Error {}
  * assembled from the scalar-feature statistics (E_gᵀE_h carries group g's directions onto
  * group h's), solved by Cholesky with the plan's relative ridge.
  */
-export function solve(kernels: Kernels, plan: LevelPlan, l: number, sums: LevelSums): Level {
+export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: LevelSums): Level {
   if (plan.regions.ranks.every((r) => r === 0)) return solveConstants(kernels, plan, l, sums);
   const { regions } = plan, shape = shapeOf(regions, plan.degree);
   const { G, n, rmax, features: P } = shape;
@@ -362,7 +362,7 @@ export function solve(kernels: Kernels, plan: LevelPlan, l: number, sums: LevelS
 }
 
 /**
- * solve() when no region has a frame (a constant per region): written in the standard basis,
+ * solveLevel() when no region has a frame (a constant per region): written in the standard basis,
  * the vector system is S ⊗ I_n (the same ridge ρ·S_gg on every coordinate), so it is one G×G
  * Cholesky with n right-hand sides instead of one of size G·n — the same solution, n³ times
  * less work, which is what lets hundreds of regions stay cheap.

@@ -29,7 +29,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>diffmix api</title><li
 </script><body></body>`;
 
 // Everything fixed (no selection): the tests compare backends, threads and the worker path.
-const CASE = { rows: 800, fit: { dim: 2, levels: 8, degree: 2, R: 2, seed: 3, map: "none", scale: 1, granularity: 30 }, count: 300, sample: { seed: 4, steps: 25 } };
+const CASE = { rows: 800, fit: { dim: 2, levels: 8, degree: 2, R: 2, seed: 3, map: "none" as const, scale: 1, granularity: 30 }, count: 300, sample: { seed: 4, steps: 25 } };
 
 /** In the page: the blobs preset, fit, sample; numbers back as plain arrays. */
 interface PageRun { backend: string; W: number[]; xs: number[]; progress: number[] }

@@ -6,7 +6,7 @@
 // partition of the rows merged against the sums of all of them.
 import { describe, expect, it } from "vitest";
 import { reference, createKernels, wasmAvailable, type Kernels } from "../src/kernels/index.ts";
-import { accumulate, merge, solve, type LevelPlan, type LevelSums } from "../src/system.ts";
+import { accumulateLevel as accumulate, mergeSums as merge, solveLevel as solve, type LevelPlan, type LevelSums } from "../src/system.ts";
 import { multiIndexTable } from "../src/basis.ts";
 import { packLevel, shapeOf, type Regions, frameScale } from "../src/level.ts";
 import { streamState } from "../src/random.ts";
@@ -128,7 +128,7 @@ function denseSolve(G: number[][], b: number[], ridge: number): number[] {
 }
 
 describe.each([[[2, 1]], [[0, 0]]])("the level system against a dense least-squares solve (2 regions, ranks %j, degree 2)", (ranks) => {
-  // Ranks 0 take solve()'s constants-only path (one G×G system with n right-hand sides).
+  // Ranks 0 take solveLevel()'s constants-only path (one G×G system with n right-hand sides).
   const { regions, plan, U, psi, divPsi, data, noised } = setup(ranks);
   const m = 3000, x0 = data(m, 1);
   const backends: Kernels[] = wasmAvailable() ? [reference, createKernels("wasm")] : [reference];

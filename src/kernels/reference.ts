@@ -23,7 +23,7 @@ function nextU32(s: U32): number {
   return result;
 }
 
-function nextUniform(s: U32): number {
+export function nextUniform(s: U32): number {
   const hi = nextU32(s) >>> 5;
   const lo = nextU32(s) >>> 6;
   return (hi * 67108864 + lo) / 9007199254740992;
@@ -127,7 +127,7 @@ function mix32(h: number): number {
 }
 
 /** The state of row `id` in the stream keyed by key: a hash of both (twin of rowState). */
-function rowState(key: U32, id: number, s: U32): void {
+export function rowState(key: U32, id: number, s: U32): void {
   const lo = id >>> 0, hi = Math.floor(id / 4294967296) >>> 0;
   const s0 = mix32(key[0] ^ lo), s1 = mix32(key[1] ^ hi ^ s0), s2 = mix32(key[2] ^ s1 ^ lo), s3 = mix32(key[3] ^ s2 ^ hi);
   s[0] = (s0 | s1 | s2 | s3) === 0 ? 1 : s0; // the all-zero state is a fixed point
