@@ -10,8 +10,8 @@ export interface Regions {
   dim: number;
   weights: number[]; // π_g
   centres: number[][]; // c_g
-  frames: number[][]; // n×n row-major: column j is direction j (the first `ranks[g]` span the frame)
-  spreads: number[][]; // responsibility-weighted covariance eigenvalues, matching the frame columns
+  frames: number[][]; // per group n×r_g row-major: column j is frame direction j (orthonormal)
+  spreads: number[][]; // per group r_g: the responsibility-weighted covariance's eigenvalues along the frame
   ranks: number[]; // r_g
 }
 
@@ -81,7 +81,7 @@ export function packLevel(out: Float64Array, s: Shape, regions: Regions, t: numb
     out[o.b + 3] = s.featureOffset[g];
     for (let i = 0; i < n; i++) out[o.c + i] = c[i];
     for (let j = 0; j < r; j++) {
-      for (let i = 0; i < n; i++) out[o.P + i * rmax + j] = E[i * n + j];
+      for (let i = 0; i < n; i++) out[o.P + i * rmax + j] = E[i * r + j];
       out[o.scale + j] = frameScale(regions.spreads[g][j], a);
       out[o.lo + j] = level ? level.lo[g][j] : -1e300;
       out[o.hi + j] = level ? level.hi[g][j] : 1e300;

@@ -46,9 +46,17 @@ export function parseModel(json: unknown, where = "model"): ModelData {
     weights: v.numbers(rg.weights, "regions.weights", G),
     ranks: v.array(rg.ranks, "regions.ranks").map((r, g) => v.int(r, `regions.ranks[${g}]`, 0, n)),
     centres: v.array(rg.centres, "regions.centres").map((c, g) => v.numbers(c, `regions.centres[${g}]`, n)),
-    frames: v.array(rg.frames, "regions.frames").map((c, g) => v.numbers(c, `regions.frames[${g}]`, n * n)),
-    spreads: v.array(rg.spreads, "regions.spreads").map((c, g) => v.numbers(c, `regions.spreads[${g}]`, n)),
+    frames: [] as number[][],
+    spreads: [] as number[][],
   };
+  // Version 1 kept each region's whole n×n eigenvector frame; version 2 keeps the r_g frame directions.
+  const r = (g: number) => regions.ranks[g] ?? 0;
+  const framesIn = v.array(rg.frames, "regions.frames"), spreadsIn = v.array(rg.spreads, "regions.spreads");
+  regions.frames = framesIn.map((c, g) => {
+    const E = v.numbers(c, `regions.frames[${g}]`, v1 ? n * n : n * r(g));
+    return v1 ? Array.from({ length: n * r(g) }, (_, k) => E[Math.floor(k / r(g)) * n + (k % r(g))]) : E;
+  });
+  regions.spreads = spreadsIn.map((c, g) => v.numbers(c, `regions.spreads[${g}]`, v1 ? n : r(g)).slice(0, r(g)));
   for (const key of ["ranks", "centres", "frames", "spreads"] as const) {
     if (regions[key].length !== G) v.fail(`regions.${key}`, `has ${regions[key].length} entries, expected ${G}`);
   }

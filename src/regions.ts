@@ -68,23 +68,26 @@ function separation(g: Group, h: Group, n: number): number {
 
 /** Micro-clusters (rows starts[k] .. starts[k+1] of x, see sortByCluster) merged while closer than R. */
 function mergeGroups(x: Float64Array, n: number, starts: Int32Array, R: number): Group[] {
+  const merging = R > 0; // without merging, only the counts and sums are needed (no n×n scatter)
   let groups: Group[] = Array.from({ length: starts.length - 1 }, (_, k) => {
-    const g = { count: starts[k + 1] - starts[k], sum: new Float64Array(n), outer: new Float64Array(n * n) };
+    const g = { count: starts[k + 1] - starts[k], sum: new Float64Array(n), outer: new Float64Array(merging ? n * n : 0) };
     for (let row = starts[k]; row < starts[k + 1]; row++) {
       for (let i = 0; i < n; i++) {
         g.sum[i] += x[row * n + i];
-        for (let j = 0; j < n; j++) g.outer[i * n + j] += x[row * n + i] * x[row * n + j];
+        if (merging) for (let j = 0; j < n; j++) g.outer[i * n + j] += x[row * n + i] * x[row * n + j];
       }
     }
     return g;
   });
   groups = groups.filter((g) => g.count > 0);
+  if (!merging) return groups;
+  // Separations of every pair, kept: a merge recomputes only the merged group's (O(K²n²) in all, not O(K³n²)).
+  const D = groups.map((g, i) => groups.map((h, j) => (j > i ? separation(g, h, n) : Infinity)));
   for (;;) {
     let best = Infinity, bi = -1, bj = -1;
     for (let i = 0; i < groups.length; i++) {
       for (let j = i + 1; j < groups.length; j++) {
-        const d = separation(groups[i], groups[j], n);
-        if (d < best) { best = d; bi = i; bj = j; }
+        if (D[i][j] < best) { best = D[i][j]; bi = i; bj = j; }
       }
     }
     if (bi < 0 || !(best < R)) break;
@@ -93,6 +96,12 @@ function mergeGroups(x: Float64Array, n: number, starts: Int32Array, R: number):
     for (let i = 0; i < n; i++) a.sum[i] += b.sum[i];
     for (let i = 0; i < n * n; i++) a.outer[i] += b.outer[i];
     groups.splice(bj, 1);
+    D.splice(bj, 1);
+    for (const row of D) row.splice(bj, 1);
+    for (let k = 0; k < groups.length; k++) {
+      if (k < bi) D[k][bi] = separation(groups[k], a, n);
+      else if (k > bi) D[bi][k] = separation(a, groups[k], n);
+    }
   }
   return groups;
 }
@@ -204,8 +213,10 @@ async function regionsOf(job: Job, x: Float64Array, m: number, n: number, starts
     let r = 0;
     if (opt.basis === "full") r = n;
     else while (r < Math.min(n, opt.rMax) && values[r] > threshold) r++;
-    frames.push(Array.from(vectors));
-    spreads.push(Array.from(values, (v) => Math.max(v, 1)));
+    const frame = new Array<number>(n * r);
+    for (let i = 0; i < n; i++) for (let j = 0; j < r; j++) frame[i * r + j] = vectors[i * n + j];
+    frames.push(frame);
+    spreads.push(Array.from(values.subarray(0, r), (v) => Math.max(v, 1)));
     ranks.push(r);
   }
   return { dim: n, weights, centres, frames, spreads, ranks };

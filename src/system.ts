@@ -116,7 +116,7 @@ export function makePlan(kernels: Kernels, regions: Regions, degree: number, ts:
           const w = A.pgamma[k * G + g];
           if (w <= 0) continue;
           let u = 0;
-          for (let i = 0; i < n; i++) u += E[i * n + j] * (A.pxt[k * n + i] - a * c[i]);
+          for (let i = 0; i < n; i++) u += E[i * r + j] * (A.pxt[k * n + i] - a * c[i]);
           pts.push([u / scale, w]);
         }
         const [ql, qh] = weightedQuantiles(pts, 0.005, 0.995);
@@ -278,111 +278,156 @@ export function accumulateLevel(kernels: Kernels, plan: LevelPlan, l: number, x0
 // ---------------------------------------------------------------------------------------
 // Solve
 
-/** The unknowns' layout: for group g, direction j < r_g all features f, then a constant per other direction. */
+/**
+ * The unknowns, in two parts: a constant vector per region in the standard basis (γ_g e_i: G·n
+ * of them), then per region the frame polynomials of degree ≥ 1 (γ_g φ_f P_g[:, j], f ≥ 1, j < r_g).
+ * Together they span what "polynomials along the frame, a constant across it" spans, without an
+ * n×n frame: the constant feature φ₀ along P_g is part of the constant vector.
+ */
 function layout(regions: Regions, s: Shape) {
   const g: number[] = [], j: number[] = [], f: number[] = [];
   regions.ranks.forEach((r, grp) => {
-    for (let d = 0; d < s.n; d++) {
-      const count = d < r ? s.p[grp] : 1;
-      for (let k = 0; k < count; k++) {
+    for (let d = 0; d < r; d++) {
+      for (let k = 1; k < s.p[grp]; k++) {
         g.push(grp);
         j.push(d);
         f.push(k);
       }
     }
   });
-  return { g, j, f, Q: g.length };
+  return { g, j, f, Np: g.length, Nc: s.G * s.n };
 }
 
-/** Unknowns per level: a polynomial per frame direction and a constant per other direction. */
+/** Unknowns per level: a constant vector per region, and the frame polynomials of degree ≥ 1. */
 export function unknowns(regions: Regions, degree: number): number {
   const s = shapeOf(regions, degree);
-  return regions.ranks.reduce((q, r, g) => q + r * s.p[g] + s.n - r, 0);
+  return regions.ranks.reduce((q, r, g) => q + s.n + r * (s.p[g] - 1), 0);
 }
 
 export class SystemError extends Error {}
 
 /**
- * Level l's coefficients from its sums: the vector system over (group, direction, feature)
- * assembled from the scalar-feature statistics (E_gᵀE_h carries group g's directions onto
- * group h's), solved by Cholesky with the plan's relative ridge.
+ * Level l's coefficients from its sums: the vector system over the unknowns of layout(),
+ * assembled from the scalar-feature statistics (P_gᵀP_h carries group g's frame onto h's),
+ * with the plan's relative ridge ρ·G_kk. The constants' block is S₀₀ ⊗ I_n (S₀₀: the Gram of the
+ * gates, G×G), so with no polynomial unknowns it is one G×G Cholesky with n right-hand sides;
+ * when the constants outnumber the polynomials (high n) the polynomials are solved on the Schur
+ * complement of that block; otherwise the whole system is one dense Cholesky.
  */
 export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: LevelSums): Level {
-  if (plan.regions.ranks.every((r) => r === 0)) return solveConstants(kernels, plan, l, sums);
   const { regions } = plan, shape = shapeOf(regions, plan.degree);
   const { G, n, rmax, features: P } = shape;
-  const U = layout(regions, shape), { Q } = U;
+  const U = layout(regions, shape), { Np, Nc } = U;
   const { t, lo, hi } = plan.levels[l];
   const { a } = levelTime(t);
-  const m = sums.rows, soft = plan.gates === "soft";
-  const S = sums.S.slice();
-  for (let F1 = 0; F1 < P; F1++) for (let F2 = F1 + 1; F2 < P; F2++) S[F2 * P + F1] = S[F1 * P + F2];
-  const { Rx, Rc, csum, dsum } = sums;
-  const cross = (g: number, h: number, j1: number, j2: number) => {
-    const Eg = regions.frames[g], Eh = regions.frames[h];
+  const m = sums.rows, soft = plan.gates === "soft", ridge = plan.ridge;
+  const { S, Rx, Rc, csum, dsum } = sums;
+  const s = (F1: number, F2: number) => (F1 <= F2 ? S[F1 * P + F2] : S[F2 * P + F1]) / m;
+  const F0 = (g: number) => shape.featureOffset[g];
+  const Fp = (q: number) => shape.featureOffset[U.g[q]] + U.f[q];
+  const frame = (g: number, i: number, j: number) => regions.frames[g][i * regions.ranks[g] + j];
+  const dotFrames = (g: number, h: number, j1: number, j2: number) => {
     let v = 0;
-    for (let i = 0; i < n; i++) v += Eg[i * n + j1] * Eh[i * n + j2];
+    for (let i = 0; i < n; i++) v += frame(g, i, j1) * frame(h, i, j2);
     return v;
   };
-  const M = Array.from({ length: G * G }, (_, gh) => {
-    const out = new Float64Array(n * n);
-    for (let j1 = 0; j1 < n; j1++) for (let j2 = 0; j2 < n; j2++) out[j1 * n + j2] = cross(Math.floor(gh / G), gh % G, j1, j2);
-    return out;
-  });
-  const A = kernels.arena({ sys: ["f64", Q * Q], rhs: ["f64", Q] });
-  const { sys, rhs } = A;
-  let maxDiag = 0;
-  for (let q1 = 0; q1 < Q; q1++) {
-    const g1 = U.g[q1], j1 = U.j[q1], F1 = shape.featureOffset[g1] + U.f[q1];
-    for (let q2 = q1; q2 < Q; q2++) {
-      const g2 = U.g[q2], F2 = shape.featureOffset[g2] + U.f[q2];
-      sys[q1 * Q + q2] = (S[F1 * P + F2] * M[g1 * G + g2][j1 * n + U.j[q2]]) / m;
+  // Right-hand sides: a E[ψ·x₀] − a² E[∇·ψ].
+  const bc = new Float64Array(Nc), bp = new Float64Array(Np);
+  for (let g = 0; g < G; g++) {
+    const F = F0(g), c = regions.centres[g];
+    for (let i = 0; i < n; i++) {
+      const gateDiv = soft ? a * (c[i] * csum[F] - Rc[F * n + i]) : 0;
+      bc[g * n + i] = (a * Rx[F * n + i] - a * a * gateDiv) / m;
     }
-    maxDiag = Math.max(maxDiag, sys[q1 * Q + q1]);
-    const E = regions.frames[g1], c = regions.centres[g1];
+  }
+  for (let q = 0; q < Np; q++) {
+    const g = U.g[q], j = U.j[q], F = Fp(q), c = regions.centres[g];
     let ex = 0, ec = 0, ecbar = 0;
     for (let i = 0; i < n; i++) {
-      const e = E[i * n + j1];
-      ex += e * Rx[F1 * n + i];
+      const e = frame(g, i, j);
+      ex += e * Rx[F * n + i];
       ec += e * c[i];
-      ecbar += e * Rc[F1 * n + i];
+      ecbar += e * Rc[F * n + i];
     }
-    const gateDiv = soft ? a * (ec * csum[F1] - ecbar) : 0;
-    const basisDiv = j1 < regions.ranks[g1] ? dsum[F1 * rmax + j1] : 0;
-    rhs[q1] = (a * ex - a * a * (gateDiv + basisDiv)) / m;
+    const gateDiv = soft ? a * (ec * csum[F] - ecbar) : 0;
+    bp[q] = (a * ex - a * a * (gateDiv + dsum[F * rmax + j])) / m;
   }
-  const status = kernels.choleskySolve(Q, 1, sys, Q, rhs, 1, plan.ridge, 1e-9 * maxDiag + 1e-300);
-  if (status !== 0) throw new SystemError(`fit: the normal equations at t=${t} are not positive definite (pivot ${status})`);
-  const W = shape.p.map((p) => new Array<number>(n * p).fill(0));
-  for (let q = 0; q < Q; q++) {
-    const g = U.g[q], j = U.j[q], f = U.f[q], E = regions.frames[g], p = shape.p[g];
-    for (let i = 0; i < n; i++) W[g][i * p + f] += E[i * n + j] * rhs[q];
+  const fail = (status: number) => new SystemError(`fit: the normal equations at t=${t} are not positive definite (pivot ${status})`);
+  const coupling = (gc: number, i: number, q: number) => s(F0(gc), Fp(q)) * frame(U.g[q], i, U.j[q]);
+  const poly = (q1: number, q2: number) => s(Fp(q1), Fp(q2)) * dotFrames(U.g[q1], U.g[q2], U.j[q1], U.j[q2]);
+  let xc: Float64Array, xp: Float64Array;
+  if (Np === 0 || Nc > 2 * Np) {
+    // C = (S₀₀ ⊗ I_n)(1 + ρ): one G×G factor for the constants' right-hand side and each column of B.
+    const cols = n * (1 + Np);
+    const A = kernels.arena({ c0: ["f64", G * G], rhs: ["f64", G * cols] });
+    let maxDiag = 0;
+    for (let g = 0; g < G; g++) {
+      for (let h = g; h < G; h++) A.c0[g * G + h] = s(F0(g), F0(h));
+      maxDiag = Math.max(maxDiag, A.c0[g * G + g]);
+      for (let i = 0; i < n; i++) {
+        A.rhs[g * cols + i] = bc[g * n + i];
+        for (let q = 0; q < Np; q++) A.rhs[g * cols + n * (1 + q) + i] = coupling(g, i, q);
+      }
+    }
+    const status = kernels.choleskySolve(G, cols, A.c0, G, A.rhs, cols, ridge, 1e-9 * maxDiag + 1e-300);
+    if (status !== 0) throw fail(status);
+    const solved = A.rhs.slice(); // the next arena of these kernels reuses this memory
+    const Y = (g: number, i: number, q: number) => solved[g * cols + n * (1 + q) + i]; // C⁻¹B
+    xc = new Float64Array(Nc);
+    for (let g = 0; g < G; g++) for (let i = 0; i < n; i++) xc[g * n + i] = solved[g * cols + i]; // C⁻¹b_c
+    xp = new Float64Array(Np);
+    if (Np > 0) {
+      // (D + ρ diag D − BᵀC⁻¹B) x_p = b_p − BᵀC⁻¹b_c, then x_c = C⁻¹b_c − C⁻¹B x_p.
+      const B = kernels.arena({ sch: ["f64", Np * Np], rhs: ["f64", Np] });
+      let top = 0;
+      for (let q1 = 0; q1 < Np; q1++) {
+        for (let q2 = q1; q2 < Np; q2++) {
+          let v = poly(q1, q2) * (q1 === q2 ? 1 + ridge : 1);
+          for (let g = 0; g < G; g++) for (let i = 0; i < n; i++) v -= coupling(g, i, q1) * Y(g, i, q2);
+          B.sch[q1 * Np + q2] = v;
+        }
+        top = Math.max(top, B.sch[q1 * Np + q1]);
+        let r = bp[q1];
+        for (let g = 0; g < G; g++) for (let i = 0; i < n; i++) r -= coupling(g, i, q1) * xc[g * n + i];
+        B.rhs[q1] = r;
+      }
+      const st = kernels.choleskySolve(Np, 1, B.sch, Np, B.rhs, 1, 0, 1e-9 * top + 1e-300);
+      if (st !== 0) throw fail(st);
+      xp.set(B.rhs);
+      for (let g = 0; g < G; g++) for (let i = 0; i < n; i++) for (let q = 0; q < Np; q++) xc[g * n + i] -= Y(g, i, q) * xp[q];
+    }
+  } else {
+    // Few constants against many polynomials: the whole system at once.
+    const Q = Nc + Np;
+    const A = kernels.arena({ sys: ["f64", Q * Q], rhs: ["f64", Q] });
+    let maxDiag = 0;
+    for (let g = 0; g < G; g++) {
+      for (let i = 0; i < n; i++) {
+        const q1 = g * n + i;
+        for (let h = g; h < G; h++) A.sys[q1 * Q + h * n + i] = s(F0(g), F0(h));
+        for (let q = 0; q < Np; q++) A.sys[q1 * Q + Nc + q] = coupling(g, i, q);
+        A.rhs[q1] = bc[q1];
+      }
+    }
+    for (let q1 = 0; q1 < Np; q1++) {
+      for (let q2 = q1; q2 < Np; q2++) A.sys[(Nc + q1) * Q + Nc + q2] = poly(q1, q2);
+      A.rhs[Nc + q1] = bp[q1];
+    }
+    for (let q = 0; q < Q; q++) maxDiag = Math.max(maxDiag, A.sys[q * Q + q]);
+    const status = kernels.choleskySolve(Q, 1, A.sys, Q, A.rhs, 1, ridge, 1e-9 * maxDiag + 1e-300);
+    if (status !== 0) throw fail(status);
+    xc = A.rhs.slice(0, Nc);
+    xp = A.rhs.slice(Nc, Q);
+  }
+  // W_g[i, 0] = the constant's coordinate i; W_g[i, f ≥ 1] = Σ_j P_g[i, j] θ_(g, j, f).
+  const W = shape.p.map((p, g) => {
+    const w = new Array<number>(n * p).fill(0);
+    for (let i = 0; i < n; i++) w[i * p] = xc[g * n + i];
+    return w;
+  });
+  for (let q = 0; q < Np; q++) {
+    const g = U.g[q], j = U.j[q], f = U.f[q], p = shape.p[g];
+    for (let i = 0; i < n; i++) W[g][i * p + f] += frame(g, i, j) * xp[q];
   }
   return { t, lo, hi, W };
-}
-
-/**
- * solveLevel() when no region has a frame (a constant per region): written in the standard basis,
- * the vector system is S ⊗ I_n (the same ridge ρ·S_gg on every coordinate), so it is one G×G
- * Cholesky with n right-hand sides instead of one of size G·n — the same solution, n³ times
- * less work, which is what lets hundreds of regions stay cheap.
- */
-function solveConstants(kernels: Kernels, plan: LevelPlan, l: number, sums: LevelSums): Level {
-  const { regions } = plan, G = regions.weights.length, n = regions.dim;
-  const { t, lo, hi } = plan.levels[l];
-  const a = Math.exp(-t), m = sums.rows, soft = plan.gates === "soft";
-  const A = kernels.arena({ sys: ["f64", G * G], rhs: ["f64", G * n] });
-  let maxDiag = 0;
-  for (let g = 0; g < G; g++) {
-    for (let h = g; h < G; h++) A.sys[g * G + h] = sums.S[g * G + h] / m;
-    maxDiag = Math.max(maxDiag, A.sys[g * G + g]);
-    const c = regions.centres[g];
-    for (let i = 0; i < n; i++) {
-      const gateDiv = soft ? a * (c[i] * sums.csum[g] - sums.Rc[g * n + i]) : 0;
-      A.rhs[g * n + i] = (a * sums.Rx[g * n + i] - a * a * gateDiv) / m;
-    }
-  }
-  const status = kernels.choleskySolve(G, n, A.sys, G, A.rhs, n, plan.ridge, 1e-9 * maxDiag + 1e-300);
-  if (status !== 0) throw new SystemError(`fit: the normal equations at t=${t} are not positive definite (pivot ${status})`);
-  return { t, lo, hi, W: Array.from({ length: G }, (_, g) => Array.from(A.rhs.subarray(g * n, (g + 1) * n))) };
 }

@@ -7,13 +7,14 @@
 import { describe, expect, it } from "vitest";
 import { reference, createKernels, wasmAvailable, type Kernels } from "../src/kernels/index.ts";
 import { accumulateLevel as accumulate, mergeSums as merge, solveLevel as solve, type LevelPlan, type LevelSums } from "../src/system.ts";
-import { multiIndexTable } from "../src/basis.ts";
+import { basisSize, multiIndexTable } from "../src/basis.ts";
 import { packLevel, shapeOf, type Regions, frameScale } from "../src/level.ts";
 import { streamState } from "../src/random.ts";
 import { rng } from "./helpers/rng.ts";
 
 const n = 2, D = 2;
 const rot = (th: number) => [Math.cos(th), -Math.sin(th), Math.sin(th), Math.cos(th)]; // columns: directions
+const full = [rot(0.3), rot(-1.1)];
 const BOX = 40; // clip boxes far outside the data: no clipping
 const t = 0.35, a = Math.exp(-t), sigma = Math.sqrt(1 - a * a);
 const dot = (x: number[], y: number[]) => x.reduce((s, v, i) => s + v * y[i], 0);
@@ -30,13 +31,14 @@ function hermite(k: number, u: number): number {
 }
 
 /** The instance: two regions with the given frame ranks, their plan, the unknowns and the formulas. */
-function setup(ranks: number[]) {
+function setup(ranks: number[], D = 2) {
   const regions: Regions = {
     dim: n,
     weights: [0.6, 0.4],
     centres: [[-1, 0], [1.5, 0.5]],
-    frames: [rot(0.3), rot(-1.1)],
-    spreads: [[3, 1.5], [2.5, 1]],
+    // The library keeps each region's r_g frame directions; the formulas here use the whole rotation.
+    frames: [rot(0.3), rot(-1.1)].map((E, g) => Array.from({ length: n * ranks[g] }, (_, k) => E[Math.floor(k / ranks[g]) * n + (k % ranks[g])])),
+    spreads: [[3, 1.5], [2.5, 1]].map((v, g) => v.slice(0, ranks[g])),
     ranks,
   };
   const plan: LevelPlan = {
@@ -69,7 +71,7 @@ function setup(ranks: number[]) {
   function psi(x: number[]): number[][] {
     const gam = gatesAt(x);
     return U.map(({ g, j, alpha }) => {
-      const E = regions.frames[g], c = regions.centres[g];
+      const E = full[g], c = regions.centres[g];
       let phi = 1;
       alpha.forEach((k, l) => {
         const u = dot(col(E, l), x.map((v, i) => v - a * c[i])) / frameScale(regions.spreads[g][l], a);
@@ -107,9 +109,9 @@ function setup(ranks: number[]) {
     reference.ouNoiseRows(m, n, x0, a, sigma, streamState(plan.seed, "fit-noise", 0), ids, new Uint32Array(4), xt);
     return xt;
   }
-  return { regions, plan, U, psi, divPsi, data, noised, gatesAt };
+  return { regions, plan, U, psi, divPsi, data, noised, gatesAt, D };
 }
-const { regions, plan, U, psi, divPsi, data, noised, gatesAt } = setup([2, 1]);
+const { regions, plan, psi, divPsi, data, noised, gatesAt } = setup([2, 1]);
 
 /** Dense solve of (G + ρ diag G) θ = b by Gaussian elimination with partial pivoting. */
 function denseSolve(G: number[][], b: number[], ridge: number): number[] {
@@ -127,15 +129,16 @@ function denseSolve(G: number[][], b: number[], ridge: number): number[] {
   return A.map((row, i) => row[Q] / row[i]);
 }
 
-describe.each([[[2, 1]], [[0, 0]]])("the level system against a dense least-squares solve (2 regions, ranks %j, degree 2)", (ranks) => {
-  // Ranks 0 take solveLevel()'s constants-only path (one G×G system with n right-hand sides).
-  const { regions, plan, U, psi, divPsi, data, noised } = setup(ranks);
+describe.each([[[2, 1], 2], [[0, 0], 2], [[1, 0], 1]])("the level system against a dense least-squares solve (2 regions, ranks %j, degree %i)", (ranks, degree) => {
+  // solveLevel's three paths: [2, 1] the dense system; [0, 0] constants only (one G×G system with
+  // n right-hand sides); [1, 0] at degree 1 more constants than polynomials (the Schur complement).
+  const { regions, plan, U, psi, divPsi, data, noised, D } = setup(ranks, degree);
   const m = 3000, x0 = data(m, 1);
   const backends: Kernels[] = wasmAvailable() ? [reference, createKernels("wasm")] : [reference];
 
   it.each(backends.map((k) => [k.name, k] as const))("%s: solve(accumulate(rows)) gives the coefficients of the dense normal equations", (_, kernels) => {
     const xt = noised(x0, m, 0), Q = U.length;
-    expect(Q).toBe(ranks[0] === 0 ? 2 * n : 6 + 6 + 3 + 1);
+    expect(Q).toBe(ranks.reduce((q, r) => q + n + r * (basisSize(r, D) - 1), 0));
     const G = Array.from({ length: Q }, () => new Array(Q).fill(0)), b = new Array(Q).fill(0);
     for (let r = 0; r < m; r++) {
       const x = Array.from(xt.subarray(r * n, r * n + n)), x0r = Array.from(x0.subarray(r * n, r * n + n));
@@ -152,7 +155,7 @@ describe.each([[[2, 1]], [[0, 0]]])("the level system against a dense least-squa
     const W = p.map((pg) => new Array(n * pg).fill(0));
     const featureOf = (k: number) => U.slice(0, k).filter((u) => u.g === U[k].g && u.j === U[k].j).length;
     U.forEach(({ g, j }, k) => {
-      for (let i = 0; i < n; i++) W[g][i * p[g] + featureOf(k)] += regions.frames[g][i * n + j] * theta[k];
+      for (let i = 0; i < n; i++) W[g][i * p[g] + featureOf(k)] += full[g][i * n + j] * theta[k];
     });
     const flat = (w: number[][]) => w.flat();
     const scale = Math.max(...flat(W).map(Math.abs));
@@ -207,7 +210,7 @@ describe("reference kernels against direct formulas", () => {
     const direct = (x: number[]) => {
       const gam = gatesAt(x), r = new Array(n).fill(0);
       regions.ranks.forEach((rank, g) => {
-        const E = regions.frames[g], c = regions.centres[g], pg = shape.p[g];
+        const E = full[g], c = regions.centres[g], pg = shape.p[g];
         for (let f = 0; f < pg; f++) {
           let phi = 1;
           for (let l = 0; l < rank; l++) {
@@ -248,7 +251,7 @@ describe("reference kernels against direct formulas", () => {
         expect(phi[(1 + n + i) * ld + r]).toBeCloseTo(cbar[r * n + i], 15);
       }
       regions.ranks.forEach((rank, g) => {
-        const E = regions.frames[g], c = regions.centres[g], pg = shape.p[g], off = shape.featureOffset[g];
+        const E = full[g], c = regions.centres[g], pg = shape.p[g], off = shape.featureOffset[g];
         const u = Array.from({ length: rank }, (_, l) => dot(col(E, l), x.map((v, i) => v - a * c[i])) / frameScale(regions.spreads[g][l], a));
         for (let f = 0; f < pg; f++) {
           const alpha = Array.from({ length: rank }, (_, l) => table[f * shape.rmax + l]);
