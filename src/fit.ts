@@ -86,7 +86,7 @@ export const FIT_OPTIONS = {
   levels: { check: int(2, 1000), default: 40, doc: "noise levels, uniform in log-SNR between tMin and T", cli: { value: "L" } },
   tMin: { check: num(0, 10, true), default: 0.01, doc: "the smallest noise level (model units)" },
   T: { check: num(0, 1000, true), default: "auto", auto: true, doc: "the largest noise level, where the sampler starts (model units), or auto" },
-  rMax: { check: int(0, 64), default: 4, doc: "largest local frame (directions with polynomial dependence) per region", cli: { value: "R" } },
+  rMax: { check: int(0, 64), default: 8, doc: "largest local frame (directions with polynomial dependence) per region", cli: { value: "R" } },
   ridge: { check: num(0, 1), default: 1e-3, doc: "relative ridge on the normal equations" },
   seed: SEED,
   backend: BACKEND,
@@ -193,8 +193,9 @@ async function planWith(data: number[][] | Float64Array, options: FitOptions | u
   const prep = prepare(rows.x, m, n, o.seed, columns, ids);
   const env = source.env(o.threads, o.backend);
   env.pool.prepare(chunkCount(m)); // worker threads start behind the selection's first steps
+  const micro: MicroCache = new WeakMap();
   const { config, selection } = await choose({ x: prep.x, ids, m }, n, prep, o, async (rows, c) => {
-    const { plan, sorted } = await planConfig(env, rows, n, prep, c, o, columns, SELECTION);
+    const { plan, sorted } = await planConfig(env, rows, n, prep, c, o, columns, SELECTION, micro);
     return solveWith(env, plan, await accumulateWith(env, plan, sorted.x, sorted.ids, sorted.m));
   });
   const { plan, sorted } = await planConfig(env, { x: prep.x, ids, m }, n, prep, config, o, columns, FINAL);
@@ -219,16 +220,26 @@ const FINAL: Effort = { levels: Infinity, emIterations: EM_ITERATIONS };
 /** A candidate's fit: fewer levels (its ranking, not its accuracy, matters); EM converged as in the final fit (10 iterations left the atoms spread, which moved the best σ₀ by a grid step). */
 const SELECTION: Effort = { levels: 12, emIterations: EM_ITERATIONS };
 
+/**
+ * The micro-clusters of a set of rows per (map kind, K), in units of σ₀ = 1: k-means is
+ * equivariant under scaling, so the candidates that differ only in σ₀ share them.
+ */
+type MicroCache = WeakMap<IdRows, Map<string, Float64Array>>;
+
 /** The plan of one configuration on `rows` (data units), and the rows in model units sorted by micro-cluster (with their ids). */
 async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: Config, o: Resolved,
-  columns: string[] | null, effort: Effort): Promise<{ plan: FitPlan; sorted: IdRows }> {
+  columns: string[] | null, effort: Effort, cache?: MicroCache): Promise<{ plan: FitPlan; sorted: IdRows }> {
   const { m } = rows;
   const map = makeMap(c.map, c.scale, rows.x, m, n, prep.centre, prep.scales);
   const z = toModel(map, mapMatrices(map).inv, rows.x, m);
   const T = o.T === "auto" ? horizon(z, m, n) : o.T;
   if (!(o.tMin < T)) throw new OptionError(`invalid option "tMin": must be below the horizon T (${T}), got ${o.tMin}`);
   const K = Math.max(1, Math.min(c.granularity, Math.floor(m / 20)));
-  const micro = microClusters(z, m, n, K, streamState(o.seed, "kmeans"));
+  const key = `${c.map}|${K}`, known = cache?.get(rows) ?? new Map<string, Float64Array>();
+  cache?.set(rows, known);
+  const unit = known.get(key) ?? microClusters(c.scale === 1 ? z : z.map((v) => v * c.scale), m, n, K, streamState(o.seed, "kmeans"));
+  known.set(key, unit);
+  const micro = c.scale === 1 ? unit : unit.map((v) => v / c.scale);
   // The one working copy of the data: ordered so that row blocks touch few groups, with each row's id.
   const sorted = sortByCluster(z, m, n, micro);
   for (let k = 0; k < m; k++) sorted.ids[k] = rows.ids[sorted.ids[k]];

@@ -38,63 +38,93 @@ export interface Config {
 type FitOn = (rows: IdRows, c: Config) => Promise<ScoreModel>;
 
 const SELECT_LOGPDF_STEPS = 20;
-/** Candidates are fitted on at most TRAIN_CAP rows and scored on at most HOLD_CAP. */
-const TRAIN_CAP = 4000;
-const HOLD_CAP = 2000;
-/** σ₀ starts at this many leave-one-out kernel bandwidths (a compressed model needs more smoothing than a KDE). */
-const START_BANDWIDTHS = 2;
-const START_GRANULARITY = 100;
-const GRANULARITIES = [30, 300];
+/**
+ * The search fits candidates on at most SEARCH_ROWS training rows and scores them on at most
+ * HOLD_ROWS; then the SHORTLIST best are scored again on at most CONFIRM_ROWS training rows (when
+ * there are more), since a small training set over-rated few-region models (blobs2d: a 5-region
+ * degree-1 candidate ranked first on 4000 rows and 0.03 nats worse than the best on 20 000).
+ */
+const SEARCH_ROWS = 4000;
+const CONFIRM_ROWS = 16000;
+const HOLD_ROWS = 2000;
+const SHORTLIST = 3;
+/** Walk σ₀ from every start whose loss is within this of its regime's best start (nats per row). */
+const CLOSE_START = 0.02;
+
 /** Below this many rows, K-fold cross-validation (FOLDS folds) instead of one split. */
 const KFOLD_BELOW = 2000;
 const FOLDS = 5;
-const BANDWIDTH_ROWS = 2000;
-const AUTO_DEGREES = [0, 2];
+/** The bandwidth's subsample and its precision in log h: it only starts σ₀, which then moves on a grid of steps 0.17 in log σ₀. */
+const BANDWIDTH_ROWS = 1000;
+const BANDWIDTH_TOL = 0.01;
+const AUTO_DEGREES = [0, 1, 2];
 const AUTO_R = [0, 2];
+
+/** Two shapes of model the search starts from (algorithm.md, "Data in any units"). */
+interface Regime {
+  /** σ₀ as a multiple of the leave-one-out kernel bandwidth h. */
+  bandwidths: number;
+  granularity: number;
+  degree: number;
+}
+/**
+ * "kde": many regions, a constant each — a compressed kernel density, which needs more smoothing
+ * than a KDE (σ₀ ≈ 2h). "gmm": a few regions whose degree-1 frames give each its own covariance —
+ * a Gaussian mixture whose components are at least σ₀ wide, so σ₀ well below h.
+ */
+const REGIMES: Regime[] = [
+  { bandwidths: 2, granularity: 100, degree: 0 },
+  { bandwidths: 0.25, granularity: 5, degree: 1 },
+];
 
 /** The configuration to fit, and the scores of every candidate tried. */
 export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolved, fitOn: FitOn): Promise<{ config: Config; selection: Candidate[] }> {
-  const kinds: MapKind[] = o.map === "auto" ? (n === 1 ? ["isotropic"] : ["isotropic", "whiten"]) : [o.map];
+  const kinds = mapKinds(o.map, prep, rows, n);
   const fixed = (v: number | "auto") => (v === "auto" ? undefined : v);
   const auto = { scale: o.scale === "auto", granularity: o.granularity === "auto", R: o.R === "auto" && o.regions !== "single", degree: o.degree === "auto" };
-  const folds = kinds.length > 1 || Object.values(auto).some(Boolean) ? splits(rows, o.holdout, o.seed) : [];
+  const folds = kinds.length > 1 || Object.values(auto).some(Boolean) ? splits(rows, o.holdout, o.seed, SEARCH_ROWS) : [];
   const most = Math.max(1, Math.floor(Math.min(rows.m, ...folds.map((f) => f.train.m)) / 20)); // the fit's cap on micro-clusters
-  const start = (kind: MapKind): Config => ({
+  const h = new Map<MapKind, number>();
+  const start = (kind: MapKind, r: Regime): Config => ({
     map: kind,
-    scale: fixed(o.scale) ?? snap(START_BANDWIDTHS * bandwidth(kind, prep, rows, n)),
-    granularity: fixed(o.granularity) ?? Math.min(START_GRANULARITY, most),
+    scale: fixed(o.scale) ?? snap(r.bandwidths * (h.get(kind) ?? h.set(kind, bandwidth(kind, prep, rows, n)).get(kind)!)),
+    granularity: Math.min(fixed(o.granularity) ?? r.granularity, most),
     R: fixed(o.R) ?? 0,
-    degree: fixed(o.degree) ?? 0,
+    degree: fixed(o.degree) ?? r.degree,
   });
-  if (folds.length === 0) return { config: start(kinds[0]), selection: [] };
+  if (folds.length === 0) return { config: start(kinds[0], REGIMES[0]), selection: [] };
 
   const tried = new Map<string, { loss: number | null; flat: boolean }>();
   let firstError: Error | undefined;
   const selection: Candidate[] = [];
   let best: Config | undefined, bestLoss = Infinity;
-  /** Fit and score c (once); true if it is the best so far. */
-  const consider = async (c: Config): Promise<boolean> => {
-    const key = JSON.stringify(c);
-    if (tried.has(key)) return false;
-    const cand: Candidate = { ...c, loss: null };
-    let flat = false;
+  const lossOf = (c: Config) => tried.get(JSON.stringify(c))?.loss ?? Infinity;
+  /** c's held-out loss on these folds, whether all its regions are frameless, or the error that refused it. */
+  const score = async (c: Config, on: typeof folds) => {
+    let total = 0, count = 0, flat = false;
     try {
-      let total = 0, count = 0;
-      for (const { train, hold } of folds) {
+      for (const { train, hold } of on) {
         const model = await fitOn(train, c);
         flat ||= model.regions.ranks.every((r) => r === 0);
         const lp = model.logpdf(hold.x, { steps: SELECT_LOGPDF_STEPS });
         for (const v of lp) total += v;
         count += lp.length;
       }
-      cand.loss = -total / count; // held-out negative log-likelihood per row, nats (lower is better)
-      if (!Number.isFinite(cand.loss)) throw new SystemError("its held-out log-likelihood is not finite");
+      const loss = -total / count; // held-out negative log-likelihood per row, nats (lower is better)
+      if (!Number.isFinite(loss)) throw new SystemError("its held-out log-likelihood is not finite");
+      return { loss, flat };
     } catch (e) {
       if (!(e instanceof OptionError || e instanceof SystemError)) throw e;
       firstError ??= e;
-      cand.loss = null;
-      cand.note = `skipped: ${(e as Error).message}`;
+      return { loss: null, flat, note: `skipped: ${(e as Error).message}` };
     }
+  };
+  /** Fit and score c (once); true if it is the best so far. */
+  const consider = async (c: Config): Promise<boolean> => {
+    const key = JSON.stringify(c);
+    if (tried.has(key)) return false;
+    const { loss, flat, note } = await score(c, folds);
+    const cand: Candidate = { ...c, loss, ...(note ? { note } : {}) };
     tried.set(key, { loss: cand.loss, flat });
     selection.push(cand);
     o.onProgress?.({ phase: "select", done: selection.length, total: selection.length + 1, message: describe(cand) });
@@ -102,47 +132,78 @@ export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolve
     [best, bestLoss] = [c, cand.loss];
     return true;
   };
-
-  // 1. Per map kind, σ₀ on the grid from its start: steps of √2 while they improve, then 2^(1/4)
-  //    either side; the best kind and σ₀ win.
-  const refine = async (c: Config): Promise<Config> => {
+  /** σ₀ from c on the grid: steps of `step` up while they improve, else down; returns the best on that line. */
+  const walk = async (c: Config, step: number): Promise<Config> => {
     let here = c;
-    for (const f of [2 ** 0.25, 2 ** -0.25]) if (await consider({ ...c, scale: snap(c.scale * f) })) here = best!;
-    return here;
-  };
-  for (const kind of kinds) {
-    let here = start(kind);
-    const ok = await consider(here);
-    if (!auto.scale) continue;
-    if (!ok && tried.get(JSON.stringify(here))?.loss === null) continue; // this kind cannot be fitted here
-    if (ok) here = best!;
-    const walk = async (factor: number) => {
+    for (const factor of [step, 1 / step]) {
       let moved = false;
       for (;;) {
         const next = { ...here, scale: snap(here.scale * factor) };
-        const before = tried.get(JSON.stringify(here))?.loss ?? Infinity;
         await consider(next);
-        const after = tried.get(JSON.stringify(next))?.loss ?? Infinity;
-        if (!(after < before)) return moved;
+        if (!(lossOf(next) < lossOf(here))) break;
         here = next;
         moved = true;
       }
-    };
-    if (!(await walk(Math.SQRT2))) await walk(Math.SQRT1_2);
-    await refine(here);
-  }
+      if (moved) break;
+    }
+    return here;
+  };
+
+  // 1. Every map kind in both regimes at its start; 2. σ₀ walked (√2 steps, then 2^(1/4)) from
+  //    the best start of each regime (from every start with few rows); 3. granularity, R and degree at the winner, one at a
+  //    time (the degree only where some region has a frame); 4. σ₀ again if they changed it.
+  const starts = REGIMES.map((r) => kinds.map((kind) => start(kind, r)));
+  for (const row of starts) for (const c of row) await consider(c);
   if (!best) throw firstError ?? new OptionError("fit: no configuration could be fitted");
-  // 3. Granularity, R, degree at that σ₀, one at a time; the degree only where some region has a frame.
+  if (auto.scale) {
+    // With few rows a candidate is cheap: walk σ₀ from every start; else from those close to their regime's best.
+    const leads = starts.flatMap((row) => {
+      const top = Math.min(...row.map(lossOf));
+      return row.filter((c) => lossOf(c) < Infinity && (folds.length > 1 || lossOf(c) <= top + CLOSE_START));
+    });
+    for (const lead of leads) await walk(await walk(lead, Math.SQRT2), 2 ** 0.25);
+  }
   const before = best!;
-  if (auto.granularity) for (const k of GRANULARITIES) await consider({ ...best!, granularity: Math.min(k, most) });
+  if (auto.granularity) {
+    const base = best!;
+    for (const k of [base.granularity / 3, base.granularity * 3]) await consider({ ...base, granularity: Math.max(1, Math.min(Math.round(k), most)) });
+  }
   if (auto.R) for (const R of AUTO_R) await consider({ ...best!, R });
   if (auto.degree) {
     const base = best!;
     if (!tried.get(JSON.stringify(base))?.flat) for (const degree of AUTO_DEGREES) await consider({ ...base, degree });
   }
-  // 4. σ₀ once more if the structure changed.
-  if (auto.scale && JSON.stringify(best) !== JSON.stringify(before)) await refine(best!);
+  if (auto.scale && JSON.stringify(best) !== JSON.stringify(before)) await walk(best!, 2 ** 0.25);
+  // The shortlist again on more training rows, where the data has them.
+  if (folds.length === 1 && rows.m * (1 - o.holdout) > SEARCH_ROWS) {
+    const confirm = splits(rows, o.holdout, o.seed, CONFIRM_ROWS);
+    const shortlist = selection.filter((c) => c.loss !== null).sort((p, q) => p.loss! - q.loss!).slice(0, SHORTLIST);
+    let winner: Config | undefined, top = Infinity;
+    for (const cand of shortlist) {
+      const c: Config = { map: cand.map as MapKind, scale: cand.scale as number, granularity: cand.granularity as number, R: cand.R, degree: cand.degree };
+      const { loss } = await score(c, confirm);
+      cand.confirmed = loss;
+      o.onProgress?.({ phase: "select", done: selection.length, total: selection.length + 1, message: `${describe(cand)}; on ${confirm[0].train.m} rows ${loss?.toFixed(4) ?? "refused"}` });
+      if (loss !== null && loss < top) [winner, top] = [c, loss];
+    }
+    if (winner) best = winner;
+  }
   return { config: best!, selection };
+}
+
+/**
+ * The map kinds worth trying: "auto" tries isotropic, diagonal and whiten, but drops a kind whose
+ * shape is within 5% of one already kept (equal column scales make diagonal isotropic; weak
+ * correlations make whiten diagonal).
+ */
+function mapKinds(map: Resolved["map"], prep: Prepared, rows: IdRows, n: number): MapKind[] {
+  if (map !== "auto") return [map];
+  const kept: { kind: MapKind; shape: number[] }[] = [];
+  for (const kind of ["isotropic", "diagonal", "whiten"] as MapKind[]) {
+    const shape = makeMap(kind, 1, rows.x, rows.m, n, prep.centre, prep.scales).shape;
+    if (!kept.some((k) => shape.every((v, i) => Math.abs(v - k.shape[i]) <= 0.05 * Math.max(1, Math.abs(k.shape[i]))))) kept.push({ kind, shape });
+  }
+  return kept.map((k) => k.kind);
 }
 
 function describe(c: Candidate): string {
@@ -169,37 +230,39 @@ export function bandwidth(kind: MapKind, prep: Prepared, rows: IdRows, n: number
   }
   const map = makeMap(kind, 1, rows.x, rows.m, n, prep.centre, prep.scales);
   const y = toModel(map, mapMatrices(map).inv, sub, k);
-  const d2 = new Float64Array((k * (k - 1)) / 2);
+  const d2 = new Float64Array((k * (k - 1)) / 2), near = new Float64Array(k).fill(Infinity);
   let p = 0, mean = 0;
   for (let i = 0; i < k; i++) {
     for (let j = i + 1; j < k; j++) {
       let s = 0;
       for (let c = 0; c < n; c++) s += (y[i * n + c] - y[j * n + c]) ** 2;
       mean += d2[p++] = s;
+      if (s < near[i]) near[i] = s;
+      if (s < near[j]) near[j] = s;
     }
   }
   mean /= d2.length;
+  // Σ_r log( Σ_{j≠r} exp(−d²/2h²) ) − n log h, each row's sum scaled by its nearest neighbour's term.
+  const acc = new Float64Array(k);
   const loo = (logh: number): number => {
-    const h2 = Math.exp(2 * logh), acc = new Float64Array(k).fill(0), top = new Float64Array(k).fill(-Infinity);
-    // log Σ_j exp(−d²/2h²) per row, with a running maximum (the smallest distance) for stability.
+    const c = 1 / (2 * Math.exp(2 * logh));
+    acc.fill(0);
     let q = 0;
-    for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++, q++) {
-      const l = -d2[q] / (2 * h2);
-      for (const r of [i, j]) {
-        if (l > top[r]) {
-          acc[r] = acc[r] * Math.exp(top[r] - l) + 1;
-          top[r] = l;
-        } else acc[r] += Math.exp(l - top[r]);
+    for (let i = 0; i < k; i++) {
+      for (let j = i + 1; j < k; j++, q++) {
+        const di = (d2[q] - near[i]) * c, dj = (d2[q] - near[j]) * c;
+        if (di < 40) acc[i] += Math.exp(-di); // e^{−40}: below the rounding of the sum
+        if (dj < 40) acc[j] += Math.exp(-dj);
       }
     }
     let total = 0;
-    for (let r = 0; r < k; r++) total += top[r] + Math.log(acc[r]) - n * logh;
+    for (let r = 0; r < k; r++) total += Math.log(acc[r]) - near[r] * c - n * logh;
     return total;
   };
   let lo = Math.log(Math.sqrt(mean / n)) - 8, hi = Math.log(Math.sqrt(mean / n)) + 1;
   const g = (Math.sqrt(5) - 1) / 2;
   let a = hi - g * (hi - lo), b = lo + g * (hi - lo), fa = loo(a), fb = loo(b);
-  for (let it = 0; it < 40 && hi - lo > 1e-3; it++) {
+  for (let it = 0; it < 40 && hi - lo > BANDWIDTH_TOL; it++) {
     if (fa > fb) {
       hi = b;
       [b, fb] = [a, fa];
@@ -215,8 +278,8 @@ export function bandwidth(kind: MapKind, prep: Prepared, rows: IdRows, n: number
   return Math.exp(0.5 * (lo + hi));
 }
 
-/** One hold-out split (capped), or K folds for few rows. */
-function splits(rows: IdRows, share: number, seed: number): { train: IdRows; hold: IdRows }[] {
+/** One hold-out split (its training part capped at trainCap rows), or K folds for few rows. */
+function splits(rows: IdRows, share: number, seed: number, trainCap: number): { train: IdRows; hold: IdRows }[] {
   const { m } = rows, n = rows.x.length / m;
   const u = uniforms(m, streamState(seed, "holdout-split"));
   const take = (list: number[], cap: number): IdRows => {
@@ -236,6 +299,6 @@ function splits(rows: IdRows, share: number, seed: number): { train: IdRows; hol
       const inHold = folds === 1 ? u[t] < share : Math.floor(u[t] * folds) === f;
       (inHold ? hold : train).push(t);
     }
-    return { train: take(train, TRAIN_CAP), hold: take(hold, HOLD_CAP) };
+    return { train: take(train, trainCap), hold: take(hold, HOLD_ROWS) };
   });
 }

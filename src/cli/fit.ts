@@ -71,13 +71,13 @@ export function summary(model: ScoreModel, rows: number, cols: number, out: stri
   const what = `${map.kind} map, σ₀ ${fmt(map.scale)}, ${c.granularity} micro-clusters, R ${c.R} → ${model.regions.weights.length} regions, degree ${model.degree}, ${model.levels.length} levels`;
   const dq = model.dequantised.length ? `; dequantised ${model.dequantised.length} grid-valued column${model.dequantised.length > 1 ? "s" : ""}` : "";
   let text = `fit: ${rows} rows × ${cols} → ${out}: ${what}${dq} (${seconds(ms)})\n`;
-  const tried = model.selection.filter((s) => s.loss !== null);
-  if (tried.length > 1) {
-    const best = Math.min(...tried.map((s) => s.loss!));
-    text += `  chosen from ${model.selection.length} candidates by held-out −log p̂ (nats per row; best ${best.toFixed(4)}):\n`;
+  if (model.selection.length > 1) {
+    const chosen = (s: ScoreModel["selection"][number]) => (["map", "scale", "granularity", "R", "degree"] as const).every((k) => s[k] === c[k]);
+    const confirmed = model.selection.some((s) => s.confirmed !== undefined);
+    text += `  chosen (*) from ${model.selection.length} candidates by held-out −log p̂, nats per row${confirmed ? " (the best again on more rows in the last column)" : ""}:\n`;
     for (const s of model.selection) {
-      const mark = s.loss === best ? "*" : " ";
-      text += `  ${mark} ${String(s.map).padEnd(9)} σ₀ ${fmt(s.scale as number).padEnd(7)} K ${String(s.granularity).padEnd(4)} R ${String(s.R).padEnd(2)} degree ${s.degree}  ${s.loss === null ? s.note : s.loss.toFixed(4)}\n`;
+      const again = typeof s.confirmed === "number" ? `  ${s.confirmed.toFixed(4)}` : "";
+      text += `  ${chosen(s) ? "*" : " "} ${String(s.map).padEnd(9)} σ₀ ${fmt(s.scale as number).padEnd(7)} K ${String(s.granularity).padEnd(4)} R ${String(s.R).padEnd(2)} degree ${s.degree}  ${s.loss === null ? s.note : s.loss.toFixed(4)}${again}\n`;
     }
   }
   return text;
