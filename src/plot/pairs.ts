@@ -8,7 +8,7 @@
 import { binCount, histogram, kde1d, kde2d, massLevels, type Box } from "../marginal.ts";
 import { makePanel, clipped, corner } from "./panel.ts";
 import { axes } from "./axes.ts";
-import { scatter } from "./scatter.ts";
+import { scatter, shownRows } from "./scatter.ts";
 import { contours } from "./contours.ts";
 import { bars, curve } from "./lines.ts";
 import { legend, type LegendEntry } from "./legend.ts";
@@ -59,7 +59,7 @@ export function pairsFigure(input: PairsInput): string {
   const m = (x: Float64Array) => x.length / k;
   const perPanel = Math.max(200, Math.floor(POINT_BUDGET / Math.max(1, (k * (k - 1)) / 2)));
   const dataMax = data ? Math.min(perPanel, m(data)) : 0;
-  const samplesMax = data ? Math.min(perPanel, Math.max(dataMax, 1)) : perPanel; // as many samples as data points: equal ink
+  const samplesMax = data ? shownRows(m(data), dataMax) : perPanel; // as many samples as data points drawn: equal ink
   const col = (x: Float64Array, j: number) => Float64Array.from({ length: m(x) }, (_, i) => x[i * k + j]);
   const dataCols = data ? input.names.map((_, j) => col(data, j)) : null;
   const sampleCols = input.names.map((_, j) => col(samples, j));
@@ -76,7 +76,7 @@ export function pairsFigure(input: PairsInput): string {
       const p = makePanel(left, top, cell, cell, ranges[c], ranges[r]);
       const body: string[] = [];
       if (r > c) {
-        body.push(scatter(p, samples, k, c, r, { colour: SAMPLES, size: 2.2, opacity: 0.45, max: samplesMax }));
+        body.push(scatter(p, samples.subarray(0, k * Math.min(m(samples), samplesMax)), k, c, r, { colour: SAMPLES, size: 2.2, opacity: 0.45 }));
         if (data) body.push(scatter(p, data, k, c, r, { colour: DATA, size: 2.2, opacity: 0.5, max: dataMax }));
       } else {
         const box: Box = { x0: ranges[c][0], x1: ranges[c][1], y0: ranges[r][0], y1: ranges[r][1] };

@@ -69,8 +69,8 @@ export function planeFigure(input: PlaneInput): string {
   // With data, as many samples as data points are drawn: equal ink, comparable panels.
   const sampleMax = input.data ? shownOf(input.data) : max;
   for (const s of input.samples) {
-    const shown = shownRows(s.points.length / 2, sampleMax);
-    top.push({ label: `${s.label} (${shown} of ${s.points.length / 2})`, draw: (p) => [scatter(p, s.points, 2, 0, 1, { colour: s.colour, max: sampleMax })] });
+    const shown = Math.min(s.points.length / 2, sampleMax), first = s.points.subarray(0, 2 * shown); // samples are exchangeable: the first ones
+    top.push({ label: `${s.label} (${shown} of ${s.points.length / 2})`, draw: (p) => [scatter(p, first, 2, 0, 1, { colour: s.colour })] });
   }
   if (input.density) {
     const steps = input.density.steps;
