@@ -25,14 +25,20 @@ export function noisedData(model: ScoreModel, x: Float64Array, t: number, xi: Fl
 }
 
 /**
- * The learned score at time t as a displacement in data units: ŝ_t in model units,
- * −z + r̂_t(z), carried by the map's linear part (σ₀M·ŝ_z) — the direction the model moves
- * mass, drawn in the data's axes (σ₀²·ŝₓ for an isotropic map). Rows × dim.
+ * The learned score at time t as arrows in data units: ŝ_t in model units, −z + r̂_t(z),
+ * carried by the map's linear part (v = σ₀M·ŝ_z: the direction the model moves mass, drawn
+ * in the data's axes; σ₀²·ŝₓ for an isotropic map), and its length |ŝ_z| in model units
+ * (comparable between models and whatever the data's units). v: rows × dim; norm: rows.
  */
-export function scoreArrows(model: ScoreModel, x: Float64Array, t: number): Float64Array {
-  const z = model.toModel(x), r = model.residual(z, t);
-  for (let i = 0; i < r.length; i++) r[i] -= z[i];
-  const moved = model.fromModel(r), n = model.dim, b = model.map.centre;
-  for (let i = 0; i < moved.length; i++) moved[i] -= b[i % n];
-  return moved;
+export function scoreArrows(model: ScoreModel, x: Float64Array, t: number): { v: Float64Array; norm: Float64Array } {
+  const z = model.toModel(x), r = model.residual(z, t), n = model.dim, rows = z.length / n;
+  const norm = new Float64Array(rows);
+  for (let k = 0; k < rows; k++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += (r[k * n + i] -= z[k * n + i]) ** 2;
+    norm[k] = Math.sqrt(s);
+  }
+  const v = model.fromModel(r), b = model.map.centre;
+  for (let i = 0; i < v.length; i++) v[i] -= b[i % n];
+  return { v, norm };
 }

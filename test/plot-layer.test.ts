@@ -125,7 +125,8 @@ describe("a 2-D model on a grid, and the forward process in data units", () => {
     for (let i = 0; i < 20; i++) expect(far[i]).toBeCloseTo(b[i % 2] + 40 * xi[i], 6);
     // An isotropic map: the arrows are σ₀²·ŝₓ.
     const s = model.score(x, 0.5), arrows = scoreArrows(model, x, 0.5);
-    for (let i = 0; i < 20; i++) expect(arrows[i]).toBeCloseTo(1600 * s[i], 6);
+    for (let i = 0; i < 20; i++) expect(arrows.v[i]).toBeCloseTo(1600 * s[i], 6);
+    for (let k = 0; k < 10; k++) expect(arrows.norm[k]).toBeCloseTo(40 * Math.hypot(s[2 * k], s[2 * k + 1]), 8); // |ŝ_z| = σ₀|ŝₓ|
   });
 });
 

@@ -104,8 +104,7 @@ export function planeFigure(input: PlaneInput): string {
 
   // The region panels: the gates' tint on a grid, the data (or samples) noised to t, the score, the centres.
   const cells = gridPoints(box, GRID, GRID);
-  const arrowBox = { x0: box.x0, x1: box.x1, y0: box.y0, y1: box.y1 };
-  const apts = gridPoints(arrowBox, ARROWS, ARROWS);
+  const apts = gridPoints(box, ARROWS, ARROWS);
   const source = input.data ?? input.samples[0].points;
   const shown = Math.min(NOISED, source.length / 2);
   input.times.forEach((t, col) => {
@@ -115,7 +114,7 @@ export function planeFigure(input: PlaneInput): string {
     const xi = normals(2 * shown, streamState(0, "picture-noise", t));
     const xt = noisedData(model, source.subarray(0, 2 * shown), t, xi);
     body.push(scatter(p, xt, 2, 0, 1, { colour: "#000", size: 2, opacity: 0.35 }));
-    body.push(arrows(p, apts, scoreArrows(model, apts, t), { length: (0.9 * SIZE) / ARROWS }));
+    body.push(arrows(p, apts, scoreArrows(model, apts, t).v, { length: (0.9 * SIZE) / ARROWS }));
     const c = centresAt(model, t);
     for (let k = 0; k < c.length / 2; k++) {
       body.push(`<circle cx="${px(p.x(c[2 * k]))}" cy="${px(p.y(c[2 * k + 1]))}" r="4.5" fill="${region(k)}" stroke="black" stroke-width="1.3"/>`);
