@@ -1,6 +1,6 @@
 /** A vector field as arrows at grid points, lengths capped at a high percentile of the field's. */
 import type { Panel } from "./panel.ts";
-import { px } from "./svg.ts";
+import { polylines } from "./svg.ts";
 
 export interface ArrowOptions {
   colour?: string;
@@ -23,13 +23,14 @@ export function arrows(p: Panel, points: Float64Array, v: Float64Array, o: Arrow
   }
   const sorted = Float64Array.from(len).sort();
   const ref = sorted[Math.floor((o.cap ?? 0.9) * (m - 1))] || 1;
-  const d: string[] = [];
+  const lines: number[][] = [];
   for (let k = 0; k < m; k++) {
     if (!(len[k] > 0)) continue;
     const l = o.length * Math.min(1, len[k] / ref), ux = (dx[k] / len[k]) * l, uy = (dy[k] / len[k]) * l;
     const x0 = p.x(points[2 * k]) - ux / 2, y0 = p.y(points[2 * k + 1]) - uy / 2, x1 = x0 + ux, y1 = y0 + uy;
     const hx = -ux * 0.35, hy = -uy * 0.35;
-    d.push(`M${px(x0)} ${px(y0)}L${px(x1)} ${px(y1)}l${px(hx - hy * 0.5)} ${px(hy + hx * 0.5)}M${px(x1)} ${px(y1)}l${px(hx + hy * 0.5)} ${px(hy - hx * 0.5)}`);
+    // One stroke: the shaft, one barb, back to the tip, the other barb.
+    lines.push([x0, y0, x1, y1, x1 + hx - hy * 0.5, y1 + hy + hx * 0.5, x1, y1, x1 + hx + hy * 0.5, y1 + hy - hx * 0.5]);
   }
-  return `<path d="${d.join("")}" stroke="${o.colour ?? "#222"}" stroke-width="1.1" fill="none"/>`;
+  return `<path d="${polylines(lines)}" stroke="${o.colour ?? "#222"}" stroke-width="1.1" stroke-linejoin="round" fill="none"/>`;
 }

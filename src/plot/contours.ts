@@ -4,7 +4,7 @@
  */
 import type { Panel } from "./panel.ts";
 import type { Box } from "../marginal.ts";
-import { px, unit } from "./svg.ts";
+import { polylines, unit } from "./svg.ts";
 
 export interface ContourOptions {
   colour: string;
@@ -86,9 +86,7 @@ export function contourLines(values: ArrayLike<number>, box: Box, nx: number, ny
 /** The contour lines of the grid at each level, one path per level. */
 export function contours(p: Panel, values: ArrayLike<number>, box: Box, nx: number, ny: number, levels: number[], o: ContourOptions): string[] {
   return levels.map((level) => {
-    const d = contourLines(values, box, nx, ny, level)
-      .map((line) => line.map(([x, y], i) => `${i ? "L" : "M"}${px(p.x(x))} ${px(p.y(y))}`).join(""))
-      .join("");
+    const d = polylines(contourLines(values, box, nx, ny, level).map((line) => line.flatMap(([x, y]) => [p.x(x), p.y(y)])));
     const dash = o.dash ? ` stroke-dasharray="${o.dash}"` : "";
     return `<path d="${d}" fill="none" stroke="${o.colour}" stroke-width="${o.width ?? 1.2}" stroke-opacity="${unit(o.opacity ?? 0.9)}"${dash} stroke-linejoin="round"/>`;
   });

@@ -1,12 +1,12 @@
 /** One-dimensional shapes: a curve through points, histogram bars, a vertical marker. */
 import type { Panel } from "./panel.ts";
-import { px, unit } from "./svg.ts";
+import { polylines, px, unit } from "./svg.ts";
 
 /** A polyline through (xs[i], ys[i]) in data units. */
 export function curve(p: Panel, xs: ArrayLike<number>, ys: ArrayLike<number>, colour: string, width = 1.6, dash?: string): string {
-  const d: string[] = [];
-  for (let i = 0; i < xs.length; i++) d.push(`${i ? "L" : "M"}${px(p.x(xs[i]))} ${px(p.y(ys[i]))}`);
-  return `<path d="${d.join("")}" fill="none" stroke="${colour}" stroke-width="${width}"${dash ? ` stroke-dasharray="${dash}"` : ""} stroke-linejoin="round"/>`;
+  const line: number[] = [];
+  for (let i = 0; i < xs.length; i++) line.push(p.x(xs[i]), p.y(ys[i]));
+  return `<path d="${polylines([line])}" fill="none" stroke="${colour}" stroke-width="${width}"${dash ? ` stroke-dasharray="${dash}"` : ""} stroke-linejoin="round"/>`;
 }
 
 /** Bars of heights h over equal bins of [lo, hi], from y = 0. */

@@ -45,7 +45,7 @@ export interface PlaneInput {
 }
 
 const SIZE = 270, GAP_X = 78, GAP_Y = 84, LEFT = 66, TOP = 34, BOTTOM = 20;
-const GRID = 40, DENSITY = 56, ARROWS = 15, NOISED = 600;
+const GRID = 40, DENSITY = 64, ARROWS = 15, NOISED = 600;
 
 /** The axes' names: the model's columns or x₁, x₂. */
 const namesOf = (model: ScoreModel): [string, string] => (model.columns ? [model.columns[0], model.columns[1]] : ["x1", "x2"]);
@@ -110,7 +110,7 @@ export function planeFigure(input: PlaneInput): string {
   input.times.forEach((t, col) => {
     const p = at(col, row1), a = Math.exp(-t);
     const { region: g, gate } = dominantRegion(model, cells, t);
-    const body = heatmap(p, box, GRID, GRID, (k) => ({ fill: region(g[k]), opacity: Math.round((0.12 + 0.3 * gate[k]) * 20) / 20 }));
+    const body = heatmap(p, box, GRID, GRID, (k) => ({ fill: region(g[k]), opacity: 0.12 + Math.round(gate[k] * 5) * 0.06 }));
     const xi = normals(2 * shown, streamState(0, "picture-noise", t));
     const xt = noisedData(model, source.subarray(0, 2 * shown), t, xi);
     body.push(scatter(p, xt, 2, 0, 1, { colour: "#000", size: 2, opacity: 0.35 }));
@@ -132,7 +132,7 @@ function densityLayer(p: Panel, model: ScoreModel, box: Box, steps: number, data
   for (const v of lp) max = Math.max(max, v);
   const dens = lp.map((v) => Math.exp(v - max));
   const out = heatmap(p, box, DENSITY, DENSITY, (k) => {
-    const v = Math.round(Math.sqrt(dens[k]) * 24) / 24;
+    const v = Math.round(Math.sqrt(dens[k]) * 16) / 16;
     return v > 0 ? { fill: blues(0.85 * v) } : null;
   });
   out.push(...contours(p, dens, box, DENSITY, DENSITY, massLevels(dens, [0.5, 0.8, 0.95]), { colour: "#08306b", width: 1.1 }));

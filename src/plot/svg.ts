@@ -10,6 +10,34 @@ export function px(v: number): string {
   return (r === 0 ? 0 : r).toFixed(Number.isInteger(r) ? 0 : 1);
 }
 
+/** Tenths of a pixel as text: 12.3, -0.4, 5. */
+function tenths(k: number): string {
+  const a = Math.abs(k), w = Math.floor(a / 10), f = a % 10;
+  return (k < 0 ? "-" : "") + (f ? `${w}.${f}` : `${w}`);
+}
+
+/**
+ * Path data for polylines (pixel coordinates), compact: each line's start absolute, then the
+ * steps relative ("l" once, then pairs), every coordinate rounded to a tenth of a pixel first,
+ * so the steps add up exactly to the rounded points (no drift), and a sign needs no space.
+ */
+export function polylines(lines: ArrayLike<number>[]): string {
+  let out = "";
+  for (const line of lines) {
+    if (line.length < 4) continue;
+    let x = Math.round(line[0] * 10), y = Math.round(line[1] * 10);
+    out += `M${tenths(x)} ${tenths(y)}l`;
+    for (let i = 2; i + 1 < line.length; i += 2) {
+      const nx = Math.round(line[i] * 10), ny = Math.round(line[i + 1] * 10);
+      const dx = tenths(nx - x), dy = tenths(ny - y);
+      out += (i > 2 && !dx.startsWith("-") ? " " : "") + dx + (dy.startsWith("-") ? "" : " ") + dy;
+      x = nx;
+      y = ny;
+    }
+  }
+  return out;
+}
+
 /** An opacity or other value in [0, 1], to two decimals. */
 export function unit(v: number): string {
   const r = Math.round(Math.min(1, Math.max(0, v)) * 100) / 100;
