@@ -142,7 +142,7 @@ describe("the plotting layer", () => {
     expect([px(1.25), px(-0.04), px(3), px(2.06), px(-7.96)]).toEqual(["1.3", "0", "3", "2.1", "-8"]);
     expect(wrap("a bb ccc dddd", 40, 10)).toEqual(["a bb", "ccc", "dddd"]);
     // Polylines: the start absolute, then steps between the rounded points (no drift), signs as separators.
-    expect(polylines([[0, 0, 1.25, 2, 1.25, -1], [5, 5], [10.04, -3.96, 10.06, -4.04]])).toBe("M0 0l1.3 2 0-3M10 -4l0.1-0.1");
+    expect(polylines([[0, 0, 1.25, 2, 1.25, -1], [5, 5], [10.04, -3.96, 10.06, -4.04]])).toBe("M0 0l1.3 2 0-3M10 -4l0.1 0");
   });
 
   it("contourLines: a closed loop around a peak, on the level set", () => {

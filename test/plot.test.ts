@@ -41,6 +41,9 @@ beforeAll(async () => {
   // The 2-D data without its header: a model with no column names.
   writeFileSync(at("d2-plain.csv"), read("d2.csv").split("\n").slice(1).join("\n"));
   expect(await diffmix(["fit", "d2-plain.csv", "-o", "m2-plain.json", ...FIXED])).toEqual({ code: 0, out: "", err: "" });
+  // One column: a model of one dimension.
+  writeFileSync(at("d1.csv"), read("d6.csv").trim().split("\n").map((l) => l.split(",")[0]).join("\n") + "\n");
+  expect(await diffmix(["fit", "d1.csv", "-o", "m1.json", ...FIXED])).toEqual({ code: 0, out: "", err: "" });
   writeFileSync(at("swapped.csv"), "weight,height\n" + read("d2-held.csv").split("\n").slice(1).join("\n"));
   writeFileSync(at("text.csv"), "height,weight\n1,2\n3,abc\n");
   writeFileSync(at("ragged.csv"), "height,weight\n1,2\n3\n");
@@ -158,6 +161,18 @@ describe("a 6-D model", () => {
     expect(svg).toContain("model samples (1500, probability-flow ODE)");
   }, 60000);
 });
+
+it("a 1-D model: the column's histogram and the learned density, the log-likelihood panel below the title", async () => {
+  const r = await diffmix(["plot", "m1.json", "d1.csv", "-o", "p1.svg", "-q"]);
+  expect(r).toEqual({ code: 0, out: "", err: "" });
+  const svg = read("p1.svg");
+  checkSvg(svg);
+  const t = texts(svg);
+  expect(t).toContain("a");
+  expect(t).toContain("log p̂ per row: d1.csv vs samples");
+  const width = Number(/width="(\d+)"/.exec(svg)![1]);
+  expect(width).toBeGreaterThan(t[0].length * 15 * 0.6); // the title fits
+}, 60000);
 
 const rasteriser = (() => {
   try {

@@ -10,7 +10,7 @@ import { WorkerClient, CancelledError, type SampleProgress } from "../src/worker
 import type { EMResult } from "../src/em.ts";
 import type { Progress } from "../src/fit.ts";
 import { csvChunks } from "../src/io/csv.ts";
-import { pairsFigure, principalAxes } from "../src/plot/index.ts";
+import { columnAxes, pairsFigure, principalAxes } from "../src/plot/index.ts";
 import { range } from "../src/plot/quantiles.ts";
 import type { DensityRequest, Heldout, HeldoutRequest, Quality } from "./demo-worker.ts";
 import {
@@ -156,7 +156,7 @@ function loadData() {
     state.data = state.truth.sample(clampInt(ui.rows.value, 50, 100000, 2000), seed());
     status(`${state.data.length / 2} rows from the "${ui.preset.selectedOptions[0].text}" preset. Fit learns their score.`);
   }
-  const pairs = state.dim > 2;
+  const pairs = state.dim !== 2;
   ui.learnedFigure.hidden = pairs;
   ui.exactFigure.hidden = painting || pairs;
   ui.pairsFigure.hidden = !pairs;
@@ -196,7 +196,7 @@ function resetModel() {
   state.samples = null;
   state.density = null;
   ui.pairs.replaceChildren();
-  ui.pairsCaption.textContent = state.dim > 2 ? "Fit, then the pairs picture of the data and the model's samples appears here." : "";
+  ui.pairsCaption.textContent = state.dim !== 2 ? "Fit, then the pairs picture of the data and the model's samples appears here." : "";
   ui.progress.value = 0;
   for (const el of [ui.tvModel, ui.tvEM, ui.tvFloor, ui.timeModel, ui.timeEM, ui.llModel, ui.llEM, ui.llTimeModel, ui.llTimeEM]) {
     el.textContent = "–";
@@ -358,7 +358,7 @@ async function measureFile(method: "ode" | "exp") {
     ui.llTimeEM.textContent = `fit ${fmtMs(emMs)}`;
     const rows = state.heldout!.length / dim;
     ui.qualityNote.textContent = `Mean log p̂ per held-out row (nats; ${rows} rows of ${u.name}, 20%, not used to fit; diffmix by the flow ODE, ${h.steps} steps). Higher is better.`;
-    if (dim > 2) drawPairs(u, samples, h, method);
+    if (dim !== 2) drawPairs(u, samples, h, method);
     status(`Done: held-out log-likelihood ${h.model.toFixed(3)} per row (EM ${h.em.toFixed(3)}); ${count} samples. Download the model or the samples with the buttons above.`);
     document.body.dataset.state = "sampled";
     setBusy("idle");
@@ -371,7 +371,7 @@ async function measureFile(method: "ode" | "exp") {
 /** The pairs picture of src/plot, as `diffmix plot` draws it: principal directions of the file's rows. */
 function drawPairs(u: Upload, samples: Float64Array, h: Heldout, method: "ode" | "exp") {
   const count = samples.length / u.cols;
-  const axes = principalAxes(u.cols, u.header, u.x, Math.min(u.cols, 4), u.name);
+  const axes = u.cols === 1 ? columnAxes(1, u.header, [0]) : principalAxes(u.cols, u.header, u.x, Math.min(u.cols, 4), u.name);
   const model = state.model!, G = model.regions.weights.length;
   ui.pairs.innerHTML = pairsFigure({
     title: `${u.name}: ${u.cols}-D, ${G} region${G > 1 ? "s" : ""}, degree ${model.degree}`,
@@ -380,7 +380,7 @@ function drawPairs(u: Upload, samples: Float64Array, h: Heldout, method: "ode" |
     loglik: { data: h.rows, samples: h.samples, steps: h.steps, label: "held-out rows" },
     notes: axes.notes,
   });
-  ui.pairsCaption.textContent = `The first ${axes.names.length} principal directions of ${u.name}: histograms and learned marginals on the diagonal, rows and samples below it, their contours above it; log p̂ of the held-out rows against the model's samples.`;
+  ui.pairsCaption.textContent = `${u.cols === 1 ? `The column of ${u.name}` : `The first ${axes.names.length} principal directions of ${u.name}`}: histograms and learned marginals on the diagonal, rows and samples below it, their contours above it; log p̂ of the held-out rows against the model's samples.`;
 }
 
 function showQuality(q: Quality, emMs: number, count: number) {

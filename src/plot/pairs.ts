@@ -15,7 +15,7 @@ import { legend, type LegendEntry } from "./legend.ts";
 import { loglikPanel, type Loglik } from "./loglik.ts";
 import { DATA, SAMPLES } from "./colours.ts";
 import { range } from "./quantiles.ts";
-import { document, text, wrap } from "./svg.ts";
+import { document, text, textWidth, wrap } from "./svg.ts";
 
 export interface PairsInput {
   title: string;
@@ -43,7 +43,8 @@ export function pairsFigure(input: PairsInput): string {
   const ranges = input.names.map((_, j) => range(ref, k, j));
   const grid = k * cell + (k - 1) * GAP;
   const side = input.loglik ? Math.max(260, Math.min(340, grid * 0.6)) : 0;
-  const width = LEFT + grid + (side ? 90 + side : 0) + 60;
+  const width = Math.max(LEFT + grid + (side ? 90 + side : 0) + 60, textWidth(input.title, 15) + 40);
+  const tall = Math.max(grid, side ? side + 50 : 0); // the grid, or the log-likelihood panel beside a small grid
 
   const entries: LegendEntry[] = [];
   if (data) entries.push({ label: `${input.dataLabel} (histograms, dots, grey contours)`, colour: DATA, kind: "dot" });
@@ -54,7 +55,7 @@ export function pairsFigure(input: PairsInput): string {
     `Diagonal: the learned marginal is estimated from the model's samples (a kernel density estimate${data ? "), beside the data's histogram" : ")"}. Contours enclose 50 and 90 % of each set (2-D kernel density estimates).`,
     ...(input.notes ?? []),
   ].flatMap((s) => wrap(s, width - LEFT));
-  const height = gridTop + grid + 52 + 15 * notes.length + 16;
+  const height = gridTop + tall + 52 + 15 * notes.length + 16;
 
   const m = (x: Float64Array) => x.length / k;
   const perPanel = Math.max(200, Math.floor(POINT_BUDGET / Math.max(1, (k * (k - 1)) / 2)));
@@ -99,7 +100,7 @@ export function pairsFigure(input: PairsInput): string {
     }
   }
   if (input.loglik) out.push(...loglikPanel(LEFT + grid + 90, gridTop + 20, side, side, input.loglik));
-  notes.forEach((s, i) => out.push(text(LEFT - 60, gridTop + grid + 56 + 15 * i, s, { size: 11, fill: "#444" })));
+  notes.forEach((s, i) => out.push(text(LEFT - 60, gridTop + tall + 56 + 15 * i, s, { size: 11, fill: "#444" })));
   return document(width, height, out);
 }
 
