@@ -14,3 +14,7 @@ export type { LogpdfOptions } from "./flow.ts";
 export type { Components, ComponentsOptions, ComponentDiagnostics } from "./components.ts";
 export type { Candidate, ModelData } from "./model.ts";
 export { fitEM, sampleEM, logpdfEM, type EMOptions, type EMResult } from "./em.ts";
+export { principalDirections, project, selectColumns, type Principal, type PrincipalOptions } from "./principal.ts";
+export { bandwidth, binCount, histogram, kde1d, kde2d, massLevels, type Box } from "./marginal.ts";
+export { gridPoints, densityGrid, dominantRegion } from "./grid.ts";
+export { centresAt, noisedData, scoreArrows } from "./noising.ts";

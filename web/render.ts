@@ -1,15 +1,22 @@
-/** Drawing on the two square canvases: world box [-L, L]², cells, arrows, points. */
-import type { Mixture, ScoreModel } from "../src/index.ts";
+/**
+ * Drawing on the two square canvases: a world box (data units; [-L, L]² for the presets),
+ * cells, arrows, points. What is drawn about a model comes from the library (src/grid.ts,
+ * src/noising.ts: the dominant gate, the centres where the gates see them, the score as
+ * arrows in data units), not from its internals.
+ */
+import { centresAt, dominantRegion, gridPoints, scoreArrows, type Box, type Mixture, type ScoreModel } from "../src/index.ts";
 
 export const L = 11;
+export const PRESET_BOX: Box = { x0: -L, x1: L, y0: -L, y1: L };
 const GRID = 110; // cells per side of the region and density images
 const ARROWS = 17; // arrows per side
 
-/** A square canvas showing [-L, L]² with y up, sized to its CSS box and the pixel ratio. */
+/** A square canvas showing a box with y up, sized to its CSS box and the pixel ratio. */
 export class View {
   readonly ctx: CanvasRenderingContext2D;
   readonly grid = GRID;
   size = 0;
+  box: Box = PRESET_BOX;
   constructor(readonly canvas: HTMLCanvasElement) {
     this.ctx = canvas.getContext("2d")!;
     this.resize();
@@ -24,14 +31,14 @@ export class View {
     this.size = px;
   }
   px(x: number) {
-    return ((x + L) / (2 * L)) * this.size;
+    return ((x - this.box.x0) / (this.box.x1 - this.box.x0)) * this.size;
   }
   py(y: number) {
-    return ((L - y) / (2 * L)) * this.size;
+    return ((this.box.y1 - y) / (this.box.y1 - this.box.y0)) * this.size;
   }
   toWorld(e: { clientX: number; clientY: number }): [number, number] {
-    const r = this.canvas.getBoundingClientRect();
-    return [((e.clientX - r.left) / r.width) * 2 * L - L, L - ((e.clientY - r.top) / r.height) * 2 * L];
+    const r = this.canvas.getBoundingClientRect(), b = this.box;
+    return [b.x0 + ((e.clientX - r.left) / r.width) * (b.x1 - b.x0), b.y1 - ((e.clientY - r.top) / r.height) * (b.y1 - b.y0)];
   }
   begin() {
     const { ctx } = this;
@@ -50,30 +57,34 @@ export class View {
     ctx.textAlign = "center";
     ctx.fillText(text, this.size / 2, this.size / 2);
   }
-  frame() {
-    const { ctx } = this;
+  /** The axes through 0 where they are in the box; otherwise, for a box of data, corner labels of its ranges. */
+  frame(labels?: [string, string]) {
+    const { ctx, box } = this;
     ctx.strokeStyle = "rgba(0,0,0,0.12)";
     ctx.lineWidth = 1;
     ctx.beginPath();
-    ctx.moveTo(this.px(0), 0);
-    ctx.lineTo(this.px(0), this.size);
-    ctx.moveTo(0, this.py(0));
-    ctx.lineTo(this.size, this.py(0));
+    if (box.x0 < 0 && box.x1 > 0) ctx.moveTo(this.px(0), 0), ctx.lineTo(this.px(0), this.size);
+    if (box.y0 < 0 && box.y1 > 0) ctx.moveTo(0, this.py(0)), ctx.lineTo(this.size, this.py(0));
     ctx.stroke();
+    if (!labels) return;
+    const f = (v: number) => String(Number(v.toPrecision(3)));
+    ctx.fillStyle = "#555";
+    ctx.font = `${Math.round(this.size / 40)}px system-ui, sans-serif`;
+    ctx.textAlign = "left";
+    ctx.fillText(`${labels[0]} ${f(box.x0)} … ${f(box.x1)}`, 6, this.size - 8);
+    ctx.save();
+    ctx.translate(this.size / 40 + 6, this.size - 8);
+    ctx.rotate(-Math.PI / 2);
+    ctx.fillText(`${labels[1]} ${f(box.y0)} … ${f(box.y1)}`, this.size / 20, 0);
+    ctx.restore();
   }
 }
 
-/** Cell centres of a g × g grid over the box, row-major from the top (y = L) down. */
-function cellCentres(g: number): Float64Array {
-  const pts = new Float64Array(g * g * 2);
-  const h = (2 * L) / g;
-  for (let r = 0; r < g; r++) {
-    for (let c = 0; c < g; c++) {
-      pts[2 * (r * g + c)] = -L + (c + 0.5) * h;
-      pts[2 * (r * g + c) + 1] = L - (r + 0.5) * h;
-    }
-  }
-  return pts;
+/** Cell centres of a g × g grid over the box, row-major from the top (y1) down: the order of ImageData. */
+function cellCentres(box: Box, g: number): Float64Array {
+  const up = gridPoints(box, g, g), out = new Float64Array(up.length);
+  for (let r = 0; r < g; r++) out.set(up.subarray(2 * (g - 1 - r) * g, 2 * (g - r) * g), 2 * r * g);
+  return out;
 }
 
 function canvasOf(g: number): [OffscreenCanvas | HTMLCanvasElement, ImageData] {
@@ -92,6 +103,7 @@ const cache = new Map<string, OffscreenCanvas | HTMLCanvasElement>();
 const ids = new WeakMap<object, number>();
 let nextId = 1;
 const idOf = (o: object) => ids.get(o) ?? (ids.set(o, nextId++), nextId - 1);
+const boxKey = (b: Box) => `${b.x0},${b.x1},${b.y0},${b.y1}`;
 function cached(key: string, make: () => OffscreenCanvas | HTMLCanvasElement) {
   let v = cache.get(key);
   if (!v) {
@@ -103,30 +115,16 @@ function cached(key: string, make: () => OffscreenCanvas | HTMLCanvasElement) {
 }
 
 /**
- * Each cell coloured by its most likely region under the gates at t,
- * γ_g(x) ∝ π_g exp(a⟨x, c_g⟩ − a²|c_g|²/2), paler where the most likely gate is less sure.
+ * Each cell coloured by the region whose gate γ_g(x) at t dominates there (model.gates through
+ * dominantRegion), paler where that gate is less sure.
  */
-export function regionsImage(model: ScoreModel, t: number, g: number) {
-  return cached(`r${idOf(model)}:${t.toPrecision(6)}:${g}`, () => {
-    const { weights, centres } = model.regions;
-    const G = weights.length, a = Math.exp(-t);
-    const logw = weights.map((w) => Math.log(w));
-    const half = centres.map((c) => 0.5 * a * a * (c[0] * c[0] + c[1] * c[1]));
-    const pts = cellCentres(g);
+export function regionsImage(model: ScoreModel, t: number, g: number, box: Box) {
+  return cached(`r${idOf(model)}:${t.toPrecision(6)}:${g}:${boxKey(box)}`, () => {
+    const { region, gate } = dominantRegion(model, cellCentres(box, g), t);
     const [canvas, img] = canvasOf(g);
-    const l = new Float64Array(G);
     for (let k = 0; k < g * g; k++) {
-      const x = pts[2 * k], y = pts[2 * k + 1];
-      let best = -Infinity, arg = 0;
-      for (let j = 0; j < G; j++) {
-        l[j] = logw[j] + a * (x * centres[j][0] + y * centres[j][1]) - half[j];
-        if (l[j] > best) [best, arg] = [l[j], j];
-      }
-      let sum = 0;
-      for (let j = 0; j < G; j++) sum += Math.exp(l[j] - best);
-      const sure = model.gating === "hard" ? 1 : 1 / sum; // γ of the most likely region
-      const alpha = 0.18 + 0.5 * sure;
-      const [r, gg, b] = regionColour(arg);
+      const alpha = 0.18 + 0.5 * gate[k];
+      const [r, gg, b] = regionColour(region[k]);
       img.data[4 * k] = 255 + alpha * (r - 255);
       img.data[4 * k + 1] = 255 + alpha * (gg - 255);
       img.data[4 * k + 2] = 255 + alpha * (b - 255);
@@ -137,61 +135,85 @@ export function regionsImage(model: ScoreModel, t: number, g: number) {
   });
 }
 
-/** The noised density p_t on the grid, white to blue (square root of p / max p). */
-export function densityImage(truth: Mixture, t: number, g: number) {
-  return cached(`d${idOf(truth)}:${t.toPrecision(6)}:${g}`, () => {
-    const lp = truth.logpdf(cellCentres(g), t);
-    let max = -Infinity;
-    for (const v of lp) max = Math.max(max, v);
-    const [canvas, img] = canvasOf(g);
-    for (let k = 0; k < g * g; k++) {
-      const v = Math.sqrt(Math.exp(lp[k] - max));
-      img.data[4 * k] = 255 - 225 * v;
-      img.data[4 * k + 1] = 255 - 170 * v;
-      img.data[4 * k + 2] = 255 - 60 * v;
-      img.data[4 * k + 3] = 255;
-    }
-    (canvas.getContext("2d") as CanvasRenderingContext2D).putImageData(img, 0, 0);
-    return canvas;
+/** log-densities on a g × g grid (row-major from the top down) as an image, white to blue (square root of p / max p). */
+function densityFrom(lp: ArrayLike<number>, g: number) {
+  let max = -Infinity;
+  for (let k = 0; k < lp.length; k++) max = Math.max(max, lp[k]);
+  const [canvas, img] = canvasOf(g);
+  for (let k = 0; k < g * g; k++) {
+    const v = Math.sqrt(Math.exp(lp[k] - max));
+    img.data[4 * k] = 255 - 225 * v;
+    img.data[4 * k + 1] = 255 - 170 * v;
+    img.data[4 * k + 2] = 255 - 60 * v;
+    img.data[4 * k + 3] = 255;
+  }
+  (canvas.getContext("2d") as CanvasRenderingContext2D).putImageData(img, 0, 0);
+  return canvas;
+}
+
+/** The exact noised density p_t of a known mixture on the grid. */
+export function densityImage(truth: Mixture, t: number, g: number, box: Box) {
+  return cached(`d${idOf(truth)}:${t.toPrecision(6)}:${g}:${boxKey(box)}`, () => densityFrom(truth.logpdf(cellCentres(box, g), t), g));
+}
+
+/** The learned density from log p̂ on src/grid.ts's grid (row-major from the bottom up, as densityGrid gives it). */
+export function learnedDensityImage(lp: Float64Array, g: number) {
+  return cached(`l${idOf(lp)}:${g}`, () => {
+    const down = new Float64Array(lp.length);
+    for (let r = 0; r < g; r++) down.set(lp.subarray((g - 1 - r) * g, (g - r) * g), r * g);
+    return densityFrom(down, g);
   });
 }
 
+/** The arrows' grid points over the view's box (data units). */
+export const arrowPoints = (view: View) => cellCentres(view.box, ARROWS);
+
 /**
- * The score field as arrows along σ·s_t(x) = −E[ξ | x_t = x] (the noise that denoising
- * removes, in units of σ, so arrows stay readable at every t); the length saturates at
- * about one arrow cell. Both panels use the same scale.
+ * The score field as arrows: along the vectors v (data units, rows × 2) at the points, with
+ * lengths from σ·|s| (the noise that denoising removes, in units of σ, so arrows stay readable
+ * at every t): saturating at about one arrow cell. Both panels use the same scale.
  */
-export function drawArrows(view: View, score: (x: Float64Array) => Float64Array, sigma: number, colour: string) {
-  const pts = cellCentres(ARROWS);
-  const s = score(pts);
+export function drawArrows(view: View, pts: Float64Array, v: Float64Array, norm: Float64Array, sigma: number, colour: string) {
   const { ctx } = view;
-  const cell = (2 * L) / ARROWS;
+  const cell = view.size / ARROWS;
   ctx.strokeStyle = colour;
   ctx.fillStyle = colour;
   ctx.lineWidth = Math.max(1, view.size / 500);
   const head = view.size / 140;
-  for (let k = 0; k < ARROWS * ARROWS; k++) {
-    const x = pts[2 * k], y = pts[2 * k + 1];
-    const dx = sigma * s[2 * k], dy = sigma * s[2 * k + 1];
-    const d = Math.hypot(dx, dy);
-    if (!(d > 1e-9)) continue;
-    const len = 0.9 * cell * Math.tanh(d / 1.5);
+  for (let k = 0; k < pts.length / 2; k++) {
+    const cx = view.px(pts[2 * k]), cy = view.py(pts[2 * k + 1]);
+    // The direction on the canvas: the vector through the view's scales (y flips).
+    const dx = view.px(pts[2 * k] + v[2 * k]) - cx, dy = view.py(pts[2 * k + 1] + v[2 * k + 1]) - cy;
+    const d = Math.hypot(dx, dy), m = sigma * norm[k];
+    if (!(d > 1e-12) || !(m > 1e-9)) continue;
+    const len = 0.9 * cell * Math.tanh(m / 1.5);
     const ux = dx / d, uy = dy / d;
-    const x0 = view.px(x - 0.5 * len * ux), y0 = view.py(y - 0.5 * len * uy);
-    const x1 = view.px(x + 0.5 * len * ux), y1 = view.py(y + 0.5 * len * uy);
+    const x0 = cx - 0.5 * len * ux, y0 = cy - 0.5 * len * uy, x1 = cx + 0.5 * len * ux, y1 = cy + 0.5 * len * uy;
     ctx.beginPath();
     ctx.moveTo(x0, y0);
     ctx.lineTo(x1, y1);
     ctx.stroke();
-    const hx = -ux, hy = uy; // screen direction back along the arrow (y flipped)
-    const h = Math.min(head, 0.45 * Math.hypot(x1 - x0, y1 - y0));
+    const h = Math.min(head, 0.45 * len);
     ctx.beginPath();
     ctx.moveTo(x1, y1);
-    ctx.lineTo(x1 + h * (hx * 0.87 - hy * 0.5), y1 + h * (hy * 0.87 + hx * 0.5));
-    ctx.lineTo(x1 + h * (hx * 0.87 + hy * 0.5), y1 + h * (hy * 0.87 - hx * 0.5));
+    ctx.lineTo(x1 - h * (ux * 0.87 - uy * 0.5), y1 - h * (uy * 0.87 + ux * 0.5));
+    ctx.lineTo(x1 - h * (ux * 0.87 + uy * 0.5), y1 - h * (uy * 0.87 - ux * 0.5));
     ctx.closePath();
     ctx.fill();
   }
+}
+
+/** The learned score's arrows (src/noising.ts scoreArrows). */
+export function drawModelArrows(view: View, model: ScoreModel, t: number, sigma: number, colour: string) {
+  const pts = arrowPoints(view), { v, norm } = scoreArrows(model, pts, t);
+  drawArrows(view, pts, v, norm, sigma, colour);
+}
+
+/** A known mixture's score s_t as arrows (its units are the model's: no map). */
+export function drawMixtureArrows(view: View, truth: Mixture, t: number, sigma: number, colour: string) {
+  const pts = arrowPoints(view), s = truth.score(pts, t);
+  const norm = Float64Array.from({ length: pts.length / 2 }, (_, k) => Math.hypot(s[2 * k], s[2 * k + 1]));
+  drawArrows(view, pts, s, norm, sigma, colour);
 }
 
 export function drawPoints(view: View, x: Float64Array, colour: string, radius: number) {
@@ -207,14 +229,14 @@ export function drawPoints(view: View, x: Float64Array, colour: string, radius: 
   ctx.fill();
 }
 
-/** Region centres where the gates put them at time t (a·c_g), sized by weight. */
-export function drawCentres(view: View, model: ScoreModel, a: number) {
+/** Region centres where the gates see them at time t (src/noising.ts centresAt, data units), sized by weight. */
+export function drawCentres(view: View, model: ScoreModel, t: number) {
   const { ctx } = view;
-  const { weights, centres } = model.regions;
+  const c = centresAt(model, t);
   ctx.lineWidth = Math.max(1, view.size / 400);
-  weights.forEach((w, g) => {
+  model.regions.weights.forEach((w, g) => {
     const [r, gg, b] = regionColour(g);
-    const x = view.px(a * centres[g][0]), y = view.py(a * centres[g][1]);
+    const x = view.px(c[2 * g]), y = view.py(c[2 * g + 1]);
     ctx.beginPath();
     ctx.arc(x, y, (view.size / 520) * (3 + 12 * Math.sqrt(w)), 0, 2 * Math.PI);
     ctx.fillStyle = `rgb(${r},${gg},${b})`;

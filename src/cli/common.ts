@@ -1,6 +1,7 @@
 /** What the commands share: streams, reading models and specs, presets, common options. */
 import { DataError } from "../dataset.ts";
-import { ScoreModel } from "../model.ts";
+import { ModelError, ScoreModel } from "../model.ts";
+import type { Table } from "../io/table.ts";
 import { type Mixture } from "../mixture.ts";
 import { mixtureFromSpec } from "../mixture-spec.ts";
 import { presets } from "../presets.ts";
@@ -51,6 +52,16 @@ const display = (path: string) => (path === "-" ? STDIN : path);
 
 export async function readModel(path: string): Promise<ScoreModel> {
   return ScoreModel.fromJSON(await readJSON(path), display(path));
+}
+
+/** A table of points for the model: as many columns, and the same names where both have a header. */
+export function checkColumns(model: ScoreModel, modelFile: string, table: Table, tableFile: string): void {
+  const name = display(tableFile);
+  if (table.cols !== model.dim) throw new ModelError(`${display(modelFile)}: dimension ${model.dim}, but ${name} has ${table.cols} columns`);
+  if (model.columns && table.header && table.header.some((c, i) => c !== model.columns![i])) {
+    const i = table.header.findIndex((c, k) => c !== model.columns![k]);
+    throw new ModelError(`${name}: column ${i + 1} is ${JSON.stringify(table.header[i])}, but the model was fitted with ${JSON.stringify(model.columns[i])} there (columns: ${model.columns.join(", ")})`);
+  }
 }
 
 /** A mixture from a spec file; its validation errors (plain Errors naming the file) become DataErrors. */

@@ -14,7 +14,8 @@ import { type CommandSpec, choiceOption, intOption, libraryValues, optionLines, 
 import { FIT_OPTIONS } from "../fit.ts";
 import type { Io } from "./common.ts";
 import { Progress, type Stream } from "./progress.ts";
-import { demoPicture } from "./picture.ts";
+import { planeFigure } from "../plot/plane.ts";
+import { BASELINE, SAMPLES } from "../plot/colours.ts";
 
 export const spec: CommandSpec = {
   name: "demo",
@@ -121,10 +122,11 @@ export async function demo(out: Stream, err: Stream, options: DemoOptions = {}):
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   out.write(`\n  time: diffmix fit ${s(fitMs)}, sample ${s(sampleMs)}; EM fit ${s(emFitMs)}, sample ${s(emSampleMs)}; metrics ${s(evalMs)}\n`);
 
-  const svg = demoPicture({
+  const svg = planeFigure({
     title: `diffmix demo — blobs2d, ${rows} rows: ${model.regions.weights.length} regions, degree ${model.degree}, ${model.levels.length} levels`,
-    data, model, times: [0.05, 0.5, 1.5],
-    panels: [{ label: "diffmix samples", points: xs }, { label: `EM baseline, k=${k}`, points: emXs }],
+    model, data, dataLabel: "training data", times: [0.05, 0.5, 1.5],
+    samples: [{ label: "diffmix samples", points: xs, colour: SAMPLES }, { label: `EM baseline, k=${k}`, points: emXs, colour: BASELINE }],
+    notes: [`Samples: ${method === "ode" ? "the probability-flow ODE" : "the reverse SDE"}, ${DEFAULT_STEPS[method]} steps; EM: identity covariances, k = ${k} given.`],
   });
   await writeOutput(picture, [svg]);
   out.write(`  picture: ${picture}\n`);

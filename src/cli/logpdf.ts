@@ -1,11 +1,10 @@
 /** diffmix logpdf MODEL.json POINTS -o OUT: the model's log-density at each point. */
-import { ModelError } from "../model.ts";
 import { LOGPDF_OPTIONS, type LogpdfOptions } from "../flow.ts";
-import { readTable, STDIN, writeTable } from "../io/files.ts";
+import { readTable, writeTable } from "../io/files.ts";
 import { type CommandSpec, UsageError, libraryFlags, libraryNotes, libraryValues, optionLines, parseCommand } from "./args.ts";
 
 const FLAGS = ["steps"] as const;
-import { type Io, checkOutput, outputOf, readModel, seconds } from "./common.ts";
+import { type Io, checkColumns, checkOutput, outputOf, readModel, seconds } from "./common.ts";
 
 export const spec: CommandSpec = {
   name: "logpdf",
@@ -45,12 +44,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
   checkOutput(output, [modelFile, pointsFile]);
   const model = await readModel(modelFile);
   const points = await readTable(pointsFile);
-  const name = pointsFile === "-" ? STDIN : pointsFile;
-  if (points.cols !== model.dim) throw new ModelError(`${modelFile}: dimension ${model.dim}, but ${name} has ${points.cols} columns`);
-  if (model.columns && points.header && points.header.some((c, i) => c !== model.columns![i])) {
-    const i = points.header.findIndex((c, k) => c !== model.columns![k]);
-    throw new ModelError(`${name}: column ${i + 1} is ${JSON.stringify(points.header[i])}, but the model was fitted with ${JSON.stringify(model.columns[i])} there (columns: ${model.columns.join(", ")})`);
-  }
+  checkColumns(model, modelFile, points, pointsFile);
   const t0 = performance.now();
   const lp = model.logpdf(points.x, options);
   const ms = performance.now() - t0;

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   eval: () => import("./eval.ts"),
   logpdf: () => import("./logpdf.ts"),
   components: () => import("./components.ts"),
+  plot: () => import("./plot.ts"),
   demo: () => import("./demo.ts"),
 };
 
@@ -33,6 +34,7 @@ Usage:
   diffmix eval SAMPLES --truth SPEC.json|--preset NAME|--reference DATA
   diffmix logpdf MODEL.json POINTS -o OUT   the model's log-density at each point
   diffmix components MODEL.json             the mixture's weights and means, k found (JSON)
+  diffmix plot MODEL.json [DATA] -o PICTURE.svg   a picture of the model (and of the data)
   diffmix demo          fit the embedded 2-D blob field, sample, compare with EM, draw a picture
   diffmix COMMAND --help    a command's options, with an example
   diffmix --version

@@ -9,6 +9,9 @@
  * division); 16–19 digit mantissas (as `String(x)` writes them) are scaled in double-double
  * arithmetic and checked (`scaleExact`); the rest (more digits, larger exponents, or the rare
  * number too close to a rounding boundary) go through `Number()` on the field's bytes.
+ *
+ * It reads bytes (Uint8Array; Node's Buffers are ones) and uses nothing of Node, so the
+ * browser demo parses an uploaded file with it and reports the command line's messages.
  */
 import { DataError } from "../dataset.ts";
 import type { Table } from "./table.ts";
@@ -24,7 +27,28 @@ const EMPTY = 1, BAD = 2;
 type Field = typeof EMPTY | typeof BAD;
 const EMPTY_AT = -1, BAD_AT = -2;
 
-function fieldEnd(b: Buffer, p: number, end: number): number {
+const UTF8 = new TextDecoder("utf-8");
+
+/** The bytes [start, end) as UTF-8 text (a header, a bad field for a message). */
+function utf8(b: Uint8Array, start: number, end: number): string {
+  return UTF8.decode(b.subarray(start, end));
+}
+
+/** The bytes [start, end) one character each (what Number() reads; the grammar was checked). */
+function latin1(b: Uint8Array, start: number, end: number): string {
+  let s = "";
+  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]);
+  return s;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function fieldEnd(b: Uint8Array, p: number, end: number): number {
   while (p < end && b[p] !== COMMA) p++;
   return p;
 }
@@ -41,23 +65,23 @@ export class CsvParser {
   private rows = 0;
   private header: string[] | null = null;
   private sawLine = false; // any non-blank line
-  private carry: Buffer | null = null;
+  private carry: Uint8Array | null = null;
   private value = 0; // the last parsed number
   private readonly row: number[] = [];
 
   /** `sizeHint`: the input's size in bytes when known, to size the buffer from the first row. */
   constructor(readonly name: string, private readonly sizeHint = 0) {}
 
-  push(chunk: Buffer): void {
+  push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     let start = 0;
     if (this.carry) {
       const nl = chunk.indexOf(LF);
       if (nl < 0) {
-        this.carry = Buffer.concat([this.carry, chunk]);
+        this.carry = concat(this.carry, chunk);
         return;
       }
-      const joined = Buffer.concat([this.carry, chunk.subarray(0, nl)]);
+      const joined = concat(this.carry, chunk.subarray(0, nl));
       this.carry = null;
       this.parseLine(joined, 0, joined.length);
       start = nl + 1;
@@ -68,7 +92,7 @@ export class CsvParser {
       this.parseLine(chunk, start, nl);
       start = nl + 1;
     }
-    if (start < chunk.length) this.carry = Buffer.from(chunk.subarray(start)); // copy: the reader reuses its buffer
+    if (start < chunk.length) this.carry = Uint8Array.prototype.slice.call(chunk, start); // a copy: the reader reuses its buffer
   }
 
   end(): Table {
@@ -85,7 +109,7 @@ export class CsvParser {
     return { x, rows: this.rows, cols: this.cols, header: this.header };
   }
 
-  private parseLine(b: Buffer, start: number, end: number): void {
+  private parseLine(b: Uint8Array, start: number, end: number): void {
     this.line++;
     if (this.line === 1 && end - start >= 3 && b[start] === 0xef && b[start + 1] === 0xbb && b[start + 2] === 0xbf) start += 3; // a UTF-8 byte-order mark
     if (end > start && b[end - 1] === CR) end--;
@@ -95,7 +119,7 @@ export class CsvParser {
     if (!this.sawLine) {
       this.sawLine = true;
       if (this.isHeader(b, start, end)) {
-        this.header = b.toString("utf8", start, end).split(",").map((f) => f.trim());
+        this.header = utf8(b, start, end).split(",").map((f) => f.trim());
         this.cols = this.header.length;
         return;
       }
@@ -131,11 +155,11 @@ export class CsvParser {
    * A first line is a header when any field is not a number. NaN, ±Infinity and decimals
    * beyond a double's range (1e999) count as numbers: such a line is data, and an error.
    */
-  private isHeader(b: Buffer, start: number, end: number): boolean {
+  private isHeader(b: Uint8Array, start: number, end: number): boolean {
     let p = start;
     for (;;) {
       const q = fieldEnd(b, p, end);
-      if (this.parseField(b, p, end) < 0 && !NUMBER_LIKE.test(b.toString("latin1", p, q).trim())) return true;
+      if (this.parseField(b, p, end) < 0 && !NUMBER_LIKE.test(latin1(b, p, q).trim())) return true;
       if (q === end) return false;
       p = q + 1;
     }
@@ -145,7 +169,7 @@ export class CsvParser {
    * Parses the field that starts at p (and ends at the next comma or at `end`) into
    * this.value, in one pass; returns the index of that comma (or `end`), or EMPTY_AT / BAD_AT.
    */
-  private parseField(b: Buffer, p: number, end: number): number {
+  private parseField(b: Uint8Array, p: number, end: number): number {
     while (p < end && (b[p] === SPACE || b[p] === TAB)) p++;
     if (p === end || b[p] === COMMA) return EMPTY_AT;
     const q = end;
@@ -194,15 +218,15 @@ export class CsvParser {
       else v = scaleExact(hi, POW10[nlo], lo, exp);
     }
     // The grammar is checked, so this is a decimal number: Number() reads it (exactly, but slowly).
-    this.value = v === v ? (neg ? -v : v) : Number(b.toString("latin1", from, to));
+    this.value = v === v ? (neg ? -v : v) : Number(latin1(b, from, to));
     return Number.isFinite(this.value) ? p : BAD_AT; // e.g. 1e999
   }
 
-  private fieldError(b: Buffer, p: number, end: number, col: number, f: Field): never {
+  private fieldError(b: Uint8Array, p: number, end: number, col: number, f: Field): never {
     const q = fieldEnd(b, p, end);
     const at = `${this.name}:${this.line}: column ${col + 1}`;
     if (f === EMPTY) throw new DataError(`${at}: empty cell (expected a number)`);
-    let text = b.toString("utf8", p, q).trim();
+    let text = utf8(b, p, q).trim();
     if (NUMBER_LIKE.test(text)) throw new DataError(`${at}: ${text} is not a finite number`); // NaN, Infinity, 1e999
     if (text.length > 40) text = `${text.slice(0, 39)}…`;
     throw new DataError(`${at}: ${JSON.stringify(text)} is not a number`);
