@@ -86,7 +86,7 @@ export const FIT_OPTIONS = {
   levels: { check: int(2, 1000), default: 40, doc: "noise levels, uniform in log-SNR between tMin and T", cli: { value: "L" } },
   tMin: { check: num(0, 10, true), default: 0.01, doc: "the smallest noise level (model units)" },
   T: { check: num(0, 1000, true), default: "auto", auto: true, doc: "the largest noise level, where the sampler starts (model units), or auto" },
-  rMax: { check: int(0, 64), default: 8, doc: "largest local frame (directions with polynomial dependence) per region", cli: { value: "R" } },
+  rMax: { check: int(0, 64), default: 16, doc: "largest local frame (directions with polynomial dependence) per region", cli: { value: "R" } },
   ridge: { check: num(0, 1), default: 1e-3, doc: "relative ridge on the normal equations" },
   seed: SEED,
   backend: BACKEND,

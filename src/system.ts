@@ -23,6 +23,8 @@ import { CHUNK_ROWS } from "./pool.ts";
 export const BLOCK = 256;
 const LD = BLOCK + 8; // a power-of-two column stride aliases cache sets (perf-notes.md)
 const PILOT = 4096; // rows that set the clip boxes
+/** The "box" of degree ≤ 1: no clipping, in finite numbers (local coordinates are far below it). */
+const UNBOXED = 1e12;
 
 export interface LevelPlan {
   regions: Regions;
@@ -83,12 +85,19 @@ const levelTime = (t: number) => ({ a: Math.exp(-t), sigma: Math.sqrt(-Math.expm
 
 /**
  * The plan of a fit: regions, degree, and per level the box of local coordinates seen there
- * (gate-weighted 0.5%–99.5% quantiles over noised pilot rows; outside it the polynomials are
- * held constant).
+ * (gate-weighted 0.5%–99.5% quantiles over noised pilot rows; outside it polynomials of degree
+ * ≥ 2 are held constant, since they explode beyond their data: degree 10 unclipped was 50× worse
+ * at t = 1.5). Degree ≤ 1 has no box: an affine residual extrapolates safely (a Gaussian's
+ * score is affine), and holding it constant cost the tails their likelihood — 0.36 nats on each
+ * row beyond 2.5 sd of one Gaussian, 0.5 nats per row on iris (bench/RESULTS.md, "realdata").
  */
 export function makePlan(kernels: Kernels, regions: Regions, degree: number, ts: number[], x: Float64Array, m: number,
   o: { gates: "soft" | "hard"; seed: number; ridge: number }): LevelPlan {
   const shape = shapeOf(regions, degree), { n, G } = shape;
+  if (degree <= 1) {
+    const box = (v: number) => regions.ranks.map((r) => new Array<number>(r).fill(v));
+    return { regions, degree, gates: o.gates, seed: o.seed, ridge: o.ridge, levels: ts.map((t) => ({ t, lo: box(-UNBOXED), hi: box(UNBOXED) })) };
+  }
   const pilot = Math.min(m, PILOT);
   const A = kernels.arena({
     level: ["f64", packedLength(shape)], state: ["u32", 4],
