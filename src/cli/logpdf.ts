@@ -5,7 +5,7 @@ import { readTable, STDIN, writeTable } from "../io/files.ts";
 import { type CommandSpec, UsageError, libraryFlags, libraryNotes, libraryValues, optionLines, parseCommand } from "./args.ts";
 
 const FLAGS = ["steps"] as const;
-import { type Io, checkOutput, outputOf, readModel, seconds } from "./common.ts";
+import { type Io, checkOutput, finiteLogpdf, outputOf, readModel, seconds } from "./common.ts";
 
 export const spec: CommandSpec = {
   name: "logpdf",
@@ -52,7 +52,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
     throw new ModelError(`${name}: column ${i + 1} is ${JSON.stringify(points.header[i])}, but the model was fitted with ${JSON.stringify(model.columns[i])} there (columns: ${model.columns.join(", ")})`);
   }
   const t0 = performance.now();
-  const lp = model.logpdf(points.x, options);
+  const lp = finiteLogpdf(model, points.x, name, options);
   const ms = performance.now() - t0;
   await writeTable(output, lp, 1);
   if (v.quiet !== true) {
