@@ -6,8 +6,12 @@
  *   none       b = 0, M = I: the data is in the model's units already (the paper's setting)
  *   isotropic  M = I: the noise stays round (the map for data whose columns share units)
  *   diagonal   M = diag(s)/geomean(s), s the columns' robust scales
- *   whiten     M = Σ^{1/2}/det(Σ)^{1/(2n)}, Σ a winsorised covariance with its eigenvalues
- *              floored at EIGEN_FLOOR of the largest (ZCA)
+ *   whiten     M = D·C^{1/2}/det(D·C^{1/2})^{1/n}, D = diag(s) the columns' robust scales and C
+ *              the winsorised covariance of the standardised columns (x − b)/s with its
+ *              eigenvalues floored at EIGEN_FLOOR of the largest (ZCA on the correlation,
+ *              "ZCA-cor"): MMᵀ ∝ Σ, and standardising first makes the map exactly equivariant
+ *              to the columns' units (a column in 1e-3 beside one in 1e4 is whitened like two
+ *              in 1) and keeps the floor a bound on collinearity, not on the ratio of scales
  *
  * Everything here is robust to a few wild values: medians and winsorised moments only, so one
  * value of 1e160 cannot overflow the centre or the shape.
@@ -77,27 +81,26 @@ export function shapeOf(kind: MapKind, x: Float64Array, m: number, n: number, ce
     for (let i = 0; i < n; i++) M[i * n + i] = scales[i] / g;
     return M;
   }
-  // Winsorised covariance: each coordinate clipped to centre ± WINSOR robust scales.
+  // Winsorised covariance of the standardised columns: each clipped to ±WINSOR robust scales.
   const cov = new Float64Array(n * n), d = new Float64Array(n);
   for (let t = 0; t < m; t++) {
-    for (let i = 0; i < n; i++) {
-      const lim = WINSOR * scales[i];
-      d[i] = Math.min(lim, Math.max(-lim, x[t * n + i] - centre[i]));
-    }
+    for (let i = 0; i < n; i++) d[i] = Math.min(WINSOR, Math.max(-WINSOR, (x[t * n + i] - centre[i]) / scales[i]));
     for (let i = 0; i < n; i++) for (let j = i; j < n; j++) cov[i * n + j] += d[i] * d[j];
   }
   for (let i = 0; i < n; i++) for (let j = i; j < n; j++) cov[j * n + i] = cov[i * n + j] /= m;
   const { values, vectors } = symmetricEigen(cov, n);
   const top = Math.max(values[0], 1e-300);
   const lam = Array.from(values, (v) => Math.max(v, EIGEN_FLOOR * top));
-  const logdet = lam.reduce((s, v) => s + Math.log(v), 0);
-  const root = lam.map((v) => Math.sqrt(v) * Math.exp(-logdet / (2 * n)));
+  // det(D·C^{1/2}) = Π s_i · Π √λ_k, normalised away in log space (scales may span 1e±200).
+  const logdet = scales.reduce((s, v) => s + Math.log(v), 0) + 0.5 * lam.reduce((s, v) => s + Math.log(v), 0);
+  const root = lam.map(Math.sqrt);
   const M = new Array(n * n).fill(0);
   for (let i = 0; i < n; i++) {
+    const si = scales[i] * Math.exp(-logdet / n);
     for (let j = 0; j < n; j++) {
       let s = 0;
       for (let k = 0; k < n; k++) s += vectors[i * n + k] * root[k] * vectors[j * n + k];
-      M[i * n + j] = s;
+      M[i * n + j] = si * s;
     }
   }
   return M;
