@@ -55,8 +55,8 @@ export function modelJSON(d: ModelData): Record<string, unknown> {
 export function parseModel(json: unknown, where = "model"): ModelData {
   const v = new Validator(where);
   const o = v.object(json, "");
-  if (o.format !== MODEL_FORMAT) v.fail("format", `expected "${MODEL_FORMAT}", got ${JSON.stringify(o.format)}`);
-  if (o.version !== MODEL_VERSION && o.version !== 1) v.fail("version", `unsupported version ${JSON.stringify(o.version)} (this diffmix reads versions 1 and ${MODEL_VERSION})`);
+  if (o.format !== MODEL_FORMAT) v.fail("format", `expected "${MODEL_FORMAT}", got ${show(o.format)}`);
+  if (o.version !== MODEL_VERSION && o.version !== 1) v.fail("version", `unsupported version ${show(o.version)} (this diffmix reads versions 1 and ${MODEL_VERSION})`);
   const n = v.int(o.dim, "dim", 1);
   const v1 = o.version === 1;
   const map = v1 ? identityMap(n) : v.map(o.map, n);
@@ -121,6 +121,14 @@ export function parseModel(json: unknown, where = "model"): ModelData {
   return { dim: n, columns, map, dequantised, rows, degree, gating, tMin, T, regions, levels, moments, config, selection };
 }
 
+/** A value in a message: numbers as JavaScript writes them (NaN, Infinity), a missing field as such. */
+function show(x: unknown): string {
+  if (x === undefined) return "nothing (the field is missing)";
+  if (typeof x === "number") return String(x);
+  const s = JSON.stringify(x);
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+}
+
 /**
  * Upper bounds of the normalised Hermite polynomials and their derivatives on [−U, U], k ≤ D:
  * the recurrence h_k = (u·h_{k−1} − √(k−1)·h_{k−2})/√k in absolute values, h'_k = √k·h_{k−1}.
@@ -145,14 +153,15 @@ class Validator {
   }
   array(x: unknown, path: string): unknown[] {
     if (!Array.isArray(x)) this.fail(path, "expected an array");
+    for (let i = 0; i < x.length; i++) if (!(i in x)) this.fail(`${path}[${i}]`, "expected a value, got a hole in the array");
     return x as unknown[];
   }
   num(x: unknown, path: string): number {
-    if (typeof x !== "number" || !Number.isFinite(x)) this.fail(path, `expected a finite number, got ${JSON.stringify(x)}`);
+    if (typeof x !== "number" || !Number.isFinite(x)) this.fail(path, `expected a finite number, got ${show(x)}`);
     return x as number;
   }
   int(x: unknown, path: string, min: number, max = Infinity): number {
-    if (!Number.isInteger(x) || (x as number) < min || (x as number) > max) this.fail(path, `expected an integer in [${min}, ${max}], got ${JSON.stringify(x)}`);
+    if (!Number.isInteger(x) || (x as number) < min || (x as number) > max) this.fail(path, `expected an integer in [${min}, ${max}], got ${show(x)}`);
     return x as number;
   }
   positive(x: unknown, path: string): number {
@@ -163,15 +172,18 @@ class Validator {
   strings(x: unknown, path: string, len: number): string[] {
     const a = this.array(x, path);
     if (a.length !== len) this.fail(path, `expected ${len} names, got ${a.length}`);
-    a.forEach((s, i) => typeof s !== "string" && this.fail(`${path}[${i}]`, `expected a string, got ${JSON.stringify(s)}`));
+    for (let i = 0; i < a.length; i++) if (typeof a[i] !== "string") this.fail(`${path}[${i}]`, `expected a string, got ${show(a[i])}`);
     return a as string[];
   }
   /** n finite numbers, each of magnitude at most `max`. */
   numbers(x: unknown, path: string, len: number, max = Infinity): number[] {
     const a = this.array(x, path);
     if (a.length !== len) this.fail(path, `expected ${len} numbers, got ${a.length} (wrong dimension?)`);
-    a.forEach((v, i) => (typeof v !== "number" || !Number.isFinite(v)) && this.fail(`${path}[${i}]`, `expected a finite number, got ${JSON.stringify(v)}`));
-    if (max < Infinity) (a as number[]).forEach((v, i) => Math.abs(v) <= max || this.fail(`${path}[${i}]`, `${v} is beyond ±${max.toExponential(0)}, where the model's arithmetic stays finite`));
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      if (typeof v !== "number" || !Number.isFinite(v)) this.fail(`${path}[${i}]`, `expected a finite number, got ${show(v)}`);
+      if (!(Math.abs(v) <= max)) this.fail(`${path}[${i}]`, `${v} is beyond ±${max.toExponential(0)}, where the model's arithmetic stays finite`);
+    }
     return a as number[];
   }
   /**
@@ -181,7 +193,7 @@ class Validator {
    */
   map(x: unknown, n: number): DataMap {
     const o = this.object(x, "map");
-    const kind = MAP_KINDS.includes(o.kind as MapKind) ? (o.kind as MapKind) : this.fail("map.kind", `expected one of ${MAP_KINDS.join(", ")}, got ${JSON.stringify(o.kind)}`);
+    const kind = MAP_KINDS.includes(o.kind as MapKind) ? (o.kind as MapKind) : this.fail("map.kind", `expected one of ${MAP_KINDS.join(", ")}, got ${show(o.kind)}`);
     const map = { kind, centre: this.numbers(o.centre, "map.centre", n, DATA_MAX), shape: this.numbers(o.shape, "map.shape", n * n), scale: this.positive(o.scale, "map.scale") };
     const M = map.shape;
     if (kind === "none" && map.centre.some((b) => b !== 0)) this.fail("map.centre", `a map of kind "none" has the centre 0`);
