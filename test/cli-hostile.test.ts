@@ -61,7 +61,7 @@ describe("row 2: fit never writes a model that sample or logpdf would refuse", (
   it("one value of 1e155 among N(0, I) is refused by row and column (main: exit 0, a model with 0 regions)", async () => {
     writeFileSync(at("wild.csv"), csv(normal((x, y) => [x, y]).map((r, i) => (i === 5 ? [1e155, r[1]] : r))));
     const r = await diffmix(["fit", "wild.csv", "-o", "wild.json", "-q"]);
-    expect(r.err).toMatch(/^diffmix: wild\.csv: row 6, column 1: 1e\+155 is \d\.\de\+154 times the column's spread from its median \(at most 1e\+12\): a wrong value\? remove the row or rescale the column\n$/);
+    expect(r.err).toMatch(/^diffmix: wild\.csv: row 6, column 1: 1e\+155 is \d\.\de\+15[45] times the column's spread from its median \(at most 1e\+12\): a wrong value\? remove the row or rescale the column\n$/);
     expect(r.code).toBe(1);
     expect(existsSync(at("wild.json"))).toBe(false);
   });
