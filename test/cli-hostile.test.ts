@@ -174,6 +174,13 @@ describe("row 5: no internal error for sizes and magnitudes", () => {
     expect(code).toBe(0);
   }, 120000);
 
+  it("gen -n 1e9 on a 10-D preset is refused with the size and the machine's memory (main: internal error: Invalid typed array length)", async () => {
+    const g = await diffmix(["gen", "--preset", "mix10d", "-n", "1000000000", "-o", "big.csv"]);
+    expect(g.err).toMatch(/^diffmix: gen: -n 1000000000 × 10 columns is 74\.5 GiB of numbers, more than this machine's memory \([\d.]+ GiB; gen holds them all\): use a smaller -n\n$/);
+    expect(g.code).toBe(2);
+    expect(existsSync(at("big.csv"))).toBe(false);
+  });
+
   it("eval on data ×1e150 gives finite numbers (main: internal error: Invalid typed array length: 1.7e302)", async () => {
     writeFileSync(at("far.csv"), csv(normal((x, y) => [x * 1e150, y * 1e150], 3, 500)));
     for (const args of [["eval", "far.csv", "--preset", "blobs2d"], ["eval", "far.csv", "--reference", "far.csv"]]) {
