@@ -17,6 +17,8 @@
  * value of 1e160 cannot overflow the centre or the shape.
  */
 import { symmetricEigen } from "./linalg.ts";
+import { OptionError } from "./options.ts";
+import { COORD_MAX, DATA_MAX } from "./model-file.ts";
 
 export type MapKind = "none" | "isotropic" | "diagonal" | "whiten";
 export const MAP_KINDS: readonly MapKind[] = ["none", "isotropic", "diagonal", "whiten"];
@@ -106,10 +108,24 @@ export function shapeOf(kind: MapKind, x: Float64Array, m: number, n: number, ce
   return M;
 }
 
-/** The map of a kind about `centre` (the rows' medians, with their robust scales) and σ₀. */
+/**
+ * The map of a kind about `centre` (the rows' medians, with their robust scales) and σ₀. A σ₀
+ * that would put the rows beyond COORD_MAX noise scales, or σ₀M beyond DATA_MAX, makes a model
+ * the loader refuses (src/model-file.ts): an OptionError naming "scale" instead.
+ */
 export function makeMap(kind: MapKind, scale: number, x: Float64Array, m: number, n: number, centre: number[], scales: number[]): DataMap {
-  if (kind === "none") return { ...identityMap(n), scale };
-  return { kind, centre, shape: shapeOf(kind, x, m, n, centre, scales), scale };
+  const map = kind === "none" ? { ...identityMap(n), scale } : { kind, centre, shape: shapeOf(kind, x, m, n, centre, scales), scale };
+  const { A, inv } = mapMatrices(map);
+  const spread = new Array<number>(n).fill(0);
+  for (let t = 0; t < m; t++) for (let j = 0; j < n; j++) spread[j] = Math.max(spread[j], Math.abs(x[t * n + j] - map.centre[j]));
+  let far = 0;
+  for (let i = 0; i < n; i++) far = Math.max(far, spread.reduce((s, d, j) => s + Math.abs(inv[i * n + j]) * d, 0));
+  const wide = A.reduce((w, v) => Math.max(w, Math.abs(v)), 0);
+  if (!(far <= COORD_MAX) || !(wide <= DATA_MAX)) {
+    const why = !(far <= COORD_MAX) ? `puts the data up to ${far.toExponential(1)} noise scales from its centre (at most ${COORD_MAX.toExponential(0)})` : `makes σ₀M reach ${wide.toExponential(1)} (at most ${DATA_MAX.toExponential(0)})`;
+    throw new OptionError(`invalid option "scale": σ₀ = ${scale} ${why}: choose a σ₀ nearer the data's spread`);
+  }
+  return map;
 }
 
 /** The map's linear part and its inverse: A = σ₀M and A⁻¹, row-major. */

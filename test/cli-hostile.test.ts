@@ -73,6 +73,14 @@ describe("row 2: fit never writes a model that sample or logpdf would refuse", (
     expect(r.code).toBe(1);
   });
 
+  it("a σ₀ that would overflow the map is an option error (main: 'invalid option \"tMin\": must be below the horizon T (NaN)')", async () => {
+    const r = await diffmix(["fit", "data.csv", "-o", "tiny.json", "--scale", "1e-300", "-q"]);
+    expect(r.err).toMatch(/^diffmix: invalid option "scale": σ₀ = 1e-300 puts the data up to \S+ noise scales from its centre \(at most 1e\+90\): choose a σ₀ nearer the data's spread\n$/);
+    expect(r.code).toBe(2);
+    const w = await diffmix(["fit", "data.csv", "-o", "wide.json", "--scale", "1e300", "-q"]);
+    expect(w.err).toBe("diffmix: invalid option \"scale\": σ₀ = 1e+300 makes σ₀M reach 1.0e+300 (at most 1e+200): choose a σ₀ nearer the data's spread\n");
+  });
+
   it("a model that would not load cannot be built: ScoreModel checks what the fit gives it", () => {
     const parsed = ScoreModel.fromJSON(model, "model.json");
     expect(() => new ScoreModel({ ...parsed, T: 1000 })).toThrow('model: "T" expected a number in (tMin, 700] (tMin is 0.01), got 1000');
