@@ -3,7 +3,7 @@
  * each make one runtime and export these, with the classes and types of src/exports.ts.
  */
 import { accumulate, fit as fitWith, merge, plan, solve, type FitOptions, type FitPlan, type FitStats } from "./fit.ts";
-import { sample as sampleWith, type SampleOptions } from "./sample.ts";
+import { sample as sampleWith, sampleChunks as chunksWith, type SampleOptions } from "./sample.ts";
 import type { ScoreModel } from "./model.ts";
 import type { Runtime } from "./runtime.ts";
 import type { Backend } from "./kernels/index.ts";
@@ -23,6 +23,8 @@ export function library(runtime: Runtime) {
     merge,
     /** The model from a plan and the sums of its rows. */
     solve: (p: FitPlan, stats: FitStats, options?: { backend?: Backend }): ScoreModel => solve(p, stats, runtime, options),
+    /** The same rows as `sample`, in pieces of whole batches (for counts too large to hold at once). */
+    sampleChunks: (model: ScoreModel, count: number, options?: SampleOptions): AsyncGenerator<Float64Array> => chunksWith(model, count, options, runtime),
     /** Terminate the worker threads (they are also unref'd when idle, so a script exits without it). */
     close: (): void => runtime.close(),
   };

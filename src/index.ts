@@ -8,5 +8,5 @@ import { spawnWebWorker } from "./threads/web.ts";
 
 const runtime = new Runtime({ spawn: typeof Worker === "function" ? spawnWebWorker : undefined, defaultThreads: 1, missing: "Web Workers" });
 
-export const { fit, sample, plan, accumulate, merge, solve, close } = library(runtime);
+export const { fit, sample, plan, accumulate, merge, solve, sampleChunks, close } = library(runtime);
 export * from "./exports.ts";

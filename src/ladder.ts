@@ -5,12 +5,14 @@
 
 /** λ(t) = log(a²/σ²) = −log(e^{2t} − 1). */
 export function logSnr(t: number): number {
-  return -Math.log(Math.expm1(2 * t));
+  // e^{2t} overflows beyond t ≈ 355 (models go to T = 700): there λ = −2t − log(1 − e^{−2t}).
+  return t > 300 ? -2 * t - Math.log1p(-Math.exp(-2 * t)) : -Math.log(Math.expm1(2 * t));
 }
 
 /** The time of log-SNR l: t = ½ log(1 + e^{−l}). */
 export function timeOfLogSnr(l: number): number {
-  return 0.5 * Math.log1p(Math.exp(-l));
+  // Likewise e^{−l} overflows below l ≈ −709: there t = ½(−l + log(1 + e^{l})).
+  return l < -600 ? 0.5 * (-l + Math.log1p(Math.exp(l))) : 0.5 * Math.log1p(Math.exp(-l));
 }
 
 /** Noise levels uniform in log-SNR between tMin and T, ascending in t. */

@@ -6,13 +6,19 @@
  *   none       b = 0, M = I: the data is in the model's units already (the paper's setting)
  *   isotropic  M = I: the noise stays round (the map for data whose columns share units)
  *   diagonal   M = diag(s)/geomean(s), s the columns' robust scales
- *   whiten     M = Σ^{1/2}/det(Σ)^{1/(2n)}, Σ a winsorised covariance with its eigenvalues
- *              floored at EIGEN_FLOOR of the largest (ZCA)
+ *   whiten     M = D·C^{1/2}/det(D·C^{1/2})^{1/n}, D = diag(s) the columns' robust scales and C
+ *              the winsorised covariance of the standardised columns (x − b)/s with its
+ *              eigenvalues floored at EIGEN_FLOOR of the largest (ZCA on the correlation,
+ *              "ZCA-cor"): MMᵀ ∝ Σ, and standardising first makes the map exactly equivariant
+ *              to the columns' units (a column in 1e-3 beside one in 1e4 is whitened like two
+ *              in 1) and keeps the floor a bound on collinearity, not on the ratio of scales
  *
  * Everything here is robust to a few wild values: medians and winsorised moments only, so one
  * value of 1e160 cannot overflow the centre or the shape.
  */
 import { symmetricEigen } from "./linalg.ts";
+import { OptionError } from "./options.ts";
+import { COORD_MAX, DATA_MAX } from "./model-file.ts";
 
 export type MapKind = "none" | "isotropic" | "diagonal" | "whiten";
 export const MAP_KINDS: readonly MapKind[] = ["none", "isotropic", "diagonal", "whiten"];
@@ -77,36 +83,49 @@ export function shapeOf(kind: MapKind, x: Float64Array, m: number, n: number, ce
     for (let i = 0; i < n; i++) M[i * n + i] = scales[i] / g;
     return M;
   }
-  // Winsorised covariance: each coordinate clipped to centre ± WINSOR robust scales.
+  // Winsorised covariance of the standardised columns: each clipped to ±WINSOR robust scales.
   const cov = new Float64Array(n * n), d = new Float64Array(n);
   for (let t = 0; t < m; t++) {
-    for (let i = 0; i < n; i++) {
-      const lim = WINSOR * scales[i];
-      d[i] = Math.min(lim, Math.max(-lim, x[t * n + i] - centre[i]));
-    }
+    for (let i = 0; i < n; i++) d[i] = Math.min(WINSOR, Math.max(-WINSOR, (x[t * n + i] - centre[i]) / scales[i]));
     for (let i = 0; i < n; i++) for (let j = i; j < n; j++) cov[i * n + j] += d[i] * d[j];
   }
   for (let i = 0; i < n; i++) for (let j = i; j < n; j++) cov[j * n + i] = cov[i * n + j] /= m;
   const { values, vectors } = symmetricEigen(cov, n);
   const top = Math.max(values[0], 1e-300);
   const lam = Array.from(values, (v) => Math.max(v, EIGEN_FLOOR * top));
-  const logdet = lam.reduce((s, v) => s + Math.log(v), 0);
-  const root = lam.map((v) => Math.sqrt(v) * Math.exp(-logdet / (2 * n)));
+  // det(D·C^{1/2}) = Π s_i · Π √λ_k, normalised away in log space (scales may span 1e±200).
+  const logdet = scales.reduce((s, v) => s + Math.log(v), 0) + 0.5 * lam.reduce((s, v) => s + Math.log(v), 0);
+  const root = lam.map(Math.sqrt);
   const M = new Array(n * n).fill(0);
   for (let i = 0; i < n; i++) {
+    const si = scales[i] * Math.exp(-logdet / n);
     for (let j = 0; j < n; j++) {
       let s = 0;
       for (let k = 0; k < n; k++) s += vectors[i * n + k] * root[k] * vectors[j * n + k];
-      M[i * n + j] = s;
+      M[i * n + j] = si * s;
     }
   }
   return M;
 }
 
-/** The map of a kind about `centre` (the rows' medians, with their robust scales) and σ₀. */
+/**
+ * The map of a kind about `centre` (the rows' medians, with their robust scales) and σ₀. A σ₀
+ * that would put the rows beyond COORD_MAX noise scales, or σ₀M beyond DATA_MAX, makes a model
+ * the loader refuses (src/model-file.ts): an OptionError naming "scale" instead.
+ */
 export function makeMap(kind: MapKind, scale: number, x: Float64Array, m: number, n: number, centre: number[], scales: number[]): DataMap {
-  if (kind === "none") return { ...identityMap(n), scale };
-  return { kind, centre, shape: shapeOf(kind, x, m, n, centre, scales), scale };
+  const map = kind === "none" ? { ...identityMap(n), scale } : { kind, centre, shape: shapeOf(kind, x, m, n, centre, scales), scale };
+  const { A, inv } = mapMatrices(map);
+  const spread = new Array<number>(n).fill(0);
+  for (let t = 0; t < m; t++) for (let j = 0; j < n; j++) spread[j] = Math.max(spread[j], Math.abs(x[t * n + j] - map.centre[j]));
+  let far = 0;
+  for (let i = 0; i < n; i++) far = Math.max(far, spread.reduce((s, d, j) => s + Math.abs(inv[i * n + j]) * d, 0));
+  const wide = A.reduce((w, v) => Math.max(w, Math.abs(v)), 0);
+  if (!(far <= COORD_MAX) || !(wide <= DATA_MAX)) {
+    const why = !(far <= COORD_MAX) ? `puts the data up to ${far.toExponential(1)} noise scales from its centre (at most ${COORD_MAX.toExponential(0)})` : `makes σ₀M reach ${wide.toExponential(1)} (at most ${DATA_MAX.toExponential(0)})`;
+    throw new OptionError(`invalid option "scale": σ₀ = ${scale} ${why}: choose a σ₀ nearer the data's spread`);
+  }
+  return map;
 }
 
 /** The map's linear part and its inverse: A = σ₀M and A⁻¹, row-major. */

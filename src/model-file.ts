@@ -2,14 +2,46 @@
  * The model file: `{"format": "diffmix-model", "version": 2, …}`, written by ScoreModel's
  * toJSON and read back here with every field checked; messages name the field. Version 1
  * (no data map) still loads, as the identity map with σ₀ = 1.
+ *
+ * What loads evaluates to finite numbers: besides shapes and types, parseModel enforces every
+ * invariant the evaluators rely on (times, weights, frames, the map, the moments) and bounds
+ * that keep their arithmetic finite, derived here in model units (noise scale 1), for
+ * n ≤ 1e5 columns and degree ≤ DEGREE_MAX:
+ *
+ *   COORD_MAX   every location the model holds: region centres, the moments' mean, the square
+ *               roots of the covariance's eigenvalues and of the spreads, and E[μ | x] = r̂/a
+ *               anywhere in a clip box (bounded from W below)
+ *   EVAL_MAX    the points it evaluates (ScoreModel refuses points beyond it)
+ *   gate logits log π − a²|c|²/2 + a⟨x, c⟩          ≤ n·EVAL_MAX·COORD_MAX ≈ 1e195
+ *   local coordinates Pᵀ(x − a·c)/s (P orthonormal, s ≥ 1)   ≤ n·2·EVAL_MAX, then clipped to the box
+ *   Hermite products of total degree ≤ 12 at |u| ≤ CLIP_MAX   ≤ (CLIP_MAX + 4)^12 ≈ 1e300
+ *   E[μ|x] and its divergence: Σ_f |W_if|·φ̄_f / a ≤ COORD_MAX, with φ̄_f the bound of |φ_f| on
+ *               the box (the Hermite recurrence in absolute values), so W·φ cannot overflow
+ *   the start's quadratic form |x − a·x̄|²/v (v ≥ 1e−6)   ≤ n²·(2·EVAL_MAX)²·1e6 ≈ 1e216
+ *   T ≤ T_MAX   e^T (the flow's m̂ = e^t·r̂) and e^−T (a > 0) stay in range
+ *
+ * and in data units DATA_MAX bounds the map's centre b and the entries of σ₀M, so that
+ * x = b + σ₀M·z stays finite for every z the model can produce (n·DATA_MAX·COORD_MAX ≪ 1e308);
+ * the fit refuses data values beyond it (src/prepare.ts).
  */
-import { basisSize } from "./basis.ts";
+import { basisSize, multiIndexTable } from "./basis.ts";
+import { inverse } from "./map.ts";
 import type { Level, Regions } from "./level.ts";
 import type { Candidate, ModelData } from "./model.ts";
 import { MAP_KINDS, identityMap, type DataMap, type MapKind } from "./map.ts";
 
 export const MODEL_FORMAT = "diffmix-model";
 export const MODEL_VERSION = 2;
+
+export const COORD_MAX = 1e90;
+export const EVAL_MAX = 1e100;
+const CLIP_MAX = 1e25;
+export const T_MAX = 700;
+export const DATA_MAX = 1e200;
+/** The kernels' Hermite recurrence tables stop at degree 12 (src/kernels/reference.ts, assembly/). */
+export const DEGREE_MAX = 12;
+/** Relative tolerance of the invariants that rounding touches (weights summing to 1, det M = 1, orthonormal frames). */
+const TOL = 1e-6;
 
 export class ModelError extends Error {}
 
@@ -23,20 +55,26 @@ export function modelJSON(d: ModelData): Record<string, unknown> {
 export function parseModel(json: unknown, where = "model"): ModelData {
   const v = new Validator(where);
   const o = v.object(json, "");
-  if (o.format !== MODEL_FORMAT) v.fail("format", `expected "${MODEL_FORMAT}", got ${JSON.stringify(o.format)}`);
-  if (o.version !== MODEL_VERSION && o.version !== 1) v.fail("version", `unsupported version ${JSON.stringify(o.version)} (this diffmix reads versions 1 and ${MODEL_VERSION})`);
+  if (o.format !== MODEL_FORMAT) v.fail("format", `expected "${MODEL_FORMAT}", got ${show(o.format)}`);
+  if (o.version !== MODEL_VERSION && o.version !== 1) v.fail("version", `unsupported version ${show(o.version)} (this diffmix reads versions 1 and ${MODEL_VERSION})`);
   const n = v.int(o.dim, "dim", 1);
   const v1 = o.version === 1;
   const map = v1 ? identityMap(n) : v.map(o.map, n);
   const columns = v1 || o.columns === null ? null : v.strings(o.columns, "columns", n);
+  const seen = new Set<number>();
   const dequantised = v1 ? [] : v.array(o.dequantised, "dequantised").map((q, k) => {
     const e = v.object(q, `dequantised[${k}]`);
-    return { column: v.int(e.column, `dequantised[${k}].column`, 0, n - 1), step: v.positive(e.step, `dequantised[${k}].step`) };
+    const column = v.int(e.column, `dequantised[${k}].column`, 0, n - 1);
+    if (seen.has(column)) v.fail(`dequantised[${k}].column`, `column ${column} is listed twice`);
+    seen.add(column);
+    return { column, step: v.positive(e.step, `dequantised[${k}].step`) };
   });
   const rows = v1 ? 0 : v.int(o.rows, "rows", 0);
-  const degree = v.int(o.degree, "degree", 0);
+  const degree = v.int(o.degree, "degree", 0, DEGREE_MAX);
   const gating = o.gates === "soft" || o.gates === "hard" ? o.gates : v.fail("gates", `expected "soft" or "hard"`);
-  const tMin = v.num(o.tMin, "tMin"), T = v.num(o.T, "T");
+  const tMin = v.positive(o.tMin, "tMin");
+  const T = v.num(o.T, "T");
+  if (!(T > tMin && T <= T_MAX)) v.fail("T", `expected a number in (tMin, ${T_MAX}] (tMin is ${tMin}), got ${T}`);
   const rg = v.object(o.regions, "regions");
   const G = v.array(rg.weights, "regions.weights").length;
   if (G < 1) v.fail("regions.weights", "expected at least one region");
@@ -45,7 +83,7 @@ export function parseModel(json: unknown, where = "model"): ModelData {
     dim: n,
     weights: v.numbers(rg.weights, "regions.weights", G),
     ranks: v.array(rg.ranks, "regions.ranks").map((r, g) => v.int(r, `regions.ranks[${g}]`, 0, n)),
-    centres: v.array(rg.centres, "regions.centres").map((c, g) => v.numbers(c, `regions.centres[${g}]`, n)),
+    centres: v.array(rg.centres, "regions.centres").map((c, g) => v.numbers(c, `regions.centres[${g}]`, n, COORD_MAX)),
     frames: [] as number[][],
     spreads: [] as number[][],
   };
@@ -56,29 +94,60 @@ export function parseModel(json: unknown, where = "model"): ModelData {
     const E = v.numbers(c, `regions.frames[${g}]`, v1 ? n * n : n * r(g));
     return v1 ? Array.from({ length: n * r(g) }, (_, k) => E[Math.floor(k / r(g)) * n + (k % r(g))]) : E;
   });
-  regions.spreads = spreadsIn.map((c, g) => v.numbers(c, `regions.spreads[${g}]`, v1 ? n : r(g)).slice(0, r(g)));
+  regions.spreads = spreadsIn.map((c, g) => v.numbers(c, `regions.spreads[${g}]`, v1 ? n : r(g), COORD_MAX ** 2).slice(0, r(g)));
   for (const key of ["ranks", "centres", "frames", "spreads"] as const) {
     if (regions[key].length !== G) v.fail(`regions.${key}`, `has ${regions[key].length} entries, expected ${G}`);
   }
+  regions.weights.forEach((w, g) => w > 0 || v.fail(`regions.weights[${g}]`, `expected a positive weight, got ${w}`));
+  const total = regions.weights.reduce((s, w) => s + w, 0);
+  if (!(Math.abs(total - 1) <= TOL)) v.fail("regions.weights", `expected weights summing to 1 (±${TOL}), got ${total}`);
+  regions.frames.forEach((E, g) => v.orthonormal(E, n, regions.ranks[g], `regions.frames[${g}]`));
   const levels = v.array(o.levels, "levels").map((raw, l): Level => {
     const lv = v.object(raw, `levels[${l}]`);
     const at = (k: string, g: number) => `levels[${l}].${k}[${g}]`;
     const lo = v.array(lv.lo, `levels[${l}].lo`), hi = v.array(lv.hi, `levels[${l}].hi`), W = v.array(lv.W, `levels[${l}].W`);
     if (lo.length !== G || hi.length !== G || W.length !== G) v.fail(`levels[${l}]`, `expected lo, hi and W for ${G} regions`);
-    return {
-      t: v.num(lv.t, `levels[${l}].t`),
-      lo: lo.map((x, g) => v.numbers(x, at("lo", g), regions.ranks[g])),
-      hi: hi.map((x, g) => v.numbers(x, at("hi", g), regions.ranks[g])),
+    const t = v.num(lv.t, `levels[${l}].t`);
+    if (!(t >= tMin * (1 - TOL) && t <= T * (1 + TOL))) v.fail(`levels[${l}].t`, `expected a time in [tMin, T] = [${tMin}, ${T}], got ${t}`);
+    const level = {
+      t,
+      lo: lo.map((x, g) => v.numbers(x, at("lo", g), regions.ranks[g], CLIP_MAX)),
+      hi: hi.map((x, g) => v.numbers(x, at("hi", g), regions.ranks[g], CLIP_MAX)),
       W: W.map((x, g) => v.numbers(x, at("W", g), n * basisSize(regions.ranks[g], degree))),
     };
+    level.lo.forEach((b, g) => b.forEach((x, j) => x <= level.hi[g][j] || v.fail(`${at("lo", g)}[${j}]`, `the clip box is empty: lo ${x} > hi ${level.hi[g][j]}`)));
+    return level;
   });
   if (levels.length < 1) v.fail("levels", "expected at least one level");
   levels.forEach((lv, l) => l > 0 && !(lv.t > levels[l - 1].t) && v.fail(`levels[${l}].t`, "levels must have increasing t"));
+  v.posteriorBound(regions, levels, degree);
   const mo = v.object(o.moments, "moments");
-  const moments = { mean: v.numbers(mo.mean, "moments.mean", n), cov: v.numbers(mo.cov, "moments.cov", n * n) };
+  const moments = { mean: v.numbers(mo.mean, "moments.mean", n, COORD_MAX), cov: v.numbers(mo.cov, "moments.cov", n * n, COORD_MAX ** 2) };
+  v.covariance(moments.cov, n, "moments.cov");
   const config = o.config && typeof o.config === "object" ? (o.config as Record<string, unknown>) : {};
   const selection = Array.isArray(o.selection) ? (o.selection as Candidate[]) : [];
   return { dim: n, columns, map, dequantised, rows, degree, gating, tMin, T, regions, levels, moments, config, selection };
+}
+
+/** A value in a message: numbers as JavaScript writes them (NaN, Infinity), a missing field as such. */
+function show(x: unknown): string {
+  if (x === undefined) return "nothing (the field is missing)";
+  if (typeof x === "number") return String(x);
+  const s = JSON.stringify(x);
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+}
+
+/**
+ * Upper bounds of the normalised Hermite polynomials and their derivatives on [−U, U], k ≤ D:
+ * the recurrence h_k = (u·h_{k−1} − √(k−1)·h_{k−2})/√k in absolute values, h'_k = √k·h_{k−1}.
+ */
+function hermiteBounds(U: number, D: number): { h: number[]; dh: number[] } {
+  const h = [1, U], dh = [0, 1];
+  for (let k = 2; k <= D; k++) {
+    h.push((U * h[k - 1] + Math.sqrt(k - 1) * h[k - 2]) / Math.sqrt(k));
+    dh.push(Math.sqrt(k) * h[k - 1]);
+  }
+  return { h, dh };
 }
 
 class Validator {
@@ -92,14 +161,15 @@ class Validator {
   }
   array(x: unknown, path: string): unknown[] {
     if (!Array.isArray(x)) this.fail(path, "expected an array");
+    for (let i = 0; i < x.length; i++) if (!(i in x)) this.fail(`${path}[${i}]`, "expected a value, got a hole in the array");
     return x as unknown[];
   }
   num(x: unknown, path: string): number {
-    if (typeof x !== "number" || !Number.isFinite(x)) this.fail(path, `expected a finite number, got ${JSON.stringify(x)}`);
+    if (typeof x !== "number" || !Number.isFinite(x)) this.fail(path, `expected a finite number, got ${show(x)}`);
     return x as number;
   }
   int(x: unknown, path: string, min: number, max = Infinity): number {
-    if (!Number.isInteger(x) || (x as number) < min || (x as number) > max) this.fail(path, `expected an integer in [${min}, ${max}], got ${JSON.stringify(x)}`);
+    if (!Number.isInteger(x) || (x as number) < min || (x as number) > max) this.fail(path, `expected an integer in [${min}, ${max}], got ${show(x)}`);
     return x as number;
   }
   positive(x: unknown, path: string): number {
@@ -110,18 +180,139 @@ class Validator {
   strings(x: unknown, path: string, len: number): string[] {
     const a = this.array(x, path);
     if (a.length !== len) this.fail(path, `expected ${len} names, got ${a.length}`);
-    a.forEach((s, i) => typeof s !== "string" && this.fail(`${path}[${i}]`, `expected a string, got ${JSON.stringify(s)}`));
+    for (let i = 0; i < a.length; i++) if (typeof a[i] !== "string") this.fail(`${path}[${i}]`, `expected a string, got ${show(a[i])}`);
     return a as string[];
   }
-  map(x: unknown, n: number): DataMap {
-    const o = this.object(x, "map");
-    const kind = MAP_KINDS.includes(o.kind as MapKind) ? (o.kind as MapKind) : this.fail("map.kind", `expected one of ${MAP_KINDS.join(", ")}, got ${JSON.stringify(o.kind)}`);
-    return { kind, centre: this.numbers(o.centre, "map.centre", n), shape: this.numbers(o.shape, "map.shape", n * n), scale: this.positive(o.scale, "map.scale") };
-  }
-  numbers(x: unknown, path: string, len: number): number[] {
+  /** n finite numbers, each of magnitude at most `max`. */
+  numbers(x: unknown, path: string, len: number, max = Infinity): number[] {
     const a = this.array(x, path);
     if (a.length !== len) this.fail(path, `expected ${len} numbers, got ${a.length} (wrong dimension?)`);
-    a.forEach((v, i) => (typeof v !== "number" || !Number.isFinite(v)) && this.fail(`${path}[${i}]`, `expected a finite number, got ${JSON.stringify(v)}`));
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      if (typeof v !== "number" || !Number.isFinite(v)) this.fail(`${path}[${i}]`, `expected a finite number, got ${show(v)}`);
+      if (!(Math.abs(v) <= max)) this.fail(`${path}[${i}]`, `${v} is beyond ±${max.toExponential(0)}, where the model's arithmetic stays finite`);
+    }
     return a as number[];
+  }
+  /**
+   * The map: a known kind; the shape of that kind (the identity for none and isotropic, a
+   * positive diagonal for diagonal) with det 1; σ₀M and its inverse finite, and their product
+   * the identity (to TOL): a map that can be inverted.
+   */
+  map(x: unknown, n: number): DataMap {
+    const o = this.object(x, "map");
+    const kind = MAP_KINDS.includes(o.kind as MapKind) ? (o.kind as MapKind) : this.fail("map.kind", `expected one of ${MAP_KINDS.join(", ")}, got ${show(o.kind)}`);
+    const map = { kind, centre: this.numbers(o.centre, "map.centre", n, DATA_MAX), shape: this.numbers(o.shape, "map.shape", n * n), scale: this.positive(o.scale, "map.scale") };
+    const M = map.shape;
+    if (kind === "none" && map.centre.some((b) => b !== 0)) this.fail("map.centre", `a map of kind "none" has the centre 0`);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const want = kind === "none" || kind === "isotropic" ? (i === j ? 1 : 0) : kind === "diagonal" && i !== j ? 0 : undefined;
+        if (want !== undefined && M[i * n + j] !== want) this.fail(`map.shape[${i * n + j}]`, `a map of kind "${kind}" has ${want} there, got ${M[i * n + j]}`);
+      }
+      if (kind === "diagonal" && !(M[i * n + i] > 0)) this.fail(`map.shape[${i * n + i}]`, `expected a positive scale, got ${M[i * n + i]}`);
+    }
+    const A = M.map((v) => v * map.scale);
+    const inv = inverse(A, n);
+    A.forEach((v, k) => Math.abs(v) <= DATA_MAX || this.fail(`map.shape[${k}]`, `σ₀ × ${M[k]} = ${v} is beyond ±${DATA_MAX.toExponential(0)} (data units)`));
+    if (!inv.every(Number.isFinite)) this.fail("map", `the inverse of σ₀·shape is not finite: the map cannot be inverted`);
+    let worst = 0, logdet = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += A[i * n + k] * inv[k * n + j];
+        worst = Math.max(worst, Math.abs(s - (i === j ? 1 : 0)));
+      }
+    }
+    if (!(worst <= TOL)) this.fail("map.shape", `is singular or too ill-conditioned to invert (σ₀M·(σ₀M)⁻¹ is off the identity by ${worst.toExponential(1)})`);
+    const lu = Float64Array.from(M);
+    for (let c = 0; c < n; c++) {
+      let p = c;
+      for (let r = c + 1; r < n; r++) if (Math.abs(lu[r * n + c]) > Math.abs(lu[p * n + c])) p = r;
+      if (p !== c) for (let k = 0; k < n; k++) [lu[c * n + k], lu[p * n + k]] = [lu[p * n + k], lu[c * n + k]];
+      const d = lu[c * n + c];
+      logdet += Math.log(Math.abs(d));
+      for (let r = c + 1; r < n; r++) {
+        const f = lu[r * n + c] / d;
+        for (let k = c; k < n; k++) lu[r * n + k] -= f * lu[c * n + k];
+      }
+    }
+    if (!(Math.abs(logdet) <= TOL)) this.fail("map.shape", `expected |det| = 1 (σ₀ carries the scale), got ${Math.exp(logdet)}`);
+    return map;
+  }
+  /** The r columns of the n×r frame E (row-major) are orthonormal (to TOL). */
+  orthonormal(E: number[], n: number, r: number, path: string): void {
+    for (let j = 0; j < r; j++) {
+      for (let k = j; k < r; k++) {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += E[i * r + j] * E[i * r + k];
+        if (!(Math.abs(s - (j === k ? 1 : 0)) <= TOL)) this.fail(path, `the frame's directions ${j} and ${k} are not orthonormal (inner product ${s})`);
+      }
+    }
+  }
+  /** Symmetric and positive semi-definite (a Cholesky factorisation of cov + TOL·max diag·I succeeds). */
+  covariance(c: number[], n: number, path: string): void {
+    let top = 0;
+    for (let i = 0; i < n; i++) {
+      if (!(c[i * n + i] >= 0)) this.fail(`${path}[${i * n + i}]`, `a variance must be ≥ 0, got ${c[i * n + i]}`);
+      top = Math.max(top, c[i * n + i]);
+      for (let j = 0; j < i; j++) {
+        if (!(Math.abs(c[i * n + j] - c[j * n + i]) <= TOL * Math.max(1e-300, Math.abs(c[i * n + j])))) this.fail(path, `is not symmetric ([${i}][${j}] is ${c[i * n + j]}, [${j}][${i}] is ${c[j * n + i]})`);
+      }
+    }
+    const L = new Float64Array(n * n), jitter = TOL * top + 1e-300;
+    for (let j = 0; j < n; j++) {
+      let d = c[j * n + j] + jitter;
+      for (let k = 0; k < j; k++) d -= L[j * n + k] ** 2;
+      if (!(d > 0)) this.fail(path, "is not positive semi-definite (not a covariance)");
+      L[j * n + j] = Math.sqrt(d);
+      for (let i = j + 1; i < n; i++) {
+        let s = c[i * n + j];
+        for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
+        L[i * n + j] = s / L[j * n + j];
+      }
+    }
+  }
+  /**
+   * E[μ|x] = W_g φ(u)/a and its divergence stay within COORD_MAX over the whole clip box at
+   * every level (blended levels are convex combinations: the same bound holds between them).
+   */
+  posteriorBound(regions: Regions, levels: Level[], D: number): void {
+    const n = regions.dim;
+    const tables = new Map<number, Int32Array>();
+    regions.ranks.forEach((r, g) => {
+      let U = 0;
+      for (const lv of levels) for (let j = 0; j < r; j++) U = Math.max(U, Math.abs(lv.lo[g][j]), Math.abs(lv.hi[g][j]));
+      const { h, dh } = hermiteBounds(U, D);
+      const p = basisSize(r, D);
+      if (!tables.has(r)) tables.set(r, multiIndexTable(r, D));
+      const table = tables.get(r)!;
+      const phi = new Float64Array(p), dphi = new Float64Array(p * r);
+      for (let f = 0; f < p; f++) {
+        phi[f] = 1;
+        for (let j = 0; j < r; j++) phi[f] *= h[table[f * r + j]];
+        for (let j = 0; j < r; j++) {
+          let d = 1;
+          for (let i = 0; i < r; i++) d *= i === j ? dh[table[f * r + i]] : h[table[f * r + i]];
+          dphi[f * r + j] = d;
+        }
+      }
+      const E = regions.frames[g];
+      levels.forEach((lv, l) => {
+        const W = lv.W[g], ia = Math.exp(lv.t);
+        let div = 0;
+        for (let i = 0; i < n; i++) {
+          let m = 0;
+          for (let f = 0; f < p; f++) m += Math.abs(W[i * p + f]) * phi[f];
+          if (!(m * ia <= COORD_MAX)) this.fail(`levels[${l}].W[${g}]`, `E[μ | x] reaches ${(m * ia).toExponential(1)} in the clip box (at most ${COORD_MAX.toExponential(0)}): coefficients too large`);
+          for (let j = 0; j < r; j++) {
+            let s = 0;
+            for (let f = 0; f < p; f++) s += Math.abs(W[i * p + f]) * dphi[f * r + j];
+            div += Math.abs(E[i * r + j]) * s;
+          }
+        }
+        if (!(div * ia <= COORD_MAX)) this.fail(`levels[${l}].W[${g}]`, `the divergence of E[μ | x] reaches ${(div * ia).toExponential(1)} in the clip box (at most ${COORD_MAX.toExponential(0)}): coefficients too large`);
+      });
+    });
   }
 }

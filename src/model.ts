@@ -15,7 +15,8 @@ import { toPoints } from "./dataset.ts";
 import type { Level, Regions } from "./level.ts";
 import { flowLogpdf, type LogpdfOptions } from "./flow.ts";
 import { findComponents, predict, predictProba, type Components, type ComponentsOptions } from "./components.ts";
-import { ModelError, modelJSON, parseModel } from "./model-file.ts";
+import { EVAL_MAX, ModelError, modelJSON, parseModel } from "./model-file.ts";
+import { DataError } from "./dataset.ts";
 import { mapMatrices, toData, toModel, type DataMap } from "./map.ts";
 
 export { ModelError, MODEL_FORMAT, MODEL_VERSION } from "./model-file.ts";
@@ -57,6 +58,21 @@ function deepFreeze<T>(o: T): T {
 
 type Points = number[] | number[][] | Float64Array;
 
+/** The first coordinate of row r of z beyond ±EVAL_MAX (or not finite), or −1. */
+function beyond(z: Float64Array, n: number, r: number): number {
+  for (let i = 0; i < n; i++) if (!(Math.abs(z[r * n + i]) <= EVAL_MAX)) return i;
+  return -1;
+}
+
+/** z itself, if every row is within ±EVAL_MAX in model units; else a DataError naming the first row that is not. */
+function within(z: Float64Array, n: number, what: string): Float64Array {
+  for (let r = 0; r < z.length / n; r++) {
+    const i = beyond(z, n, r);
+    if (i >= 0) throw new DataError(`${what}: row ${r + 1} is ${Math.abs(z[r * n + i]).toExponential(1)} noise scales from the model's centre, beyond the ${EVAL_MAX.toExponential(0)} within which the model evaluates`);
+  }
+  return z;
+}
+
 export class ScoreModel implements ModelData {
   readonly dim!: number;
   readonly columns!: string[] | null;
@@ -77,7 +93,12 @@ export class ScoreModel implements ModelData {
   /** Built on first use: the map's matrices, the evaluator of residual/score/divergence, the default components. */
   private readonly cache!: { A?: Float64Array; inv?: Float64Array; ev?: Evaluator; found?: Components; shown?: Components };
 
+  /**
+   * Checks `data` as the loader does (src/model-file.ts), whoever built it: a fit never makes a
+   * model that would not load, and a model never evaluates to NaN. Throws a ModelError.
+   */
   constructor(data: ModelData, kernels: KernelSource = kernelSource()) {
+    parseModel(modelJSON(data), "model");
     const { dim, columns, map, dequantised, rows, degree, gating, tMin, T, regions, levels, moments, config, selection } = data;
     Object.assign(this, deepFreeze(structuredClone({ dim, columns, map, dequantised, rows, degree, gating, tMin, T, regions, levels, moments, config, selection })));
     Object.defineProperty(this, "kernels", { value: kernels, enumerable: false });
@@ -90,9 +111,14 @@ export class ScoreModel implements ModelData {
     return this.kernels.backend;
   }
 
-  /** Points in data units → model units z = (σ₀M)⁻¹(x − b), rows × dim. */
-  toModel(x: Points): Float64Array {
-    const pts = toPoints(x, this.dim);
+  /** Points in data units → model units z = (σ₀M)⁻¹(x − b), rows × dim (each coordinate within ±EVAL_MAX, else a DataError naming the row). */
+  toModel(x: Points, what = "x"): Float64Array {
+    return within(this.mapped(x, what), this.dim, what);
+  }
+
+  /** toModel without the bound: beyond EVAL_MAX (or Infinity) where the map takes far points. */
+  private mapped(x: Points, what: string): Float64Array {
+    const pts = toPoints(x, this.dim, what);
     return toModel(this.map, this.matrices().inv, pts, pts.length / this.dim);
   }
 
@@ -104,12 +130,12 @@ export class ScoreModel implements ModelData {
 
   /** r̂_t(z) = a·E[μ | z_t = z] in MODEL units, for one point or many rows (model units too); rows × dim. */
   residual(z: Points, t: number): Float64Array {
-    return this.evaluate(toPoints(z, this.dim), t, false).r;
+    return this.evaluate(within(toPoints(z, this.dim), this.dim, "x"), t, false).r;
   }
 
   /** ∇·r̂_t(z) in model units, exact (basis and gate derivatives), one number per row. */
   divergence(z: Points, t: number): Float64Array {
-    return this.evaluate(toPoints(z, this.dim), t, true).div;
+    return this.evaluate(within(toPoints(z, this.dim), this.dim, "x"), t, true).div;
   }
 
   /** ŝ_t(x) = ∇ₓ log p̂_t(x) in DATA units: (σ₀M)⁻ᵀ(−z + r̂_t(z)) at z = toModel(x). */
@@ -144,12 +170,22 @@ export class ScoreModel implements ModelData {
   /**
    * log p̂(x) in DATA units for one point or many rows: the probability-flow ODE from 0 to T
    * with the exact divergence, against the sampler's Gaussian start at T (src/flow.ts), plus
-   * the map's Jacobian −n·log σ₀.
+   * the map's Jacobian −n·log σ₀. A finite number wherever the point is within EVAL_MAX
+   * (1e100) noise scales of the model's centre; −Infinity beyond, where the model does not
+   * evaluate (its density there is below anything a double holds); never NaN.
    */
   logpdf(points: Points, options?: LogpdfOptions): Float64Array {
-    const lp = flowLogpdf(this, this.toModel(toPoints(points, this.dim, "points")), options);
-    const j = this.dim * Math.log(this.map.scale);
+    const z = this.mapped(points, "points"), n = this.dim;
+    const far: number[] = [];
+    for (let r = 0; r < z.length / n; r++) {
+      if (beyond(z, n, r) < 0) continue;
+      far.push(r);
+      z.fill(0, r * n, r * n + n); // evaluated at the centre, then set to −Infinity
+    }
+    const lp = flowLogpdf(this, z, options);
+    const j = n * Math.log(this.map.scale);
     for (let i = 0; i < lp.length; i++) lp[i] -= j;
+    for (const r of far) lp[r] = -Infinity;
     return lp;
   }
 

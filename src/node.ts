@@ -8,5 +8,5 @@ import { cores, spawnThread } from "./threads/node.ts";
 
 const runtime = new Runtime({ spawn: spawnThread, defaultThreads: cores() });
 
-export const { fit, sample, plan, accumulate, merge, solve, close } = library(runtime);
+export const { fit, sample, plan, accumulate, merge, solve, sampleChunks, close } = library(runtime);
 export * from "./exports.ts";

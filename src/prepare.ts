@@ -8,14 +8,34 @@
  *                     δ and values repeat (integers, prices in cents, ratings, …); recorded in
  *                     the model as {column, step}
  *   far out           refused, by row and column: a value more than FAR_OUT robust scales from
- *                     its column's median would overflow the arithmetic of the fit
+ *                     its column's median would overflow the arithmetic of the fit, and so is
+ *                     one beyond ±DATA_MAX (the model file's bound in data units)
+ *   heavy tails       refused, by name: a column whose values beyond TAIL robust scales are
+ *                     spread over decades like a power law of index below TAIL_INDEX (Cauchy
+ *                     is 1): the held-out likelihood then picks a σ₀ as wide as the tail and
+ *                     the samples come out far too spread (issue 14, row 12)
+ *   too many columns  refused: beyond DIM_MAX the fit's n × n matrices (the map, every
+ *                     region's frame) cannot be allocated
  */
 import { DataError } from "./dataset.ts";
 import { rowUniforms, streamState } from "./random.ts";
 import { columnStats } from "./map.ts";
+import { DATA_MAX } from "./model-file.ts";
 
 /** |x − median| / robust scale beyond this is refused: squares stay far from overflow (1e24 ≪ 1e308). */
 export const FAR_OUT = 1e12;
+
+/** Columns at most: an n × n matrix of doubles is 8n² bytes (128 MB at 4096), and the fit holds one per region. */
+export const DIM_MAX = 4096;
+
+/**
+ * Heavy tails: among the values more than TAIL robust scales from the median (when at least
+ * TAIL_ROWS and 1% of the rows are), the 90% and 10% quantiles of the distance have the ratio
+ * 9^(1/α) for a power-law tail of index α; α̂ = ln 9 / ln(q90/q10) below TAIL_INDEX is refused.
+ * Measured (2000 rows): the fit was right for t₂ (α̂ ≈ 2), a log-normal (≈ 2.5) and a far
+ * cluster (a tight tail: α̂ ≫ 10), far too wide for α = 1.5 and Cauchy.
+ */
+const TAIL = 10, TAIL_ROWS = 20, TAIL_INDEX = 1.75;
 
 export interface Prepared {
   x: Float64Array;
@@ -64,7 +84,16 @@ export function dequantise(x: Float64Array, m: number, n: number, steps: { colum
 }
 
 export function prepare(x0: Float64Array, m: number, n: number, seed: number, columns: string[] | null, ids: ArrayLike<number>, what = "data"): Prepared {
+  if (n > DIM_MAX) throw new DataError(`${what}: ${n} columns, but diffmix fits at most ${DIM_MAX} (the fit holds n × n matrices: ${((8 * n * n) / 2 ** 20).toFixed(0)} MB each at ${n})`);
+  for (let k = 0; k < m * n; k++) {
+    if (!(Math.abs(x0[k]) <= DATA_MAX)) {
+      throw new DataError(`${what}: row ${Math.floor(k / n) + 1}, ${columnName(k % n, columns)}: ${x0[k]} is beyond ±${DATA_MAX.toExponential(0)}, the largest value diffmix takes: rescale the column`);
+    }
+  }
   const { centre, scales } = columnStats(x0, m, n);
+  if (m > 1 && scales.every((s) => !(s > 0))) {
+    throw new DataError(`${what}: every row is the same (${Array.from(x0.subarray(0, Math.min(n, 8))).join(", ")}${n > 8 ? ", …" : ""}): there is no distribution to learn`);
+  }
   for (let i = 0; i < n; i++) {
     if (!(scales[i] > 0)) {
       throw new DataError(`${what}: ${columnName(i, columns)} is constant (${x0[i]} in every row): remove it; diffmix learns the density of columns that vary`);
@@ -76,6 +105,19 @@ export function prepare(x0: Float64Array, m: number, n: number, seed: number, co
       if (!(far <= FAR_OUT)) {
         throw new DataError(`${what}: row ${t + 1}, ${columnName(i, columns)}: ${x0[t * n + i]} is ${far.toExponential(1)} times the column's spread from its median (at most ${FAR_OUT.toExponential(0)}): a wrong value? remove the row or rescale the column`);
       }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const tail: number[] = [];
+    for (let t = 0; t < m; t++) {
+      const d = Math.abs(x0[t * n + i] - centre[i]) / scales[i];
+      if (d > TAIL) tail.push(d);
+    }
+    if (tail.length < Math.max(TAIL_ROWS, 0.01 * m)) continue;
+    tail.sort((a, b) => a - b);
+    const alpha = Math.log(9) / Math.log(tail[Math.floor(0.9 * (tail.length - 1))] / tail[Math.floor(0.1 * (tail.length - 1))]);
+    if (alpha < TAIL_INDEX) {
+      throw new DataError(`${what}: ${columnName(i, columns)} is heavy-tailed (${((100 * tail.length) / m).toFixed(1)}% of its values lie beyond ${TAIL} times its spread, scattered like a power law of index ${alpha.toFixed(1)}; Cauchy is 1): diffmix learns light-tailed densities and would spread the samples far too wide; transform the column first (log, asinh)`);
     }
   }
   const dequantised: { column: number; step: number }[] = [];

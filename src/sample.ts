@@ -4,7 +4,7 @@
  * on how batches are scheduled.
  */
 import type { Backend, Kernels } from "./kernels/index.ts";
-import { BATCH, chunkCount, withJob, type EnvSource } from "./pool.ts";
+import { BATCH, chunkCount, type EnvSource } from "./pool.ts";
 import { BACKEND, OptionError, PROGRESS, SEED, THREADS, fn, int, oneOf, resolve, type Decl } from "./options.ts";
 import { reverseGrid } from "./ladder.ts";
 import { streamState } from "./random.ts";
@@ -59,27 +59,66 @@ export const SAMPLE_OPTIONS = {
   onStep: { check: fn, doc: "called with the first batch of particles after every reverse step" },
 } satisfies Record<keyof SampleOptions, Decl>;
 
+/** Batches per piece of sampleChunks: 64 × 4096 rows, a few MB per column at a time. */
+const CHUNK_BATCHES = 64;
+
 export async function sample(model: ScoreModel, count: number, options: SampleOptions | undefined, source: EnvSource): Promise<Float64Array> {
+  const chunks = sampleChunks(model, count, options, source); // checks the arguments before allocating
+  const n = model.dim;
+  let out: Float64Array;
+  try {
+    out = new Float64Array(count * n);
+  } catch {
+    throw new OptionError(`sample: ${count} × ${n} = ${count * n} numbers (${((count * n * 8) / 2 ** 30).toFixed(1)} GiB) cannot be allocated as one array: draw fewer, or receive them in pieces (sampleChunks)`);
+  }
+  let at = 0;
+  for await (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/**
+ * The rows of sample(model, count, options), in order, in pieces of whole batches (at most
+ * CHUNK_BATCHES × 4096 rows each), so that any count can be written out without holding it:
+ * the same numbers as sample(), whatever the pieces. Stopping early (break, return) ends the work.
+ */
+export function sampleChunks(model: ScoreModel, count: number, options: SampleOptions | undefined, source: EnvSource): AsyncGenerator<Float64Array> {
   if (!(model instanceof ScoreModel)) throw new OptionError("sample: the first argument must be a ScoreModel (from fit or ScoreModel.fromJSON)");
   if (!Number.isInteger(count) || count < 1) throw new OptionError(`invalid count: expected a positive integer, got ${count}`);
   const r = resolve<SampleOptions & Required<Pick<SampleOptions, "seed" | "method">>>(options, SAMPLE_OPTIONS);
-  const o = { ...r, steps: r.steps ?? DEFAULT_STEPS[r.method] };
+  return pieces(model, count, { ...r, steps: r.steps ?? DEFAULT_STEPS[r.method] }, source);
+}
+
+async function* pieces(model: ScoreModel, count: number, o: SampleOptions & Required<Pick<SampleOptions, "seed" | "method" | "steps">>, source: EnvSource): AsyncGenerator<Float64Array> {
   const env = source.env(o.threads, o.backend ?? model.backend);
-  const n = model.dim, batches = chunkCount(count, BATCH);
+  const batches = chunkCount(count, BATCH);
   const spec: SampleSpec = { model: model.toJSON(), count, seed: o.seed, method: o.method, steps: o.steps };
-  const out = new Float64Array(count * n);
   if (o.onStep && o.method !== "ode") {
     // Frames are handed out as the first batch moves: that batch runs here, step by step.
     const ctx = batchContext(spec, env.kernels.create());
     for (let bi = 0; bi < batches; bi++) {
-      out.set(await walk(ctx, bi, bi === 0 ? o.onStep : undefined), bi * BATCH * n);
+      yield await walk(ctx, bi, bi === 0 ? o.onStep : undefined);
       o.onProgress?.({ done: bi + 1, total: batches });
     }
-    return out;
+    return;
   }
-  const parts = await withJob(env.pool, "sample", spec, (job) => job.map<Float64Array>(batches, null, (done) => o.onProgress?.({ done, total: batches })));
-  parts.forEach((part, bi) => out.set(part, bi * BATCH * n));
-  return out;
+  const job = env.pool.open("sample", spec);
+  try {
+    for (let first = 0; first < batches; first += CHUNK_BATCHES) {
+      const parts = await job.map<Float64Array>(Math.min(CHUNK_BATCHES, batches - first), first, (done) => o.onProgress?.({ done: first + done, total: batches }));
+      const piece = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+      let at = 0;
+      for (const part of parts) {
+        piece.set(part, at);
+        at += part.length;
+      }
+      yield piece;
+    }
+  } finally {
+    job.close();
+  }
 }
 
 export interface SampleSpec {
@@ -119,9 +158,9 @@ function reverseStep(ctx: BatchContext, b: number, bi: number, s: number): void 
   k.sdeStep(b * n, ev.x, ev.r, ts[s] - ts[s + 1], spec.method === "exp" ? 0 : 1, ev.state);
 }
 
-/** Particles of batch bi from T to 0. */
-export function sampleBatch(ctx: BatchContext, _: unknown, bi: number): Float64Array {
-  const b = begin(ctx, bi);
+/** Particles of batch first + item from T to 0 (a job's map runs a range of batches). */
+export function sampleBatch(ctx: BatchContext, first: number, item: number): Float64Array {
+  const bi = first + item, b = begin(ctx, bi);
   if (ctx.flow) ctx.flow.integrate(b, ctx.ts);
   else for (let s = 0; s < ctx.ts.length - 1; s++) reverseStep(ctx, b, bi, s);
   return ctx.model.fromModel(ctx.ev.x.subarray(0, b * ctx.n));

@@ -2,6 +2,8 @@
 import { DataError } from "../dataset.ts";
 import { ModelError, ScoreModel } from "../model.ts";
 import type { Table } from "../io/table.ts";
+import { EVAL_MAX } from "../model-file.ts";
+import type { LogpdfOptions } from "../flow.ts";
 import { type Mixture } from "../mixture.ts";
 import { mixtureFromSpec } from "../mixture-spec.ts";
 import { presets } from "../presets.ts";
@@ -48,7 +50,7 @@ export function checkOutput(output: string, inputs: (string | undefined)[]): voi
   }
 }
 
-const display = (path: string) => (path === "-" ? STDIN : path);
+export const display = (path: string) => (path === "-" ? STDIN : path);
 
 export async function readModel(path: string): Promise<ScoreModel> {
   return ScoreModel.fromJSON(await readJSON(path), display(path));
@@ -72,6 +74,22 @@ export async function readSpec(path: string): Promise<Mixture> {
   } catch (e) {
     throw new DataError((e as Error).message);
   }
+}
+
+/**
+ * log p̂ of each row, all finite: a point the model does not evaluate (beyond 1e100 noise
+ * scales of its centre, where logpdf gives −Infinity) fails the run, naming the row, since
+ * an output file holds numbers only.
+ */
+export function finiteLogpdf(model: ScoreModel, x: Float64Array, name: string, options?: LogpdfOptions): Float64Array {
+  const lp = model.logpdf(x, options);
+  const far = lp.findIndex((v) => !Number.isFinite(v));
+  if (far >= 0) {
+    const count = lp.reduce((c, v) => c + (Number.isFinite(v) ? 0 : 1), 0);
+    const others = count > 1 ? ` (and ${count - 1} more row${count > 2 ? "s" : ""})` : "";
+    throw new DataError(`${name}: row ${far + 1}${others} is more than ${EVAL_MAX.toExponential(0)} noise scales from the model's data: its log-density is not a number diffmix can compute (remove the row)`);
+  }
+  return lp;
 }
 
 export function presetNames(): string[] {

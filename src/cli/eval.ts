@@ -6,7 +6,7 @@ import { DataError } from "../dataset.ts";
 import { ModelError } from "../model.ts";
 import { readTable, STDIN } from "../io/files.ts";
 import { type CommandSpec, UsageError, optionLines, parseCommand } from "./args.ts";
-import { type Io, presetMixture, presetNames, readModel, readSpec, seedOf } from "./common.ts";
+import { type Io, finiteLogpdf, presetMixture, presetNames, readModel, readSpec, seedOf } from "./common.ts";
 
 /** What the metrics need (src/metrics/index.ts): two sample rows; a reference split in halves. */
 const MIN_SAMPLES = 2, MIN_REFERENCE = 4;
@@ -83,7 +83,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
     const model = await readModel(v.model as string);
     if (model.dim !== dim) throw new ModelError(`${v.model}: dimension ${model.dim}, but ${name} has ${dim} columns`);
     const loss = steinLoss(createKernels(model.backend), model, samples.x, samples.rows, seed);
-    const lp = model.logpdf(samples.x);
+    const lp = finiteLogpdf(model, samples.x, name);
     result.model = { file: v.model, steinLoss: loss, nll: -lp.reduce((s, x) => s + x, 0) / samples.rows };
   }
   io.out.write(JSON.stringify(result) + "\n");

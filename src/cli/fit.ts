@@ -58,6 +58,9 @@ export async function run(argv: string[], io: Io): Promise<void> {
     onProgress: (p) => p.phase === "select"
       ? progress.update("select", p.done, p.total, "candidates")
       : progress.update("fit", p.done, p.total, "levels"),
+  }).catch((e) => {
+    // The library names its input "data": here it is the file.
+    throw e instanceof DataError && e.message.startsWith("data: ") ? new DataError(`${name}: ${e.message.slice(6)}`) : e;
   });
   progress.clear();
   const ms = performance.now() - t0;

@@ -1,4 +1,5 @@
 /** diffmix gen SPEC.json|--preset NAME -n N -o DATA: samples from a known distribution. */
+import { totalmem } from "node:os";
 import { writeTable } from "../io/files.ts";
 import { type CommandSpec, UsageError, optionLines, parseCommand } from "./args.ts";
 import { type Io, checkOutput, countOf, outputOf, presetMixture, presetNames, readSpec, seedOf } from "./common.ts";
@@ -50,6 +51,11 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const mixture = v.preset !== undefined ? presetMixture(v.preset as string) : undefined;
   checkOutput(output, [specFile]);
   const truth = mixture ?? (await readSpec(specFile));
+  // A mixture draws all its rows at once (its streams span the whole count): refuse what cannot be held.
+  const bytes = 8 * count * truth.dim;
+  if (bytes > totalmem()) {
+    throw new UsageError(`gen: -n ${count} × ${truth.dim} columns is ${(bytes / 2 ** 30).toFixed(1)} GiB of numbers, more than this machine's memory (${(totalmem() / 2 ** 30).toFixed(1)} GiB; gen holds them all): use a smaller -n`);
+  }
   await writeTable(output, truth.sample(count, seed), truth.dim);
   if (v.quiet !== true) io.err.write(`gen: ${count} × ${truth.dim} (${truth.kind}) → ${output === "-" ? "stdout" : output}\n`);
 }

@@ -4,7 +4,7 @@ import { readTable, writeTable } from "../io/files.ts";
 import { type CommandSpec, UsageError, libraryFlags, libraryNotes, libraryValues, optionLines, parseCommand } from "./args.ts";
 
 const FLAGS = ["steps"] as const;
-import { type Io, checkColumns, checkOutput, outputOf, readModel, seconds } from "./common.ts";
+import { type Io, checkColumns, checkOutput, display, finiteLogpdf, outputOf, readModel, seconds } from "./common.ts";
 
 export const spec: CommandSpec = {
   name: "logpdf",
@@ -46,7 +46,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const points = await readTable(pointsFile);
   checkColumns(model, modelFile, points, pointsFile);
   const t0 = performance.now();
-  const lp = model.logpdf(points.x, options);
+  const lp = finiteLogpdf(model, points.x, display(pointsFile), options);
   const ms = performance.now() - t0;
   await writeTable(output, lp, 1);
   if (v.quiet !== true) {

@@ -1,7 +1,7 @@
 /** diffmix sample MODEL.json -n N -o OUT: draw new samples by reverse diffusion. */
 import { SAMPLE_OPTIONS, type SampleOptions } from "../sample.ts";
-import { sample } from "../node.ts";
-import { writeTable } from "../io/files.ts";
+import { sampleChunks } from "../node.ts";
+import { writeRows } from "../io/files.ts";
 import { type CommandSpec, libraryFlags, libraryNotes, libraryValues, optionLines, parseCommand } from "./args.ts";
 import { type Io, checkOutput, countOf, outputOf, readModel, seconds } from "./common.ts";
 
@@ -48,9 +48,10 @@ export async function run(argv: string[], io: Io): Promise<void> {
   const model = await readModel(modelFile);
   const progress = new Progress(io.err, quiet);
   const t0 = performance.now();
-  const xs = await sample(model, count, { ...options, onProgress: (p) => progress.update("sample", p.done, p.total, "batches") });
+  // Written as the batches come (any N: one piece of batches in memory at a time).
+  const pieces = sampleChunks(model, count, { ...options, onProgress: (p) => progress.update("sample", p.done, p.total, "batches") });
+  await writeRows(output, pieces, count, model.dim);
   progress.clear();
   const ms = performance.now() - t0;
-  await writeTable(output, xs, model.dim);
   if (!quiet) io.err.write(`sample: ${count} × ${model.dim} → ${output === "-" ? "stdout" : output} (${seconds(ms)})\n`);
 }

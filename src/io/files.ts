@@ -15,7 +15,7 @@ import { isatty } from "node:tty";
 import { randomBytes } from "node:crypto";
 import { DataError } from "../dataset.ts";
 import { CsvParser, csvChunks } from "./csv.ts";
-import { decodeNpyData, npyChunks, parseNpyHeader } from "./npy.ts";
+import { decodeNpyData, npyData, npyHeader, parseNpyHeader } from "./npy.ts";
 import type { Table } from "./table.ts";
 
 export type { Table } from "./table.ts";
@@ -255,6 +255,7 @@ export function sameFile(a: string, b: string): boolean {
 }
 
 type Chunk = string | Uint8Array;
+type Chunks = Iterable<Chunk> | AsyncIterable<Chunk>;
 
 /** Calls `write` until every byte of `data` is written: a write may take fewer than asked. */
 export async function writeAll(write: (data: Uint8Array, offset: number, length: number) => Promise<number>, data: Uint8Array): Promise<void> {
@@ -267,20 +268,20 @@ export async function writeAll(write: (data: Uint8Array, offset: number, length:
 
 const bytesOf = (c: Chunk) => (typeof c === "string" ? Buffer.from(c, "utf8") : c);
 
-async function writeChunks(file: FileHandle, chunks: Iterable<Chunk>): Promise<void> {
-  for (const c of chunks) await writeAll(async (b, o, l) => (await file.write(b, o, l)).bytesWritten, bytesOf(c));
+async function writeChunks(file: FileHandle, chunks: Chunks): Promise<void> {
+  for await (const c of chunks) await writeAll(async (b, o, l) => (await file.write(b, o, l)).bytesWritten, bytesOf(c));
 }
 
 /** stdout or stderr: a file or a device by plain writes to the descriptor, a pipe or terminal through its stream. */
-async function writeDescriptor(fd: 1 | 2, chunks: Iterable<Chunk>): Promise<void> {
+async function writeDescriptor(fd: 1 | 2, chunks: Chunks): Promise<void> {
   const st = fstatSync(fd);
   if (st.isFile() || (st.isCharacterDevice() && !isatty(fd))) {
     const writeFd = (b: Uint8Array, o: number, l: number) => new Promise<number>((ok, fail) => write(fd, b, o, l, null, (e, n) => (e ? fail(e) : ok(n))));
-    for (const c of chunks) await writeAll(writeFd, bytesOf(c));
+    for await (const c of chunks) await writeAll(writeFd, bytesOf(c));
     return;
   }
   const stream = fd === 1 ? process.stdout : process.stderr;
-  for (const c of chunks) {
+  for await (const c of chunks) {
     try {
       await new Promise<void>((ok, fail) => void stream.write(c, (e) => (e ? fail(e) : ok())));
     } catch (e) {
@@ -310,7 +311,7 @@ function temporaryPath(path: string): string {
  * SIGTERM, SIGHUP or SIGQUIT, the temporary file is removed. Failures are one DataError naming
  * the file (`data.csv: cannot write (ENOSPC: no space left on device)`).
  */
-export async function writeOutput(path: string, chunks: Iterable<Chunk>): Promise<void> {
+export async function writeOutput(path: string, chunks: Chunks): Promise<void> {
   const name = path === "-" ? "stdout" : path;
   checkWritable(path);
   const target = targetOf(path);
@@ -375,5 +376,36 @@ function syncFolder(dir: string): void {
 
 /** Writes rows × cols numbers as CSV or NPY (by extension; `-` is CSV on stdout). */
 export async function writeTable(path: string, x: Float64Array, cols: number, header: string[] | null = null): Promise<void> {
-  await writeOutput(path, formatOf(path) === "npy" ? npyChunks(x, cols) : csvChunks(x, cols, header));
+  await writeRows(path, [x], x.length / cols, cols, header);
+}
+
+/**
+ * Writes a table that arrives in pieces (rows × cols numbers in all, whole rows each) as CSV or
+ * NPY, one piece in memory at a time. A number that is not finite is never written: it fails
+ * the run (a bug upstream; nothing reads NaN back).
+ */
+export async function writeRows(path: string, pieces: Iterable<Float64Array> | AsyncIterable<Float64Array>, rows: number, cols: number, header: string[] | null = null): Promise<void> {
+  const npy = formatOf(path) === "npy";
+  let done = 0, failed: unknown;
+  async function* chunks(): AsyncGenerator<Chunk> {
+    try {
+      if (npy) yield npyHeader(rows, cols);
+      for await (const x of pieces) {
+        const bad = x.findIndex((v) => !Number.isFinite(v));
+        if (bad >= 0) throw new Error(`${nameOf(path)}: row ${done + Math.floor(bad / cols) + 1}, column ${(bad % cols) + 1} would be ${x[bad]}: not written`);
+        if (npy) yield npyData(x);
+        else yield* csvChunks(x, cols, done === 0 ? header : null);
+        done += x.length / cols;
+      }
+      if (done !== rows) throw new Error(`${nameOf(path)}: ${done} rows written, ${rows} promised`);
+    } catch (e) {
+      failed = e; // the pieces' own failure, not the file's: passed on as it is
+      throw e;
+    }
+  }
+  try {
+    await writeOutput(path, chunks());
+  } catch (e) {
+    throw failed ?? e;
+  }
 }

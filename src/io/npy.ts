@@ -72,9 +72,8 @@ export function checkFinite(x: Float64Array, cols: number, name: string): void {
   }
 }
 
-/** The bytes of a v1.0 little-endian float64 file. */
-export function npyChunks(x: Float64Array, cols: number): Buffer[] {
-  const rows = x.length / cols;
+/** The header of a v1.0 little-endian float64 file of rows × cols in C order (written before its data). */
+export function npyHeader(rows: number, cols: number): Buffer {
   let dict = `{'descr': '<f8', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
   const total = Math.ceil((10 + dict.length + 1) / 64) * 64;
   dict = dict.padEnd(total - 10 - 1, " ") + "\n";
@@ -83,9 +82,13 @@ export function npyChunks(x: Float64Array, cols: number): Buffer[] {
   head[6] = 1;
   head[7] = 0;
   head.writeUInt16LE(dict.length, 8);
-  let data = Buffer.from(x.buffer, x.byteOffset, x.byteLength);
-  if (!isLittleEndian()) data = Buffer.from(data).swap64();
-  return [head, Buffer.from(dict, "latin1"), data];
+  return Buffer.concat([head, Buffer.from(dict, "latin1")]);
+}
+
+/** Little-endian float64 bytes of x (a view where the machine is little-endian). */
+export function npyData(x: Float64Array): Buffer {
+  const data = Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+  return isLittleEndian() ? data : Buffer.from(data).swap64();
 }
 
 function isLittleEndian(): boolean {
