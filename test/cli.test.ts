@@ -86,6 +86,11 @@ describe("happy paths", () => {
     expect(s3.code).toBe(0);
     expect(s3.out).toBe(s4.out); // ode defaults to 50 steps
     expect(s3.out).not.toBe(s2.out);
+    // --start K: rows K … K+N−1 of the one stream (here rows 3 and 4 of the five above).
+    const s5 = await diffmix(["sample", "rt.json", "-n", "2", "-o", "-", "--seed", "4", "--method", "ode", "--start", "3"]);
+    expect(s5.code).toBe(0);
+    expect(s5.out).toBe(s3.out.split("\n").slice(3, 5).join("\n") + "\n");
+    expect(s5.err).toMatch(/^sample: 2 × 2 \(rows 3…4\) → stdout/);
 
     const e = await diffmix(["eval", "rt-samples.npy", "--preset", "blobs2d", "--model", "rt.json"]);
     expect(e.code).toBe(0);
