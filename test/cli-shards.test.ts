@@ -56,6 +56,17 @@ beforeAll(async () => {
 });
 
 describe("diffmix plan, stats, merge, solve, rows", () => {
+  it("each command has --help with an example, and the top help lists them", async () => {
+    const top = await diffmix(["--help"]);
+    for (const cmd of ["plan", "stats", "merge", "solve", "rows"]) {
+      expect(top.out).toContain(`diffmix ${cmd} `);
+      const h = await diffmix([cmd, "--help"]);
+      expect(h.code).toBe(0);
+      expect(h.out).toMatch(new RegExp(`^Usage: diffmix ${cmd} `));
+      expect(h.out).toMatch(/\nExample:\n {2}diffmix /);
+    }
+  });
+
   it("rows: each table's rows and columns as a JSON line", async () => {
     const r = await diffmix(["rows", "s0.csv", "s1.npy", "s2.parquet"]);
     expect(r).toEqual({
