@@ -16,8 +16,8 @@ export function library(runtime: Runtime) {
     sample: (model: ScoreModel, count: number, options?: SampleOptions): Promise<Float64Array> => sampleWith(model, count, options, runtime),
     /** The plan of a fit on these rows (a sample, for shards): map, σ₀, regions, levels — everything but the level sums. */
     plan: (data: number[][] | Float64Array, options?: FitOptions): Promise<FitPlan> => plan(data, options, runtime),
-    /** The plan's sums over rows (data units); row k's noise is named by firstRow + k, so shards cut anywhere add up. */
-    accumulate: (p: FitPlan, rows: number[][] | Float64Array, firstRow = 0, options?: { threads?: number; backend?: Backend }): Promise<FitStats> =>
+    /** The plan's sums over rows (data units); row k's noise is named by firstRow + k (or ids[k]), so shards cut anywhere add up. */
+    accumulate: (p: FitPlan, rows: number[][] | Float64Array, firstRow: number | ArrayLike<number> = 0, options?: { threads?: number; backend?: Backend }): Promise<FitStats> =>
       accumulate(p, rows, firstRow, runtime, options),
     /** The sums of two sets of rows, added. */
     merge,

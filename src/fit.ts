@@ -153,18 +153,27 @@ const FAR_Z = 1e12;
 
 /**
  * A plan's sums over rows in DATA units (dequantised and mapped as the plan says); row k's id,
- * which names its noise, is firstRow + k. Sums over any partition of a table's rows, merged,
+ * which names its noise, is firstRow + k — or ids[k] when `first` is an array of ids (rows in
+ * any order, e.g. a block sorted by region). Sums over any partition of a table's rows, merged,
  * equal the sums over the whole table up to rounding.
  */
-export async function accumulate(p: FitPlan, data: number[][] | Float64Array, firstRow: number, source: EnvSource,
+export async function accumulate(p: FitPlan, data: number[][] | Float64Array, first: number | ArrayLike<number>, source: EnvSource,
   options: { threads?: number; backend?: Backend } = {}): Promise<FitStats> {
-  if (!Number.isInteger(firstRow) || firstRow < 0 || firstRow > Number.MAX_SAFE_INTEGER) throw new OptionError(`invalid firstRow: expected an integer ≥ 0, got ${firstRow}`);
+  const isId = (v: number) => Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER;
+  if (typeof first === "number" && !isId(first)) throw new OptionError(`invalid firstRow: expected an integer ≥ 0, got ${first}`);
   const rows = toRows(data, p.dim, "rows", "the plan's dimension"), { m, n } = rows;
-  const ids = Float64Array.from({ length: m }, (_, k) => firstRow + k);
+  let ids: Float64Array;
+  if (typeof first === "number") ids = Float64Array.from({ length: m }, (_, k) => first + k);
+  else {
+    if (first.length !== m) throw new OptionError(`invalid ids: ${first.length} ids for ${m} rows`);
+    ids = Float64Array.from(first);
+    const bad = ids.findIndex((v) => !isId(v));
+    if (bad >= 0) throw new OptionError(`invalid ids: ids[${bad}] is ${ids[bad]} (expected an integer ≥ 0)`);
+  }
   dequantise(rows.x, m, n, p.dequantised, p.seed, ids);
   const z = toModel(p.map, mapMatrices(p.map).inv, rows.x, m);
   const far = z.findIndex((v) => !(Math.abs(v) <= FAR_Z));
-  if (far >= 0) throw new DataError(`rows: row ${firstRow + Math.floor(far / n) + 1}, column ${(far % n) + 1}: ${rows.x[far]} is ${Math.abs(z[far]).toExponential(1)} noise scales from the plan's centre (at most ${FAR_Z.toExponential(0)})`);
+  if (far >= 0) throw new DataError(`rows: row ${ids[Math.floor(far / n)] + 1}, column ${(far % n) + 1}: ${rows.x[far]} is ${Math.abs(z[far]).toExponential(1)} noise scales from the plan's centre (at most ${FAR_Z.toExponential(0)})`);
   const env = source.env(options.threads, options.backend);
   return accumulateWith(env, p, z, ids, m);
 }

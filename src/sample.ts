@@ -15,6 +15,12 @@ import { startOf } from "./start.ts";
 
 export interface SampleOptions {
   seed?: number;
+  /**
+   * The first row of the seed's one stream of samples: the call returns rows start …
+   * start + count − 1 (default 0), so draws of consecutive ranges, on any machines, concatenate
+   * to the one draw of their total.
+   */
+  start?: number;
   /** Reverse steps from T to tMin (uniform in log-SNR), plus a last step from tMin to 0. */
   steps?: number;
   /**
@@ -51,6 +57,7 @@ export const DEFAULT_STEPS = { exp: 320, em: 320, ode: 50 } as const;
 
 export const SAMPLE_OPTIONS = {
   seed: SEED,
+  start: { check: int(0, Number.MAX_SAFE_INTEGER), default: 0, doc: "the first row of the seed's stream of samples: rows K … K+N−1 (draws of consecutive ranges concatenate to one draw)", cli: { value: "K" } },
   steps: { check: int(1, 100000), doc: `reverse steps from T to tMin, uniform in log-SNR, then one to 0 (default ${DEFAULT_STEPS.exp} for exp and em, ${DEFAULT_STEPS.ode} for ode)`, cli: { value: "K" } },
   method: { check: oneOf("exp", "em", "ode"), default: "exp", doc: "exp (exponential integrator), em (Euler–Maruyama) or ode (the probability-flow ODE, deterministic after the start)", cli: { value: "exp|em|ode" } },
   backend: BACKEND,
@@ -87,20 +94,26 @@ export async function sample(model: ScoreModel, count: number, options: SampleOp
 export function sampleChunks(model: ScoreModel, count: number, options: SampleOptions | undefined, source: EnvSource): AsyncGenerator<Float64Array> {
   if (!(model instanceof ScoreModel)) throw new OptionError("sample: the first argument must be a ScoreModel (from fit or ScoreModel.fromJSON)");
   if (!Number.isInteger(count) || count < 1) throw new OptionError(`invalid count: expected a positive integer, got ${count}`);
-  const r = resolve<SampleOptions & Required<Pick<SampleOptions, "seed" | "method">>>(options, SAMPLE_OPTIONS);
-  return pieces(model, count, { ...r, steps: r.steps ?? DEFAULT_STEPS[r.method] }, source);
+  const r = resolve<SampleOptions & Required<Pick<SampleOptions, "seed" | "method" | "start">>>(options, SAMPLE_OPTIONS);
+  const o = { ...r, steps: r.steps ?? DEFAULT_STEPS[r.method] };
+  if (o.start + count > Number.MAX_SAFE_INTEGER) throw new OptionError(`invalid option "start": start + count must stay below 2^53, got ${o.start} + ${count}`);
+  return pieces(model, count, o, source);
 }
 
-async function* pieces(model: ScoreModel, count: number, o: SampleOptions & Required<Pick<SampleOptions, "seed" | "method" | "steps">>, source: EnvSource): AsyncGenerator<Float64Array> {
+async function* pieces(model: ScoreModel, count: number, o: SampleOptions & Required<Pick<SampleOptions, "seed" | "method" | "steps" | "start">>, source: EnvSource): AsyncGenerator<Float64Array> {
   const env = source.env(o.threads, o.backend ?? model.backend);
-  const batches = chunkCount(count, BATCH);
-  const spec: SampleSpec = { model: model.toJSON(), count, seed: o.seed, method: o.method, steps: o.steps };
+  // Rows start … end − 1 are rows of batches firstBatch … of the stream of `end` rows (each batch
+  // has its own streams, and a shorter batch is a prefix of a longer one): the rows before start
+  // in the first batch are drawn and dropped.
+  const end = o.start + count, n = model.dim, firstBatch = Math.floor(o.start / BATCH), batches = chunkCount(end, BATCH) - firstBatch;
+  const spec: SampleSpec = { model: model.toJSON(), count: end, firstBatch, seed: o.seed, method: o.method, steps: o.steps };
+  const trim = (part: Float64Array, item: number) => part.subarray(Math.max(0, o.start - (firstBatch + item) * BATCH) * n);
   if (o.onStep && o.method !== "ode") {
     // Frames are handed out as the first batch moves: that batch runs here, step by step.
     const ctx = batchContext(spec, env.kernels.create());
-    for (let bi = 0; bi < batches; bi++) {
-      yield await walk(ctx, bi, bi === 0 ? o.onStep : undefined);
-      o.onProgress?.({ done: bi + 1, total: batches });
+    for (let item = 0; item < batches; item++) {
+      yield trim(await walk(ctx, firstBatch + item, item === 0 ? o.onStep : undefined, o.start - firstBatch * BATCH), item);
+      o.onProgress?.({ done: item + 1, total: batches });
     }
     return;
   }
@@ -108,9 +121,10 @@ async function* pieces(model: ScoreModel, count: number, o: SampleOptions & Requ
   try {
     for (let first = 0; first < batches; first += CHUNK_BATCHES) {
       const parts = await job.map<Float64Array>(Math.min(CHUNK_BATCHES, batches - first), first, (done) => o.onProgress?.({ done: first + done, total: batches }));
-      const piece = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+      const kept = parts.map((part, j) => trim(part, first + j));
+      const piece = new Float64Array(kept.reduce((s, p) => s + p.length, 0));
       let at = 0;
-      for (const part of parts) {
+      for (const part of kept) {
         piece.set(part, at);
         at += part.length;
       }
@@ -123,7 +137,9 @@ async function* pieces(model: ScoreModel, count: number, o: SampleOptions & Requ
 
 export interface SampleSpec {
   model: Record<string, unknown>; // ScoreModel.toJSON(): exact through structured clone
+  /** The stream's rows 0 … count − 1; the job's items are its batches firstBatch, firstBatch + 1, … */
   count: number;
+  firstBatch?: number;
   seed: number;
   method: "exp" | "em" | "ode";
   steps: number;
@@ -158,19 +174,19 @@ function reverseStep(ctx: BatchContext, b: number, bi: number, s: number): void 
   k.sdeStep(b * n, ev.x, ev.r, ts[s] - ts[s + 1], spec.method === "exp" ? 0 : 1, ev.state);
 }
 
-/** Particles of batch first + item from T to 0 (a job's map runs a range of batches). */
+/** Particles of the job's item-th batch from `first` (batch firstBatch + first + item of the stream) from T to 0. */
 export function sampleBatch(ctx: BatchContext, first: number, item: number): Float64Array {
-  const bi = first + item, b = begin(ctx, bi);
+  const bi = (ctx.spec.firstBatch ?? 0) + first + item, b = begin(ctx, bi);
   if (ctx.flow) ctx.flow.integrate(b, ctx.ts);
   else for (let s = 0; s < ctx.ts.length - 1; s++) reverseStep(ctx, b, bi, s);
   return ctx.model.fromModel(ctx.ev.x.subarray(0, b * ctx.n));
 }
 
-/** sampleBatch for the SDE, handing a frame to onStep at the start and after every step. */
-async function walk(ctx: BatchContext, bi: number, onStep?: (f: Frame) => void | Promise<void>): Promise<Float64Array> {
+/** sampleBatch for the SDE, handing a frame (its particles from row `skip` on) to onStep at the start and after every step. */
+async function walk(ctx: BatchContext, bi: number, onStep?: (f: Frame) => void | Promise<void>, skip = 0): Promise<Float64Array> {
   const { ev, n, ts } = ctx, last = ts.length - 1;
   const b = begin(ctx, bi);
-  const frame = (step: number) => onStep?.({ step, steps: last, t: ts[step], x: ctx.model.fromModel(ev.x.subarray(0, b * n)) });
+  const frame = (step: number) => onStep?.({ step, steps: last, t: ts[step], x: ctx.model.fromModel(ev.x.subarray(skip * n, b * n)) });
   await frame(0);
   for (let s = 0; s < last; s++) {
     reverseStep(ctx, b, bi, s);

@@ -44,6 +44,25 @@ describe("reproducibility", () => {
     const a = await sample(m, 100, { seed: 4, steps: 20 }), b = await sample(m, 5000, { seed: 4, steps: 20 });
     expect(b.subarray(0, a.length)).toEqual(a);
   }, 60000);
+
+  it("start: ranges of the one stream, cut anywhere (not at batches of 4096), concatenate to one draw, for every method and thread count", async () => {
+    const m = await fit(data, small), n = 2;
+    for (const method of ["exp", "ode"] as const) {
+      const o = { seed: 4, steps: 6, method };
+      const whole = await sample(m, 9000, o);
+      const cuts = [0, 1, 4095, 4097, 8193, 9000];
+      const parts = await Promise.all(cuts.slice(0, -1).map((lo, k) => sample(m, cuts[k + 1] - lo, { ...o, start: lo, threads: k % 2 ? 2 : 1 })));
+      const joined = new Float64Array(whole.length);
+      parts.forEach((p, k) => joined.set(p, cuts[k] * n));
+      expect(joined).toEqual(whole);
+    }
+    // The frames of a range start at its first row.
+    const frames: Float64Array[] = [];
+    const tail = await sample(m, 10, { seed: 4, steps: 6, start: 4100, onStep: (f) => void frames.push(f.x) });
+    expect(frames.at(-1)!.subarray(0, 20)).toEqual(tail);
+    await expect(sample(m, 10, { start: -1 })).rejects.toThrow('invalid option "start": expected an integer in [0, 9007199254740991], got -1');
+    await expect(sample(m, 10, { start: 2 ** 53 - 5 })).rejects.toThrow('invalid option "start": start + count must stay below 2^53');
+  }, 120000);
 });
 
 describe("model files", () => {

@@ -87,6 +87,11 @@ describe("happy paths", () => {
     expect(s3.code).toBe(0);
     expect(s3.out).toBe(s4.out); // ode defaults to 50 steps
     expect(s3.out).not.toBe(s2.out);
+    // --start K: rows K … K+N−1 of the one stream (here rows 3 and 4 of the five above).
+    const s5 = await diffmix(["sample", "rt.json", "-n", "2", "-o", "-", "--seed", "4", "--method", "ode", "--start", "3"]);
+    expect(s5.code).toBe(0);
+    expect(s5.out).toBe(s3.out.split("\n").slice(3, 5).join("\n") + "\n");
+    expect(s5.err).toMatch(/^sample: 2 × 2 \(rows 3…4\) → stdout/);
 
     const e = await diffmix(["eval", "rt-samples.npy", "--preset", "blobs2d", "--model", "rt.json"]);
     expect(e.code).toBe(0);
@@ -175,7 +180,7 @@ const failures: [string, string[], number, string, string?][] = [
   ["unknown option", ["fit", "data.csv", "-o", "o22.json", "--degre", "2"], 2, "unknown option --degre (did you mean --degree?)", "o22.json"],
   ["unknown option, another", ["sample", "model.json", "-n", "5", "-o", "o23.csv", "--step", "9"], 2, "unknown option --step (did you mean --steps?)", "o23.csv"],
   ["unknown option, nothing close", ["gen", "--preset", "ring", "-n", "5", "-o", "o24.csv", "--zzzzzz"], 2, "unknown option --zzzzzz (see: diffmix gen --help)", "o24.csv"],
-  ["unknown command", ["smaple"], 2, 'unknown command "smaple" (did you mean sample?); commands: fit, sample, gen, eval, logpdf, components, plot, demo'],
+  ["unknown command", ["smaple"], 2, 'unknown command "smaple" (did you mean sample?); commands: fit, sample, gen, eval, logpdf, components, plot, demo, plan, stats, merge, solve, rows'],
   ["unknown preset", ["gen", "--preset", "rign", "-n", "5", "-o", "o25.csv"], 2, 'unknown preset "rign" (did you mean ring?); known: blobs2d, ring, x, mix10d, pair-close, grid9, balls, sphere3, mix8d', "o25.csv"],
   ["bad degree", ["fit", "data.csv", "-o", "o26.json", "--degree", "13"], 2, 'invalid option --degree: expected an integer in [0, 12] or "auto", got 13', "o26.json"],
   ["bad threads", ["fit", "data.csv", "-o", "o27.json", "--threads", "0"], 2, "invalid option --threads: expected an integer in [1, 256], got 0", "o27.json"],

@@ -38,7 +38,7 @@ afterAll(() => {
 });
 
 describe("the packed package, installed into an empty folder", () => {
-  it("(f) the tarball holds dist/ (exactly the files the suite ran), README, LICENSE and package.json, and installs only its runtime dependency", () => {
+  it("(f) the tarball holds dist/ (exactly the files the suite ran), README, LICENSE and package.json, and installs only its runtime dependencies (seedrandom; hyparquet, which the CLI loads only to read Parquet)", () => {
     const outside = shipped.filter((f) => !f.startsWith("dist/") && !["package.json", "README.md", "LICENSE"].includes(f));
     expect(outside).toEqual([]);
     expect(shipped.filter((f) => /(^|\/)(test|bench|\.ci|src|web|browser)\//.test(f))).toEqual([]);
@@ -49,8 +49,8 @@ describe("the packed package, installed into an empty folder", () => {
     expect(shipped.filter((f) => f.startsWith("dist/"))).toEqual(local);
     const installed = join(app, "node_modules", "diffmix");
     expect(local.filter((f) => sha(join(installed, f)) !== sha(join(ROOT, f)))).toEqual([]);
-    expect(Object.keys(JSON.parse(readFileSync(join(installed, "package.json"), "utf8")).dependencies)).toEqual(["seedrandom"]);
-    expect(readdirSync(join(app, "node_modules")).filter((d) => !d.startsWith(".")).sort()).toEqual(["diffmix", "seedrandom"]);
+    expect(Object.keys(JSON.parse(readFileSync(join(installed, "package.json"), "utf8")).dependencies)).toEqual(["hyparquet", "seedrandom"]);
+    expect(readdirSync(join(app, "node_modules")).filter((d) => !d.startsWith(".")).sort()).toEqual(["diffmix", "hyparquet", "seedrandom"]);
   });
 
   it("(a) a plain Node ES module runs the README's library example through import … from \"diffmix\"", async () => {

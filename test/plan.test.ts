@@ -36,6 +36,24 @@ describe("plan, accumulate, merge, solve", () => {
     expect(maxRel(model.logpdf(x), whole.logpdf(x))).toBeLessThan(1e-8);
   }, 120000);
 
+  it("rows in any order with their ids give the sums of the rows in order (the noise follows the id)", async () => {
+    const p = await plan(data, options);
+    const lo = 3000, m = 2500;
+    const inOrder = await accumulate(p, data.subarray(2 * lo, 2 * (lo + m)), lo);
+    const perm = Array.from({ length: m }, (_, k) => (k * 7919) % m); // 7919 is prime: a permutation
+    const rows = new Float64Array(2 * m);
+    perm.forEach((r, k) => rows.set(data.subarray(2 * (lo + r), 2 * (lo + r) + 2), 2 * k));
+    const shuffled = await accumulate(p, rows, perm.map((r) => lo + r));
+    expect(shuffled.rows).toBe(m);
+    for (let l = 0; l < p.levels.length; l++) {
+      expect(maxRel(shuffled.levels[l].S, inOrder.levels[l].S)).toBeLessThan(1e-12);
+      expect(maxRel(shuffled.levels[l].Rx, inOrder.levels[l].Rx)).toBeLessThan(1e-12);
+    }
+    expect(maxRel(shuffled.outer, inOrder.outer)).toBeLessThan(1e-12);
+    await expect(accumulate(p, rows, [1, 2])).rejects.toThrow(`invalid ids: 2 ids for ${m} rows`);
+    await expect(accumulate(p, rows.subarray(0, 4), [1, -2])).rejects.toThrow("invalid ids: ids[1] is -2 (expected an integer ≥ 0)");
+  }, 120000);
+
   it("refuses stats of another plan, and shard rows of another dimension", async () => {
     const p = await plan(data, options);
     const s = await accumulate(p, data.subarray(0, 2000), 0);

@@ -18,7 +18,7 @@ export interface OptionSpec {
 
 export interface CommandSpec {
   name: string;
-  /** Positional arguments in order; a trailing "?" marks one as optional. */
+  /** Positional arguments in order; a trailing "?" marks one as optional, a trailing "…" (the last) as repeatable. */
   positionals: string[];
   options: Record<string, OptionSpec>;
 }
@@ -88,8 +88,9 @@ export function parseCommand(argv: string[], spec: CommandSpec): Parsed {
     if (values[t.name] !== undefined) throw new UsageError(`option ${t.rawName} is given twice`);
     values[t.name] = t.value;
   }
-  const required = spec.positionals.filter((p) => !p.endsWith("?")).length;
-  if (positionals.length > spec.positionals.length) {
+  const required = spec.positionals.filter((p) => !p.endsWith("?") && !p.endsWith("…")).length;
+  const repeatable = spec.positionals.at(-1)?.endsWith("…") === true;
+  if (!repeatable && positionals.length > spec.positionals.length) {
     throw new UsageError(`${spec.name}: unexpected argument "${positionals[spec.positionals.length]}" (see: diffmix ${spec.name} --help)`);
   }
   if (positionals.length < required && !values.help) {

@@ -23,6 +23,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   components: () => import("./components.ts"),
   plot: () => import("./plot.ts"),
   demo: () => import("./demo.ts"),
+  plan: () => import("./plan.ts"),
+  stats: () => import("./stats.ts"),
+  merge: () => import("./merge.ts"),
+  solve: () => import("./solve.ts"),
+  rows: () => import("./rows.ts"),
 };
 
 const HELP = `diffmix — learn a distribution from samples with a piecewise-polynomial diffusion score
@@ -36,10 +41,16 @@ Usage:
   diffmix components MODEL.json             the mixture's weights and means, k found (JSON)
   diffmix plot MODEL.json [DATA] -o PICTURE.svg   a picture of the model (and of the data)
   diffmix demo          fit the embedded 2-D blob field, sample, compare with EM, draw a picture
+  diffmix plan DATA… -o PLAN.json            a fit in shards: the plan, from a sample of the rows
+  diffmix stats PLAN.json SHARD -o S.stats [--first-row K]   the plan's sums over one shard
+  diffmix merge S1.stats S2.stats … -o ALL.stats              sums added, in any order
+  diffmix solve PLAN.json ALL.stats -o MODEL.json             the model from the sums
+  diffmix rows DATA…    each table's rows and columns (JSON lines)
   diffmix COMMAND --help    a command's options, with an example
   diffmix --version
 
-Tables are CSV (one sample per line, optional header) or NPY (by the .npy extension);
+Tables are CSV (one sample per line, optional header), NPY (by the .npy extension) or, to
+read, Parquet (.parquet: numeric columns);
 - means stdin/stdout. Progress goes to stderr on a terminal; --quiet silences it.
 Exit codes: 0 success, 1 failed run (bad file, bad model), 2 usage error.
 

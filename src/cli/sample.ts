@@ -6,7 +6,7 @@ import { type CommandSpec, libraryFlags, libraryNotes, libraryValues, optionLine
 import { type Io, checkOutput, countOf, outputOf, readModel, seconds } from "./common.ts";
 
 /** The library's sample options offered here, declared in src/sample.ts. */
-const FLAGS = ["seed", "steps", "method", "threads"] as const;
+const FLAGS = ["seed", "start", "steps", "method", "threads"] as const;
 import { Progress } from "./progress.ts";
 
 export const spec: CommandSpec = {
@@ -21,10 +21,12 @@ export const spec: CommandSpec = {
   },
 };
 
-export const help = `Usage: diffmix sample MODEL.json -n N -o OUT [--seed S] [--steps K] [--method exp|em|ode] [--quiet]
+export const help = `Usage: diffmix sample MODEL.json -n N -o OUT [--seed S] [--start K] [--steps K] [--method exp|em|ode] [--quiet]
 
 Draws N samples from a fitted model by running the reverse diffusion from t = T to 0 and
-writes them as CSV, or NPY when OUT ends in .npy (- writes CSV to stdout).
+writes them as CSV, or NPY when OUT ends in .npy (- writes CSV to stdout). Each seed is one
+stream of samples: --start K writes its rows K … K+N−1, so shards of a large sample drawn
+anywhere concatenate to the output of one call.
 
 ${optionLines(spec, {
   n: "how many samples (a positive integer)",
@@ -35,7 +37,8 @@ ${optionLines(spec, {
 })}
 
 Example:
-  diffmix sample model.json -n 10000 -o samples.csv --seed 7`;
+  diffmix sample model.json -n 10000 -o samples.csv --seed 7
+  diffmix sample model.json -n 10000 -o part-1.npy --seed 7 --start 10000`;
 
 export async function run(argv: string[], io: Io): Promise<void> {
   const { positionals: [modelFile], values: v } = parseCommand(argv, spec);
@@ -53,5 +56,6 @@ export async function run(argv: string[], io: Io): Promise<void> {
   await writeRows(output, pieces, count, model.dim);
   progress.clear();
   const ms = performance.now() - t0;
-  if (!quiet) io.err.write(`sample: ${count} × ${model.dim} → ${output === "-" ? "stdout" : output} (${seconds(ms)})\n`);
+  const range = options.start ? ` (rows ${options.start}…${options.start + count - 1})` : "";
+  if (!quiet) io.err.write(`sample: ${count} × ${model.dim}${range} → ${output === "-" ? "stdout" : output} (${seconds(ms)})\n`);
 }

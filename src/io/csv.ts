@@ -56,6 +56,8 @@ function fieldEnd(b: Uint8Array, p: number, end: number): number {
 /**
  * A push parser: feed it chunks with `push`, then `end()` returns the table. Errors are
  * DataErrors naming the source, the line and the column: `data.csv:17: expected 3 numbers, found 2`.
+ * Two drivers: readCsv keeps every row (end), the block reader (io/blocks.ts) takes the rows
+ * parsed so far after each chunk (take) and finishes with finish() and a last take().
  */
 export class CsvParser {
   private x = new Float64Array(1 << 12);
@@ -63,6 +65,7 @@ export class CsvParser {
   private cols = -1; // numbers per row, once known
   private line = 0; // lines seen (1-based number of the last complete line)
   private rows = 0;
+  private taken = 0; // rows handed out by take()
   private header: string[] | null = null;
   private sawLine = false; // any non-blank line
   private carry: Uint8Array | null = null;
@@ -95,7 +98,28 @@ export class CsvParser {
     if (start < chunk.length) this.carry = Uint8Array.prototype.slice.call(chunk, start); // a copy: the reader reuses its buffer
   }
 
-  end(): Table {
+  /** The rows parsed since the last take (a copy; `first` is the 0-based index of the first), or null if none. */
+  take(): { x: Float64Array; rows: number; first: number } | null {
+    const rows = this.rows - this.taken;
+    if (rows === 0) return null;
+    const block = { x: this.x.slice(0, this.len), rows, first: this.taken };
+    this.taken = this.rows;
+    this.len = 0;
+    return block;
+  }
+
+  /** Rows parsed and not yet taken. */
+  get pending(): number {
+    return this.rows - this.taken;
+  }
+
+  /** The columns (once a row or header is seen) and the header. */
+  get shape(): { cols: number; header: string[] | null } {
+    return { cols: this.cols, header: this.header };
+  }
+
+  /** Parses the last line (without a newline) and checks that there was data. */
+  finish(): void {
     if (this.carry) {
       const c = this.carry;
       this.carry = null;
@@ -103,6 +127,10 @@ export class CsvParser {
     }
     if (!this.sawLine) throw new DataError(`${this.name}: empty file (expected one sample per line)`);
     if (this.rows === 0) throw new DataError(`${this.name}: a header line but no data rows`);
+  }
+
+  end(): Table {
+    this.finish();
     // Trim the spare capacity when it is large; otherwise keep the view (no copy).
     const x = this.x.length > this.len * 1.25 ? this.x.slice(0, this.len) : this.x.subarray(0, this.len);
     this.x = new Float64Array(0);

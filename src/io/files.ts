@@ -15,7 +15,7 @@ import { isatty } from "node:tty";
 import { randomBytes } from "node:crypto";
 import { DataError } from "../dataset.ts";
 import { CsvParser, csvChunks } from "./csv.ts";
-import { decodeNpyData, npyData, npyHeader, parseNpyHeader } from "./npy.ts";
+import { decodeNpyData, npyData, npyHeader, parseNpyHeader, type NpyHeader } from "./npy.ts";
 import type { Table } from "./table.ts";
 
 export type { Table } from "./table.ts";
@@ -24,11 +24,13 @@ export type { Table } from "./table.ts";
 export const STDIN = "stdin";
 const CHUNK = 1 << 20;
 
-export function formatOf(path: string): "csv" | "npy" {
-  return path !== "-" && extname(path).toLowerCase() === ".npy" ? "npy" : "csv";
+/** A table's format by its extension: .npy, .parquet (reading only), anything else CSV; `-` is CSV. */
+export function formatOf(path: string): "csv" | "npy" | "parquet" {
+  const ext = path === "-" ? "" : extname(path).toLowerCase();
+  return ext === ".npy" ? "npy" : ext === ".parquet" || ext === ".parq" ? "parquet" : "csv";
 }
 
-function nameOf(path: string): string {
+export function nameOf(path: string): string {
   return path === "-" ? STDIN : path;
 }
 
@@ -44,7 +46,7 @@ function openError(path: string, e: unknown): DataError {
   return new DataError(`${path}: ${why}`);
 }
 
-function openForReading(path: string): { fd: number; size: number } {
+export function openForReading(path: string): { fd: number; size: number } {
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -84,9 +86,10 @@ async function readChunks(path: string, each: (chunk: Buffer) => void, onSize?: 
   }
 }
 
-/** Reads a table of numbers: NPY by extension, otherwise CSV (streamed). */
+/** Reads a table of numbers: NPY or Parquet by extension, otherwise CSV (streamed). */
 export async function readTable(path: string): Promise<Table> {
-  return formatOf(path) === "npy" ? readNpy(path) : readCsv(path);
+  const format = formatOf(path);
+  return format === "npy" ? readNpy(path) : format === "parquet" ? readParquet(path) : readCsv(path);
 }
 
 export async function readCsv(path: string): Promise<Table> {
@@ -95,7 +98,11 @@ export async function readCsv(path: string): Promise<Table> {
   return (parser ?? new CsvParser(nameOf(path))).end();
 }
 
-export function readNpy(path: string): Table {
+/**
+ * An NPY file opened and checked before any data is read: the header, and a file size that
+ * matches it (truncated or trailing bytes are refused here). The caller closes `fd`.
+ */
+export function openNpy(path: string): { fd: number; h: NpyHeader } {
   const { fd, size } = openForReading(path);
   try {
     if (size === 0) throw new DataError(`${path}: empty file (expected an NPY array)`);
@@ -109,16 +116,43 @@ export function readNpy(path: string): Table {
     }
     if (have > want) throw new DataError(`${path}: ${have - want} bytes after the ${h.rows} × ${h.cols} array (corrupt file?)`);
     if (h.rows === 0 || h.cols === 0) throw new DataError(`${path}: no data (shape (${h.rows}, ${h.cols}))`);
-    const data = Buffer.allocUnsafeSlow(want);
-    for (let done = 0; done < want; ) {
-      const got = readSync(fd, data, done, want - done, h.offset + done);
-      if (got === 0) throw new DataError(`${path}: truncated while reading`);
-      done += got;
+    return { fd, h };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
+/** Rows first … first + rows − 1 of an open NPY file, decoded and checked (messages name the file's rows). */
+export function readNpyRows(path: string, fd: number, h: NpyHeader, first: number, rows: number): Table {
+  const itemsize = h.dtype === "f8" ? 8 : 4, rowBytes = h.cols * itemsize, want = rows * rowBytes;
+  const data = Buffer.allocUnsafeSlow(want);
+  for (let done = 0; done < want; ) {
+    let got: number;
+    try {
+      got = readSync(fd, data, done, want - done, h.offset + first * rowBytes + done);
+    } catch (e) {
+      throw openError(path, e);
     }
-    return decodeNpyData(h, data, path);
+    if (got === 0) throw new DataError(`${path}: truncated while reading`);
+    done += got;
+  }
+  return decodeNpyData({ ...h, rows }, data, path, first);
+}
+
+export function readNpy(path: string): Table {
+  const { fd, h } = openNpy(path);
+  try {
+    return readNpyRows(path, fd, h, 0, h.rows);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads a whole Parquet file (its numeric columns; hyparquet, loaded on first use). */
+export async function readParquet(path: string): Promise<Table> {
+  const { parquetTable } = await import("./parquet.ts");
+  return parquetTable(path);
 }
 
 /** Reads a whole text file (or stdin) as UTF-8. */
@@ -374,7 +408,7 @@ function syncFolder(dir: string): void {
   } catch { /* the file itself is synced; the entry follows with the next sync of the folder */ }
 }
 
-/** Writes rows × cols numbers as CSV or NPY (by extension; `-` is CSV on stdout). */
+/** Writes rows × cols numbers as CSV or NPY (by extension; `-` is CSV on stdout). Parquet is read, not written. */
 export async function writeTable(path: string, x: Float64Array, cols: number, header: string[] | null = null): Promise<void> {
   await writeRows(path, [x], x.length / cols, cols, header);
 }
@@ -385,6 +419,7 @@ export async function writeTable(path: string, x: Float64Array, cols: number, he
  * the run (a bug upstream; nothing reads NaN back).
  */
 export async function writeRows(path: string, pieces: Iterable<Float64Array> | AsyncIterable<Float64Array>, rows: number, cols: number, header: string[] | null = null): Promise<void> {
+  if (formatOf(path) === "parquet") throw new DataError(`${path}: diffmix reads Parquet but does not write it (write .csv or .npy)`);
   const npy = formatOf(path) === "npy";
   let done = 0, failed: unknown;
   async function* chunks(): AsyncGenerator<Chunk> {

@@ -46,9 +46,9 @@ export function parseNpyHeader(head: Buffer, name: string): NpyHeader {
 /**
  * Converts the raw data bytes (exactly rows × cols × itemsize) into a checked Float64Array.
  * `data` is taken over (byte-swapped in place when needed); float64 data aligned to 8 bytes
- * is used without a copy.
+ * is used without a copy. `firstRow`: the 0-based index of the data's first row in the file (messages).
  */
-export function decodeNpyData(h: NpyHeader, data: Buffer, name: string): Table {
+export function decodeNpyData(h: NpyHeader, data: Buffer, name: string, firstRow = 0): Table {
   const count = h.rows * h.cols, size = h.dtype === "f8" ? 8 : 4;
   let raw = data.subarray(0, count * size);
   if (raw.byteOffset % size !== 0) {
@@ -60,14 +60,14 @@ export function decodeNpyData(h: NpyHeader, data: Buffer, name: string): Table {
   const x = size === 8
     ? new Float64Array(raw.buffer, raw.byteOffset, count)
     : Float64Array.from(new Float32Array(raw.buffer, raw.byteOffset, count));
-  checkFinite(x, h.cols, name);
+  checkFinite(x, h.cols, name, firstRow);
   return { x, rows: h.rows, cols: h.cols, header: null };
 }
 
-export function checkFinite(x: Float64Array, cols: number, name: string): void {
+export function checkFinite(x: Float64Array, cols: number, name: string, firstRow = 0): void {
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i])) {
-      throw new DataError(`${name}: row ${Math.floor(i / cols) + 1}, column ${(i % cols) + 1} is ${x[i]} (expected a finite number)`);
+      throw new DataError(`${name}: row ${firstRow + Math.floor(i / cols) + 1}, column ${(i % cols) + 1} is ${x[i]} (expected a finite number)`);
     }
   }
 }
