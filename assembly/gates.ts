@@ -92,14 +92,246 @@ export function rowGates(x: usize, level: usize, gamma: usize, cbar: usize): voi
   rowGates2(x, x, level, gamma, gamma, cbar, cbar);
 }
 
+// ---------------------------------------------------------------------------------------
+// Many groups: one row at a time, f64x2 lanes = two groups, exps only for the gates above the cut.
+//
+// With G in the hundreds most gates of a row are below the cut, and a row pair wastes a lane
+// wherever one row needs an exp and the other does not. Here the level's biases and centres
+// are first transposed into `wide` (group-contiguous, so two groups are one load); per row the
+// logits of four groups at a time go to a dense array, then the gates not below the cut (the
+// reference's exact test, against the final best) are listed in ascending g, and exps, the
+// sum, the weights and c̄ run over that list only, in the reference's order (the others are its
+// exact zeros), so the result is bitwise the reference's.
+
+/** From this many groups on, soft gates go one row at a time over groups (bench/kernels.ts: gates). */
+export const WIDE_MIN: i32 = 24;
+const WIDE_LEN: i32 = 65536;
+/**
+ * Transposed biases (Gq) and centres (n×Gq), then one row's logits (Gq), listed d (Gq + 4), groups
+ * (Gq + 4, i32) and gateMoments' fallback row (G + n); or gateMoments' row pair (2·(G + n)).
+ */
+const wide: usize = memory.data(WIDE_LEN << 3, 16);
+
+/** Groups rounded up to a multiple of 4 (the logits are computed four at a time). */
+// @ts-ignore: decorator
+@inline function quads(G: i32): i32 {
+  return (G + 3) & ~3;
+}
+
+/**
+ * Transposes the level's gate data into `wide` when the level takes the many-groups path:
+ * soft gates, G ≥ WIDE_MIN, and room in `wide`. A pad group gets bias −∞: never listed.
+ */
+export function prepareWide(level: usize): bool {
+  const G = getInt(level, 0), n = getInt(level, 1), gs = <usize>getInt(level, 7) << 3;
+  const Gq = quads(G);
+  if (getF64(level, 6) != 0.0 || G < WIDE_MIN || Gq * (n + 5) + n + 16 > WIDE_LEN) return false;
+  let b = level + (HEADER << 3);
+  for (let g = 0; g < G; g++, b += gs) {
+    store<f64>(wide + (<usize>g << 3), load<f64>(b + 16));
+    for (let i = 0; i < n; i++) store<f64>(wide + (<usize>((i + 1) * Gq + g) << 3), load<f64>(b + 32 + (<usize>i << 3)));
+  }
+  for (let g = G; g < Gq; g++) {
+    store<f64>(wide + (<usize>g << 3), -Infinity);
+    for (let i = 0; i < n; i++) store<f64>(wide + (<usize>((i + 1) * Gq + g) << 3), 0.0);
+  }
+  return true;
+}
+
+/** Where one row's logits, listed d = l − best and listed groups live in `wide`. */
+// @ts-ignore: decorator
+@inline function wideLogits(level: usize): usize {
+  return wide + (<usize>(quads(getInt(level, 0)) * (getInt(level, 1) + 1)) << 3);
+}
+// @ts-ignore: decorator
+@inline function wideList(level: usize): usize {
+  return wideLogits(level) + (<usize>quads(getInt(level, 0)) << 3);
+}
+// @ts-ignore: decorator
+@inline function wideGroups(level: usize): usize {
+  return wideList(level) + (<usize>(quads(getInt(level, 0)) + 4) << 3);
+}
+
+/**
+ * Soft gates of one row x on a prepared level, before the floor: returns the count k of gates
+ * not below the cut, with wideList[0..k) their e = exp(l − best) and wideGroups[0..k) their
+ * groups in ascending order, and sets `wideInv` = 1/Σe; every other gate is 0. Returns −1 when
+ * Σe is not at least 1 (it is, the best gate's e being 1, unless logits are infinite or NaN):
+ * the caller then takes the row-pair path, which reproduces the reference whatever the input.
+ */
+function wideGates(x: usize, level: usize): i32 {
+  const G = getInt(level, 0), n = getInt(level, 1), Gq = quads(G);
+  const a = f64x2.splat(getF64(level, 5)), cut = v128.load64_splat(LIMITS);
+  const L = wideLogits(level), list = wideList(level), groups = wideGroups(level);
+  const stride = <usize>Gq << 3;
+  // Logits bias + a·(x·c) of groups g … g + 3 and the lanes' running best.
+  let bestA = f64x2.splat(-Infinity), bestB = bestA;
+  for (let g = 0; g < Gq; g += 4) {
+    const o = <usize>g << 3;
+    let dotA = f64x2.splat(0.0), dotB = dotA;
+    let c = wide + stride + o;
+    for (let i = 0; i < n; i++, c += stride) {
+      const xi = v128.load64_splat(x + (<usize>i << 3));
+      dotA = f64x2.add(dotA, f64x2.mul(xi, v128.load(c)));
+      dotB = f64x2.add(dotB, f64x2.mul(xi, v128.load(c, 16)));
+    }
+    const lA = f64x2.add(v128.load(wide + o), f64x2.mul(a, dotA));
+    const lB = f64x2.add(v128.load(wide + o, 16), f64x2.mul(a, dotB));
+    v128.store(L + o, lA);
+    v128.store(L + o, lB, 16);
+    bestA = v128.bitselect(lA, bestA, f64x2.gt(lA, bestA));
+    bestB = v128.bitselect(lB, bestB, f64x2.gt(lB, bestB));
+  }
+  // The reference's best: the largest logit (its strict > skips NaN, as each lane did).
+  let best = v128.bitselect(bestB, bestA, f64x2.gt(bestB, bestA));
+  const b0 = f64x2.extract_lane(best, 0), b1 = f64x2.extract_lane(best, 1);
+  best = f64x2.splat(b1 > b0 ? b1 : b0);
+  // List the gates not below the cut, NaN included: branch-free (both lanes written, the count
+  // advances by the lanes kept).
+  let k = 0;
+  for (let g = 0; g < Gq; g += 2) {
+    const d = f64x2.sub(v128.load(L + (<usize>g << 3)), best);
+    const keep = i64x2.bitmask(v128.not(f64x2.lt(d, cut)));
+    store<f64>(list + (<usize>k << 3), f64x2.extract_lane(d, 0));
+    store<i32>(groups + (<usize>k << 2), g);
+    k += keep & 1;
+    store<f64>(list + (<usize>k << 3), f64x2.extract_lane(d, 1));
+    store<i32>(groups + (<usize>k << 2), g + 1);
+    k += keep >> 1;
+  }
+  // e = exp(d), four at a time (stale lanes past k are computed and unused).
+  for (let j = 0; j < k; j += 4) {
+    const p = list + (<usize>j << 3);
+    v128.store(p, expNonPositive(f64x2.pmax(v128.load(p), cut)));
+    v128.store(p, expNonPositive(f64x2.pmax(v128.load(p, 16), cut)), 16);
+  }
+  // The sum in ascending g (the reference adds exact zeros for the others).
+  let sum = 0.0;
+  for (let j = 0; j < k; j++) sum += load<f64>(list + (<usize>j << 3));
+  if (!(sum >= 1.0)) return -1;
+  wideInv = 1.0 / sum;
+  return k;
+}
+let wideInv: f64 = 0.0;
+
+/** Gate weights of one row into gamma[0..G) and c̄ into cbar[0..n) on a prepared level. */
+export function rowGatesWide(x: usize, level: usize, gamma: usize, cbar: usize): void {
+  const k = wideGates(x, level);
+  if (k < 0) return rowGates(x, level, gamma, cbar);
+  const G = getInt(level, 0), n = getInt(level, 1), gs = <usize>getInt(level, 7) << 3;
+  const list = wideList(level), groups = wideGroups(level), blocks = level + (HEADER << 3) + 32;
+  const inv = wideInv, floor = load<f64>(LIMITS, 8);
+  zero(gamma, G);
+  zero(cbar, n);
+  for (let j = 0; j < k; j++) {
+    const w = load<f64>(list + (<usize>j << 3)) * inv;
+    if (w < floor) continue; // the reference's floored zero, already in gamma
+    const g = load<i32>(groups + (<usize>j << 2));
+    store<f64>(gamma + (<usize>g << 3), w);
+    addScaled(cbar, w, blocks + <usize>g * gs, n);
+  }
+}
+
+/** p[0..len) = 0. */
+// @ts-ignore: decorator
+@inline function zero(p: usize, len: i32): void {
+  let i = 0;
+  for (; i + 2 <= len; i += 2) v128.store(p + (<usize>i << 3), f64x2.splat(0.0));
+  if (i < len) store<f64>(p + (<usize>i << 3), 0.0);
+}
+
+/** y[0..n) += w·v[0..n), per entry the scalar y + w·v (pairs of entries per f64x2). */
+// @ts-ignore: decorator
+@inline function addScaled(y: usize, w: f64, v: usize, n: i32): void {
+  const wv = f64x2.splat(w);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 3;
+    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(wv, v128.load(v + o))));
+  }
+  if (i < n) {
+    const o = <usize>i << 3;
+    store<f64>(y + o, load<f64>(y + o) + w * load<f64>(v + o));
+  }
+}
+
 /** Gate weights gamma[row*G + g] and the gate-weighted centre cbar[row*n + i] for m rows of x. */
 export function gates(m: i32, x: usize, level: usize, gamma: usize, cbar: usize): void {
   const G = getInt(level, 0), n = getInt(level, 1);
   const xs = <usize>n << 3, gsz = <usize>G << 3;
+  if (m > 0 && prepareWide(level)) {
+    for (let t = 0; t < m; t++) rowGatesWide(x + <usize>t * xs, level, gamma + <usize>t * gsz, cbar + <usize>t * xs);
+    return;
+  }
   let t = 0;
   for (; t + 1 < m; t += 2) {
     const x0 = x + <usize>t * xs, g0 = gamma + <usize>t * gsz, c0 = cbar + <usize>t * xs;
     rowGates2(x0, x0 + xs, level, g0, g0 + gsz, c0, c0 + xs);
   }
   if (t < m) rowGates(x + <usize>t * xs, level, gamma + <usize>t * gsz, cbar + <usize>t * xs);
+}
+
+/** f64 of static scratch the gate kernels have: gateMoments needs 2·(G + n) of it (the binding checks). */
+export function wideLength(): i32 {
+  return WIDE_LEN;
+}
+
+/**
+ * The regions' EM sums over m rows of x (n = the level's): out[g] += Σ_rows γ_g and
+ * out[G + g*n + i] += Σ_rows γ_g x_i, γ the level's gates. The same sums, bit for bit, as
+ * `gates` then adding each row's nonzero γ in row order (the reference's), without writing
+ * the m×G gates: per row only the listed gates are visited.
+ */
+export function gateMoments(m: i32, x: usize, level: usize, out: usize): void {
+  const G = getInt(level, 0), n = getInt(level, 1), gs = <usize>getInt(level, 7) << 3;
+  const xs = <usize>n << 3, ox = out + (<usize>G << 3);
+  if (m > 0 && prepareWide(level)) {
+    const list = wideList(level), groups = wideGroups(level), floor = load<f64>(LIMITS, 8);
+    for (let t = 0; t < m; t++) {
+      const xt = x + <usize>t * xs, k = wideGates(xt, level);
+      if (k < 0) {
+        // The row-pair path for this row, in the scratch after the candidate lists.
+        const gamma = groups + (<usize>(quads(G) + 4) << 2), cbar = gamma + (<usize>G << 3);
+        rowGates(xt, level, gamma, cbar);
+        addMoments(G, n, xt, gamma, out);
+        continue;
+      }
+      const inv = wideInv;
+      for (let j = 0; j < k; j++) {
+        const w = load<f64>(list + (<usize>j << 3)) * inv;
+        if (w < floor) continue;
+        const g = load<i32>(groups + (<usize>j << 2));
+        store<f64>(out + (<usize>g << 3), load<f64>(out + (<usize>g << 3)) + w);
+        addScaled(ox + <usize>g * xs, w, xt, n);
+      }
+    }
+    return;
+  }
+  // Row pairs into the scratch (the wide path is not in use): gates of both rows, then the
+  // first row's sums, then the second's.
+  const g0 = wide, g1 = g0 + (<usize>G << 3), c0 = g1 + (<usize>G << 3), c1 = c0 + xs;
+  let t = 0;
+  for (; t + 1 < m; t += 2) {
+    const x0 = x + <usize>t * xs;
+    rowGates2(x0, x0 + xs, level, g0, g1, c0, c1);
+    addMoments(G, n, x0, g0, out);
+    addMoments(G, n, x0 + xs, g1, out);
+  }
+  if (t < m) {
+    const x0 = x + <usize>t * xs;
+    rowGates(x0, level, g0, c0);
+    addMoments(G, n, x0, g0, out);
+  }
+}
+
+/** out[g] += γ_g, out[G + g*n + i] += γ_g x_i over one row's nonzero gates. */
+// @ts-ignore: decorator
+@inline function addMoments(G: i32, n: i32, x: usize, gamma: usize, out: usize): void {
+  const xs = <usize>n << 3, ox = out + (<usize>G << 3);
+  for (let g = 0; g < G; g++) {
+    const w = load<f64>(gamma + (<usize>g << 3));
+    if (w == 0.0) continue;
+    store<f64>(out + (<usize>g << 3), load<f64>(out + (<usize>g << 3)) + w);
+    addScaled(ox + <usize>g * xs, w, x, n);
+  }
 }

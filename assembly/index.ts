@@ -4,10 +4,9 @@
  */
 export { uniform, normal, ouNoise, ouNoiseRows, sdeStep } from "./prng";
 export { basis, scratchLength } from "./basis";
-export { gates } from "./gates";
+export { gates, gateMoments, wideLength } from "./gates";
 export { designBlock, gramAccumulate, choleskySolve } from "./normal";
 export { residual, levelFits } from "./residual";
-export { gateMoments } from "./moments";
 
 /** First free byte after static data: the binding's arena starts here (16-byte aligned). */
 export function heapBase(): usize {

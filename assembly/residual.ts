@@ -1,7 +1,7 @@
 /** The learned residual r̂(x) = Σ_g γ_g W_g φ(u_g) of a packed level and its exact divergence. */
 import { getF64, getInt } from "./memory";
 import { HEADER, featureChunk, frame2, products2, scratchClip, scratchExtra, scratchH, tableBytes } from "./basis";
-import { rowGates, rowGates2 } from "./gates";
+import { prepareWide, rowGates, rowGates2, rowGatesWide } from "./gates";
 
 /**
  * s_a += Σ_f w_a[f]·x_a[f·xs] and, when two, s_b likewise, f < nf, in order: two independent
@@ -51,13 +51,16 @@ export function residual(m: i32, x: usize, level: usize, table: usize, out: usiz
   const g0 = scratchExtra(level), c0 = g0 + (<usize>G << 3), g1 = c0 + nb, c1 = g1 + (<usize>G << 3);
   const O = (c1 + nb + 15) & ~15, V = O + (<usize>n << 4), U = V + (<usize>n << 4);
   const ph = U + (<usize>(n * rmax) << 4), pd = ph + (<usize>F << 4);
-  const withD = withDiv != 0;
+  const withD = withDiv != 0, wide = m > 0 && prepareWide(level);
   for (let t = 0; t < m; t += 2) {
     const two = t + 1 < m;
     const x0 = x + <usize>t * nb, x1 = two ? x0 + nb : x0;
-    if (two) rowGates2(x0, x1, level, g0, g1, c0, c1);
-    else {
-      rowGates(x0, level, g0, c0);
+    if (wide) {
+      rowGatesWide(x0, level, g0, c0);
+      if (two) rowGatesWide(x1, level, g1, c1);
+    } else if (two) rowGates2(x0, x1, level, g0, g1, c0, c1);
+    else rowGates(x0, level, g0, c0);
+    if (!two) {
       memory.fill(g1, 0, <usize>G << 3); // a lone row: lane 1 takes part in no group
       memory.copy(c1, c0, nb);
     }

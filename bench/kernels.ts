@@ -2,7 +2,7 @@
  * Kernel benchmarks: WASM vs the pure-TS reference vs native OpenBLAS (bench/openblas.py),
  * as ratios measured in the same run, medians of several samples, wall and CPU time.
  *
- *   npm run bench:kernels -- [--quick] [--json FILE] [--no-results]
+ *   npm run bench:kernels -- [--quick] [--json FILE] [--no-results] [--only gates,sde,…]
  *
  * - gram: G += ΦᵀΦ (upper triangle incl. diagonal, m·p·(p+1) flops) streamed through one
  *   256-row block with column stride 264 as the fit does (gramAccumulate called per block;
@@ -24,7 +24,10 @@ import { basisSize, multiIndexTable } from "../src/basis.ts";
 import { fit } from "../src/node.ts";
 import { Evaluator } from "../src/evaluator.ts";
 import { noiseLadder } from "../src/ladder.ts";
-import { packedLength, packLevel, shapeOf, workSize } from "../src/level.ts";
+import { packedLength, packLevel, shapeOf, workSize, type Regions } from "../src/level.ts";
+import { kmeans, nearest } from "../src/kmeans.ts";
+import { mixtureFromSpec } from "../src/mixture-spec.ts";
+import { presets } from "../src/presets.ts";
 import { streamState } from "../src/random.ts";
 import type { ScoreModel } from "../src/model.ts";
 
@@ -40,7 +43,8 @@ const START = "<!-- kernels:start -->", END = "<!-- kernels:end -->";
 // Arguments
 
 const argv = process.argv.slice(2);
-let quick = false, jsonFile: string | undefined, writeResults = true;
+let quick = false, jsonFile: string | undefined, writeResults = true, only: Set<string> | undefined;
+const SECTIONS = ["gram", "basis", "fused", "sde", "gates", "cholesky"];
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === "--quick") quick = true;
@@ -48,10 +52,15 @@ for (let i = 0; i < argv.length; i++) {
     jsonFile = argv[++i];
     if (!jsonFile) throw new Error('"--json" needs a file name');
   } else if (a === "--no-results") writeResults = false;
+  else if (a === "--only") {
+    only = new Set((argv[++i] ?? "").split(","));
+    for (const o of only) if (!SECTIONS.includes(o)) throw new Error(`"--only": unknown section "${o}" (known: ${SECTIONS.join(", ")})`);
+    writeResults = false; // a partial run never replaces the recorded table
+  }
   else if (a === "--help" || a === "-h") {
-    console.log("usage: npm run bench:kernels -- [--quick] [--json FILE] [--no-results]");
+    console.log(`usage: npm run bench:kernels -- [--quick] [--json FILE] [--no-results] [--only ${SECTIONS.join(",")}]`);
     process.exit(0);
-  } else throw new Error(`unknown argument "${a}" (known: --quick, --json FILE, --no-results)`);
+  } else throw new Error(`unknown argument "${a}" (known: --quick, --json FILE, --no-results, --only LIST)`);
 }
 /** Samples per measurement and the seconds one sample aims at. */
 const SAMPLES = quick ? 3 : 5;
@@ -441,6 +450,93 @@ function benchSde(model: ScoreModel) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Gates with many regions
+
+/**
+ * Gates of soft regions as the fit builds them: G k-means centres of 20 000 rows of a preset
+ * (blobs2d for n = 2, mix10d for n = 10; model units = data units, as with the map's σ₀ = 1),
+ * weights the clusters' shares. "EM": the regions' refinement, a = 1 on the data rows in
+ * 4096-row chunks: the gates alone, and the EM sums (regions.ts responsibilitySums: gateMoments,
+ * which computes the gates itself; before it took them from a gates call); "level": t = 0.5
+ * (a = 0.61) on noised rows in 256-row blocks (system.ts chunkStats).
+ */
+function benchGates() {
+  const out: { n: number; G: number; survivors_em: number; survivors_level: number; em_gates: RateRow; em_step: RateRow; level_gates: RateRow }[] = [];
+  const CHUNK = 4096, LB = 256;
+  for (const [name, n] of [["blobs2d", 2], ["mix10d", 10]] as const) {
+    const truth = mixtureFromSpec(presets[name], name);
+    const m = 20000, data = truth.sample(m, 1);
+    for (const G of [5, 30, 100, 300]) {
+      const c = kmeans(data, m, n, G, streamState(1, "bench-gates", G), m);
+      const counts = new Float64Array(G);
+      for (let t = 0; t < m; t++) counts[nearest(data, t, n, c, G)]++;
+      const centres = Array.from({ length: G }, (_, g) => Array.from(c.subarray(g * n, (g + 1) * n)));
+      const regions: Regions = { dim: n, weights: Array.from(counts, (k) => Math.max(k, 1) / m), centres, frames: centres.map(() => []), spreads: centres.map(() => []), ranks: centres.map(() => 0) };
+      const shape = shapeOf(regions, 0), len = packedLength(shape);
+      const t = 0.5, a = Math.exp(-t), sigma = Math.sqrt(-Math.expm1(-2 * t));
+      const setup = (k: Kernels) => {
+        const A = k.arena({
+          x: ["f64", CHUNK * n], xt: ["f64", 4 * LB * n], em: ["f64", len], lv: ["f64", len],
+          gamma: ["f64", CHUNK * G], cbar: ["f64", CHUNK * n], out: ["f64", G * (1 + n)], state: ["u32", 4],
+        });
+        A.x.set(data.subarray(0, CHUNK * n));
+        packLevel(A.em, shape, regions, 0, false);
+        packLevel(A.lv, shape, regions, t, false);
+        A.state.set(streamState(3, "bench-gates-noise"));
+        for (let q = 0; q < 4; q++) k.ouNoise(LB * n, A.x.subarray(q * LB * n), a, sigma, A.state, A.xt.subarray(q * LB * n));
+        let q = 0;
+        return {
+          A,
+          emGates: () => k.gates(CHUNK, A.x, A.em, A.gamma, A.cbar),
+          emStep: () => {
+            A.out.fill(0);
+            k.gateMoments(CHUNK, A.x, A.em, A.out);
+          },
+          levelGates: () => {
+            k.gates(LB, A.xt.subarray(q * LB * n), A.lv, A.gamma, A.cbar);
+            q = (q + 1) & 3;
+          },
+        };
+      };
+      const W = setup(createKernels("wasm")), R = setup(reference);
+      const survivors = (k: Kernels, rows: number, x: Float64Array, level: Float64Array, A: typeof W.A) => {
+        k.gates(rows, x, level, A.gamma, A.cbar);
+        let s = 0;
+        for (let i = 0; i < rows * G; i++) if (A.gamma[i] > 0) s++;
+        return s / rows;
+      };
+      const se = survivors(reference, CHUNK, R.A.x, R.A.em, R.A), sl = survivors(reference, LB, R.A.xt, R.A.lv, R.A);
+      W.emStep();
+      R.emStep();
+      if (relMax(W.A.out, R.A.out) > 1e-12) console.log(`warning: gates n=${n} G=${G}: EM sums differ between WASM and reference`);
+      const plans = [plan(W.emGates, CHUNK, 3), plan(R.emGates, CHUNK, 3), plan(W.emStep, CHUNK, 3), plan(R.emStep, CHUNK, 3), plan(W.levelGates, LB), plan(R.levelGates, LB)];
+      const tm = interleave(SAMPLES, plans.map((p) => p.run));
+      const row = {
+        n, G, survivors_em: se, survivors_level: sl,
+        em_gates: rates(tm[0], tm[1], plans[0].units, plans[1].units, 1e6),
+        em_step: rates(tm[2], tm[3], plans[2].units, plans[3].units, 1e6),
+        level_gates: rates(tm[4], tm[5], plans[4].units, plans[5].units, 1e6),
+      };
+      sink += W.A.out[0] + R.A.out[0];
+      out.push(row);
+      console.log(`gates n=${n} G=${G} (survivors ${se.toFixed(1)} / ${sl.toFixed(1)}): EM gates wasm ${row.em_gates.wasm.toFixed(2)} (cpu ${row.em_gates.wasm_cpu.toFixed(2)}) ref ${row.em_gates.reference.toFixed(2)}; ` +
+        `EM gates+moments wasm ${row.em_step.wasm.toFixed(2)} (cpu ${row.em_step.wasm_cpu.toFixed(2)}) ref ${row.em_step.reference.toFixed(2)}; level gates wasm ${row.level_gates.wasm.toFixed(2)} (cpu ${row.level_gates.wasm_cpu.toFixed(2)}) ref ${row.level_gates.reference.toFixed(2)} M rows/s`);
+    }
+  }
+  return out;
+}
+
+/** max |a − b| / max(1, max |b|). */
+function relMax(a: Float64Array, b: Float64Array): number {
+  let d = 0, s = 1;
+  for (let i = 0; i < b.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    s = Math.max(s, Math.abs(b[i]));
+  }
+  return d / s;
+}
+
+// ---------------------------------------------------------------------------------------
 // Cholesky
 
 function benchCholesky(py: PyOut | null) {
@@ -496,13 +592,16 @@ function benchCholesky(py: PyOut | null) {
 // ---------------------------------------------------------------------------------------
 // Run
 
-const gram = benchGram();
-const basis = benchBasis();
-const model = await smallModel();
-const fused = benchFused(model);
-const sde = benchSde(model);
-const pyChol = python({ cholesky: PS, samples: quick ? 3 : 7 });
-const cholesky = benchCholesky(pyChol);
+const want = (section: string) => !only || only.has(section);
+const gram = want("gram") ? benchGram() : { rows: [], py: [] };
+const basis = want("basis") ? benchBasis() : [];
+const model = want("fused") || want("sde") ? await smallModel() : undefined;
+const fused = model && want("fused") ? benchFused(model) : undefined;
+const sde = model && want("sde") ? benchSde(model) : undefined;
+const gates = want("gates") ? benchGates() : [];
+const pyChol = want("cholesky") ? python({ cholesky: PS, samples: quick ? 3 : 7 }) : null;
+const cholesky = want("cholesky") ? benchCholesky(pyChol) : [];
+const peakRssMb = process.resourceUsage().maxRSS / 1024;
 machine.loadavg_end = loadavg().map((x) => +x.toFixed(2));
 const run = { wall_seconds: (performance.now() - runStartWall) / 1e3, cpu_seconds: cpuSeconds(process.cpuUsage(runStartCpu)) };
 const py0 = gram.py[0] ?? pyChol;
@@ -512,7 +611,7 @@ const openblas = py0
 
 const command = `npm run bench:kernels --${quick ? " --quick" : ""}${jsonFile ? ` --json ${jsonFile}` : ""}`;
 const result = {
-  gram: gram.rows, sde, machine, basis, fused: fused.fused, fit_block_pipeline: fused.pipeline, cholesky, openblas,
+  gram: gram.rows, sde, machine, basis, fused: fused?.fused, fit_block_pipeline: fused?.pipeline, gates, cholesky, openblas, peak_rss_mb: peakRssMb,
   settings: { quick, samples: SAMPLES, sample_budget_seconds: BUDGET, block: BLOCK, ld: LD, statistic: "median" },
   run, command, date,
 };
@@ -534,7 +633,7 @@ const blasLine = (() => {
   return `OpenBLAS: numpy ${py0.numpy}${py0.scipy ? `, scipy ${py0.scipy}` : ""}, ${py0.gram[0]?.method ?? "—"} on a contiguous 256-row block, ${k}, ` +
     `OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for that run.`;
 })();
-const md = [
+const md = only ? "(a partial run: --only writes no table)" : [
   `## Kernels (\`${command}\`, owner: benchmarks)`,
   "",
   `${date}. ${machine.cpu}, ${machine.cores} cores (${machine.cpu_flags}), node ${machine.node} (V8 ${machine.v8}), WASM build ${machine.wasm_hash ?? "?"}. ` +
@@ -554,11 +653,11 @@ const md = [
   "",
   table(["kernel", "unit", "WASM", "reference", "WASM / ref"], [
     ...basis.map((b) => [`basis r=${b.r} D=${b.D} (p=${b.p}), 256-row blocks, with derivatives`, "M rows/s", `${f(b.wasm)} (${f(b.wasm_cpu)})`, `${f(b.reference)} (${f(b.reference_cpu)})`, f(b.ratio, 1)]),
-    [`designBlock + gramAccumulate, p=${fused.fused.p} (${fused.fused.columns} columns), 2-D degree-8 level`, "M rows/s", `${f(fused.fused.wasm)} (${f(fused.fused.wasm_cpu)})`, `${f(fused.fused.reference)} (${f(fused.fused.reference_cpu)})`, f(fused.fused.ratio, 1)],
-    ["fit block: ouNoise + gates + designBlock + gramAccumulate, same level", "M rows/s", `${f(fused.pipeline.wasm)} (${f(fused.pipeline.wasm_cpu)})`, `${f(fused.pipeline.reference)} (${f(fused.pipeline.reference_cpu)})`, f(fused.pipeline.ratio, 1)],
-    [`reverse SDE: Evaluator.residual + sdeStep (exp), 2-D degree ${sde.degree}, ${sde.particles} particles`, "M particle-steps/s", `${f(sde.wasm_msteps)} (${f(sde.wasm_msteps_cpu)})`, `${f(sde.reference_msteps)} (${f(sde.reference_msteps_cpu)})`, f(sde.ratio, 1)],
-    ["  of which residual alone", "M particle-steps/s", `${f(sde.residual_only.wasm)} (${f(sde.residual_only.wasm_cpu)})`, `${f(sde.residual_only.reference)} (${f(sde.residual_only.reference_cpu)})`, f(sde.residual_only.ratio, 1)],
-    ["  of which sdeStep alone (normals included)", "M particle-steps/s", `${f(sde.sde_step_only.wasm)} (${f(sde.sde_step_only.wasm_cpu)})`, `${f(sde.sde_step_only.reference)} (${f(sde.sde_step_only.reference_cpu)})`, f(sde.sde_step_only.ratio, 1)],
+    [`designBlock + gramAccumulate, p=${fused!.fused.p} (${fused!.fused.columns} columns), 2-D degree-8 level`, "M rows/s", `${f(fused!.fused.wasm)} (${f(fused!.fused.wasm_cpu)})`, `${f(fused!.fused.reference)} (${f(fused!.fused.reference_cpu)})`, f(fused!.fused.ratio, 1)],
+    ["fit block: ouNoise + gates + designBlock + gramAccumulate, same level", "M rows/s", `${f(fused!.pipeline.wasm)} (${f(fused!.pipeline.wasm_cpu)})`, `${f(fused!.pipeline.reference)} (${f(fused!.pipeline.reference_cpu)})`, f(fused!.pipeline.ratio, 1)],
+    [`reverse SDE: Evaluator.residual + sdeStep (exp), 2-D degree ${sde!.degree}, ${sde!.particles} particles`, "M particle-steps/s", `${f(sde!.wasm_msteps)} (${f(sde!.wasm_msteps_cpu)})`, `${f(sde!.reference_msteps)} (${f(sde!.reference_msteps_cpu)})`, f(sde!.ratio, 1)],
+    ["  of which residual alone", "M particle-steps/s", `${f(sde!.residual_only.wasm)} (${f(sde!.residual_only.wasm_cpu)})`, `${f(sde!.residual_only.reference)} (${f(sde!.residual_only.reference_cpu)})`, f(sde!.residual_only.ratio, 1)],
+    ["  of which sdeStep alone (normals included)", "M particle-steps/s", `${f(sde!.sde_step_only.wasm)} (${f(sde!.sde_step_only.wasm_cpu)})`, `${f(sde!.sde_step_only.reference)} (${f(sde!.sde_step_only.reference_cpu)})`, f(sde!.sde_step_only.ratio, 1)],
   ]),
   "",
   "choleskySolve (p×p, one right-hand side, p³/3 + 2p² flops), median ms per solve, wall (CPU-time in parentheses; sub-millisecond CPU times are coarse); OpenBLAS = scipy cho_factor + cho_solve, wall:",

@@ -136,13 +136,13 @@ export function responsibilitySums(ctx: ReturnType<typeof responsibilityContext>
   const start = c * CHUNK_ROWS, b = Math.min(CHUNK_ROWS, m - start);
   A.x.set(x.subarray(start * n, (start + b) * n));
   A.level.set(p.level);
-  ctx.kernels.gates(b, A.x, A.level, A.gamma, A.cbar);
   const second = p.centres.length > 0, width = second ? n * n : n;
   if (!second) {
     A.out.fill(0);
-    ctx.kernels.gateMoments(b, n, A.x, G, A.gamma, A.out);
+    ctx.kernels.gateMoments(b, A.x, A.level, A.out);
     return A.out.slice(0, G * (1 + n));
   }
+  ctx.kernels.gates(b, A.x, A.level, A.gamma, A.cbar);
   const out = new Float64Array(G * (1 + width));
   const gamma = A.gamma, xs = A.x, d = new Float64Array(n);
   for (let k = 0; k < b; k++) {

@@ -1,6 +1,6 @@
 /**
- * The sampler's kernels where WASM and the reference must agree bit for bit: the gates (their
- * exp is expNonPositive on both sides), the normals inside ouNoise and sdeStep, and the
+ * The sampler's kernels where WASM and the reference must agree bit for bit: the gates and the
+ * regions' EM sums over them (their exp is expNonPositive on both sides), the normals inside ouNoise and sdeStep, and the
  * accuracy of expNonPositive itself against Math.exp.
  */
 import { describe, expect, it } from "vitest";
@@ -56,9 +56,11 @@ function gateLevel(G: number, n: number, a: number, hard: boolean, spread: numbe
 describe.runIf(wasmAvailable())("sampler kernels: wasm and reference bit for bit", () => {
   const wasm: Kernels = createKernels("wasm");
 
+  // G from 24 on takes the many-groups path (assembly/gates.ts WIDE_MIN): one row at a time,
+  // logits four groups at a time (G mod 4 = 0…3 pads), the listed gates two and four at a time.
   const gateCases: [number, number, number, boolean, number][] = [];
-  for (const [G, n] of [[1, 2], [2, 1], [5, 2], [30, 2], [7, 5]]) {
-    for (const [a, hard] of [[1, false], [0.3, false], [1, true]] as const) gateCases.push([G, n, a, hard, 3]);
+  for (const [G, n] of [[1, 2], [2, 1], [5, 2], [30, 2], [7, 5], [23, 2], [24, 1], [25, 3], [26, 2], [27, 10], [101, 2], [300, 10]]) {
+    for (const [a, hard] of [[1, false], [0.3, false], [1, true]] as const) gateCases.push([G, n, a, hard, G > 30 ? 6 : 3]);
   }
   it.each(gateCases)("gates: G=%i n=%i a=%f hard=%s, m = 0…5, 256, 1001", (G, n, a, hard, spread) => {
     const level = gateLevel(G, n, a, hard, spread, G * 10 + n);
@@ -77,6 +79,58 @@ describe.runIf(wasmAvailable())("sampler kernels: wasm and reference bit for bit
       // Both branches of the weights occur: blended gates, and floored (or losing hard) ones.
       if (m >= 256 && G > 1 && !hard) expect(W.gamma.some((v) => v > 0 && v < 1)).toBe(true);
       if (m >= 256 && G >= 5 && a === 1) expect(W.gamma.some((v) => v === 0)).toBe(true);
+    }
+  });
+
+  it.each([[1, 2], [5, 2], [24, 3], [30, 10], [101, 2]])("gates: infinite and NaN logits give the reference's numbers (G=%i n=%i)", (G, n) => {
+    const level = gateLevel(G, n, 1, false, 3, G + n), m = 5;
+    const W = wasm.arena({ x: ["f64", m * n], level: ["f64", level.length], gamma: ["f64", m * G], cbar: ["f64", m * n], out: ["f64", G * (1 + n)] });
+    const R = { gamma: new Float64Array(m * G), cbar: new Float64Array(m * n), out: new Float64Array(G * (1 + n)) };
+    const r = rng(G * n);
+    for (let i = 0; i < m * n; i++) W.x[i] = 3 * r.n();
+    W.x[n] = NaN; // row 1
+    for (const bias of [-Infinity, Infinity]) {
+      W.level.set(level);
+      for (let g = 0; g < G; g += 2) W.level[HEADER + g * level[7] + 2] = bias;
+      wasm.gates(m, W.x, W.level, W.gamma, W.cbar);
+      reference.gates(m, W.x, W.level, R.gamma, R.cbar);
+      expect(Array.from(W.gamma)).toEqual(Array.from(R.gamma));
+      expect(Array.from(W.cbar)).toEqual(Array.from(R.cbar));
+      W.out.fill(0);
+      R.out.fill(0);
+      wasm.gateMoments(m, W.x, W.level, W.out);
+      reference.gateMoments(m, W.x, W.level, R.out);
+      expect(Array.from(W.out)).toEqual(Array.from(R.out));
+    }
+  });
+
+  const momentCases: [number, number, boolean][] = [];
+  for (const [G, n] of [[1, 1], [2, 3], [5, 2], [23, 2], [24, 2], [25, 1], [30, 10], [101, 3], [300, 2]]) for (const hard of [false, true]) momentCases.push([G, n, hard]);
+  it.each(momentCases)("gateMoments: G=%i n=%i hard=%s, m = 0…3, 256, 1001: the sums of the gates' γ in row order, bitwise on both backends", (G, n, hard) => {
+    const level = gateLevel(G, n, 1, hard, G > 30 ? 6 : 3, 7 * G + n);
+    for (const m of [0, 1, 2, 3, 256, 1001]) {
+      const W = wasm.arena({ x: ["f64", m * n], level: ["f64", level.length], out: ["f64", G * (1 + n) + 1] });
+      const r = rng(m + 3 * G + n);
+      for (let i = 0; i < m * n; i++) W.x[i] = 1.2 * (G > 30 ? 6 : 3) * r.n();
+      W.level.set(level);
+      W.out.fill(0.5); // it adds to what is there
+      const R = W.out.slice();
+      wasm.gateMoments(m, W.x, W.level, W.out);
+      reference.gateMoments(m, W.x, level, R);
+      expect(Array.from(W.out)).toEqual(Array.from(R));
+      expect(W.out[G * (1 + n)]).toBe(0.5); // nothing written past the sums
+      // By definition: gates, then each row's nonzero γ added in row order.
+      const gamma = new Float64Array(m * G), cbar = new Float64Array(m * n), want = new Float64Array(G * (1 + n)).fill(0.5);
+      reference.gates(m, W.x, level, gamma, cbar);
+      for (let t = 0; t < m; t++) {
+        for (let g = 0; g < G; g++) {
+          const w = gamma[t * G + g];
+          if (w === 0) continue;
+          want[g] += w;
+          for (let i = 0; i < n; i++) want[G + g * n + i] += w * W.x[t * n + i];
+        }
+      }
+      expect(Array.from(W.out.subarray(0, G * (1 + n)))).toEqual(Array.from(want));
     }
   });
 

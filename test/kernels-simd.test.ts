@@ -66,6 +66,7 @@ const levels: Case[] = [
   { name: "D=0", n: 3, D: 0, ranks: [1, 3, 0] },
   { name: "hard gates", n: 3, D: 4, ranks: [3, 2, 1], hard: true },
   { name: "feature chunks (p=1820 > one chunk)", n: 4, D: 12, ranks: [4] },
+  { name: "many groups (the gates one row at a time over groups)", n: 3, D: 2, ranks: Array.from({ length: 41 }, (_, g) => g % 3) },
 ];
 
 describe.each(levels)("level $name", ({ n, D, ranks, hard }) => {

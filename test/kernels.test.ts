@@ -367,34 +367,6 @@ describe.runIf(wasmAvailable())("wasm kernels agree with the reference", () => {
   });
 });
 
-describe.runIf(wasmAvailable())("gateMoments", () => {
-  const wasm = createKernels("wasm");
-  it.each([[0, 1, 1], [1, 2, 3], [37, 8, 30], [1001, 3, 5]])("m=%i n=%i G=%i: bitwise like the reference, and equal to the sums by definition", (m, n, G) => {
-    const { W, R } = pair(wasm, { x: ["f64", m * n], gamma: ["f64", m * G], out: ["f64", G * (1 + n) + 1] });
-    const r = rng(m + 7 * n + G);
-    for (let k = 0; k < m * n; k++) W.x[k] = 3 * r.n();
-    for (let k = 0; k < m * G; k++) W.gamma[k] = r.u() < 0.4 ? 0 : r.u(); // zero weights are skipped
-    W.out.fill(0.5); // it adds to what is there
-    R.x.set(W.x);
-    R.gamma.set(W.gamma);
-    R.out.set(W.out);
-    wasm.gateMoments(m, n, W.x, G, W.gamma, W.out);
-    reference.gateMoments(m, n, R.x, G, R.gamma, R.out);
-    expect(Array.from(W.out)).toEqual(Array.from(R.out));
-    expect(W.out[G * (1 + n)]).toBe(0.5); // nothing written past the sums
-    for (let g = 0; g < G; g++) {
-      let mass = 0.5;
-      for (let t = 0; t < m; t++) mass += W.gamma[t * G + g];
-      expect(W.out[g]).toBeCloseTo(mass, 10);
-      for (let i = 0; i < n; i++) {
-        let s = 0.5;
-        for (let t = 0; t < m; t++) s += W.gamma[t * G + g] * W.x[t * n + i];
-        expect(Math.abs(W.out[G + g * n + i] - s)).toBeLessThan(1e-9 * Math.max(1, Math.abs(s)));
-      }
-    }
-  });
-});
-
 describe.runIf(wasmAvailable())("wasm binding", () => {
   it("grows memory for a large arena, zeroes reused memory, and still computes", () => {
     const k = createWasmKernels();

@@ -413,10 +413,13 @@ export const reference: Kernels = {
     return 0;
   },
 
-  gateMoments(m, n, x, G, gamma, out) {
+  gateMoments(m, x, level, out) {
+    const G = level[0], n = level[1];
+    const gamma = new Float64Array(G), cbar = new Float64Array(n);
     for (let t = 0; t < m; t++) {
+      rowGates(x, t * n, level, gamma, 0, cbar, 0);
       for (let g = 0; g < G; g++) {
-        const w = gamma[t * G + g];
+        const w = gamma[g];
         if (w === 0) continue;
         out[g] += w;
         const o = G + g * n;

@@ -71,6 +71,9 @@ export interface Kernels {
    * method 0 = exponential integrator, 1 = Euler–Maruyama.
    */
   sdeStep(len: number, y: F64, r: F64, h: number, method: number, state: U32): void;
-  /** EM sums over m rows: out[g] += Σ γ_g, out[G + g*n + i] += Σ γ_g x_i (gamma m×G, x m×n). */
-  gateMoments(m: number, n: number, x: F64, G: number, gamma: F64, out: F64): void;
+  /**
+   * The regions' EM sums over m rows of x (m×n) under the level's gates γ (as `gates` gives them):
+   * out[g] += Σ γ_g, out[G + g*n + i] += Σ γ_g x_i, each row's terms added in row order.
+   */
+  gateMoments(m: number, x: F64, level: F64, out: F64): void;
 }

@@ -19,7 +19,8 @@ interface Exports {
   ouNoiseRows(m: number, n: number, x0: number, a: number, sigma: number, key: number, ids: number, state: number, xt: number): void;
   basis(m: number, r: number, u: number, D: number, table: number, p: number, phi: number, dphi: number): void;
   gates(m: number, x: number, level: number, gamma: number, cbar: number): void;
-  gateMoments(m: number, n: number, x: number, G: number, gamma: number, out: number): void;
+  gateMoments(m: number, x: number, level: number, out: number): void;
+  wideLength(): number;
   designBlock(
     m: number, x0: number, x: number, gamma: number, cbar: number, level: number, table: number,
     active: number, nActive: number, phi: number, ld: number, dsum: number, work: number,
@@ -66,7 +67,7 @@ export function createWasmKernels(): Kernels {
   const ex = new WebAssembly.Instance(wasmModule(), imports).exports as unknown as Exports;
   const memory = ex.memory;
   const base = align(ex.heapBase());
-  const scratch = ex.scratchLength();
+  const scratch = ex.scratchLength(), wide = ex.wideLength();
   /** End of the furthest arena so far: memory above it is still zero. */
   let touched = base;
 
@@ -127,6 +128,8 @@ export function createWasmKernels(): Kernels {
     residual: (m, x, level, table, out, div, withDiv, work) =>
       !ex.levelFits(ptr(level)) ? reference.residual(m, x, level, table, out, div, withDiv, work) : ex.residual(m, ptr(x), ptr(level), ptr(table), ptr(out), ptr(div), withDiv, ptr(work)),
     sdeStep: (len, y, r, h, method, state) => ex.sdeStep(len, ptr(y), ptr(r), h, method, ptr(state)),
-    gateMoments: (m, n, x, G, gamma, out) => ex.gateMoments(m, n, ptr(x), G, ptr(gamma), ptr(out)),
+    // gateMoments keeps a row pair's gates in a static scratch; beyond it (G + n over 32768) the twin.
+    gateMoments: (m, x, level, out) =>
+      2 * (level[0] + level[1]) > wide ? reference.gateMoments(m, x, level, out) : ex.gateMoments(m, ptr(x), ptr(level), ptr(out)),
   };
 }
