@@ -140,13 +140,17 @@ export const done = samples.length > 0 && new CancelledError() instanceof Error;
       mkdirSync(web);
       writeFileSync(join(web, "index.html"), `<!doctype html><meta charset="utf-8"><title>diffmix, bundled</title><link rel="icon" href="data:,">
 <script type="module" src="./main.js"></script><body></body>\n`);
-      writeFileSync(join(web, "main.js"), `const spawned = [];
+      writeFileSync(join(web, "main.js"), `// A failure shows as the result (the test prints it) instead of a page that never gets ready.
+window.addEventListener("error", (e) => { window.result = { error: String(e.message) }; document.body.dataset.ready = "1"; });
+window.addEventListener("unhandledrejection", (e) => { window.result = { error: String(e.reason) }; document.body.dataset.ready = "1"; });
+const spawned = [];
 const Native = window.Worker;
 window.Worker = class extends Native { constructor(url, options) { super(url, options); spawned.push(String(url)); } };
 const { fit, sample, GaussianMixture } = await import("diffmix");
 const { WorkerClient } = await import("diffmix/worker");
 const data = new GaussianMixture([0.5, 0.5], [[-3, 0], [3, 0]]).sample(9000, 1);
-const options = { dim: 2, seed: 1, levels: 4, degree: 2, R: 2 };
+// One configuration (no selection): the test is of the package, the bundle and the workers.
+const options = { dim: 2, seed: 1, levels: 4, degree: 2, R: 2, map: "isotropic", scale: 1, granularity: 20 };
 const model = await fit(data, { ...options, threads: 2 });
 const xs = await sample(model, 300, { seed: 2, steps: 10 });
 const client = new WorkerClient();

@@ -228,17 +228,19 @@ async function onFit() {
   setBusy("fitting");
   document.body.dataset.state = "fitting";
   const options = fitOptions();
-  const auto = options.degree === "auto";
   const file = state.preset === "file" ? state.upload : null;
   if (file) Object.assign(state, split(file, seed()));
   status("Fitting…");
   startEM(); // the EM baseline learns on the other worker at the same time
   try {
     const columns = file?.header ? { columns: file.header } : {};
+    // The selection (σ₀, the map, the granularity, the degree: whatever is left automatic) takes
+    // the bar's first half when there is one; its count of candidates is not known in advance.
+    let share = 0;
     const { model, ms } = await fitter.fit(file ? state.train! : state.data, { ...options, ...columns, dim: state.dim }, (p: Progress) => {
-      const share = auto ? 0.35 : 0;
+      if (p.phase === "select") share = 0.5;
       ui.progress.value = p.phase === "select" ? (share * p.done) / p.total : share + ((1 - share) * p.done) / p.total;
-      status(p.phase === "select" ? `Choosing the degree: ${p.message}` : `Fitting ${p.message}`);
+      status(p.phase === "select" ? `Choosing ${p.message}` : `Fitting ${p.message}`);
     });
     state.model = model;
     state.fitMs = ms;
