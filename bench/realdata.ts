@@ -35,7 +35,8 @@ const SEED = 0;
 const PYTHON = "/usr/bin/python3";
 const BENCH = fileURLToPath(new URL(".", import.meta.url));
 const PEERS = join(BENCH, "realdata_peers.py");
-const CLI = fileURLToPath(new URL("../bin/diffmix.js", import.meta.url));
+// The command as installed (package.json "bin"): the compiled package, built here first.
+const CLI = fileURLToPath(new URL("../dist/cli/bin.js", import.meta.url));
 
 interface SetInfo { name: string; label: string; target: boolean }
 const SETS: SetInfo[] = [
@@ -173,6 +174,7 @@ const fs = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.cli) spawnSync("npm", ["run", "-s", "build"], { stdio: "inherit" }); // the CLI below runs dist/
   const options: FitOptions = { ...FIT_OPTIONS, ...args.fit };
   const sets = SETS.filter((s) => !args.only || args.only.includes(s.name));
   const date = new Date().toISOString();
