@@ -94,7 +94,7 @@ export const FIT_OPTIONS = {
   gates: { check: oneOf("soft", "hard"), default: "soft", doc: '"hard": Voronoi cells (the paper\'s) instead of the soft partition of unity' },
   basis: { check: oneOf("projected", "full"), default: "projected", doc: '"full": polynomials in all n coordinates (the paper\'s)' },
   holdout: { check: num(0, 0.5, true), default: 0.2, doc: 'share of rows held out to choose what is "auto" (small data: K-fold instead)' },
-  maxUnknowns: { check: int(1, 100000), default: 2500, doc: "refuse configurations whose per-level system has more unknowns", cli: { value: "Q" } },
+  maxUnknowns: { check: int(1, 100000), default: 2500, doc: "refuse configurations whose per-level solve factors a larger matrix (its order)", cli: { value: "Q" } },
   columns: { check: { kind: "function" }, doc: "the columns' names (a CSV header), kept in the model" },
   dim: DIM,
   threads: THREADS,
@@ -255,7 +255,7 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
   const regions = await buildRegions(sorted.x, m, n, sorted.starts, { R: o.regions === "single" ? 0 : c.R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: effort.emIterations }, env.pool);
   const q = unknowns(regions, c.degree);
   if (q > o.maxUnknowns) {
-    throw new OptionError(`fit: ${q} unknowns per level exceed maxUnknowns (${o.maxUnknowns}); lower "degree" or "rMax", or raise "maxUnknowns"`);
+    throw new OptionError(`fit: a ${q}×${q} system per level exceeds maxUnknowns (${o.maxUnknowns}); lower the degree or rMax (--r-max), or raise maxUnknowns (--max-unknowns)`);
   }
   const ts = noiseLadder(Math.min(o.levels, effort.levels), o.tMin, T);
   const level = makePlan(env.kernels.create(), regions, c.degree, ts, sorted.x, m, { gates: o.gates, seed: o.seed, ridge: o.ridge });
