@@ -114,13 +114,14 @@ function scaler(x: Float64Array, n: number) {
 }
 
 function describeModel(model: ScoreModel): string {
-  const c = model.config as { R?: number; degree?: number; microClusters?: number; levels?: number; rMax?: number };
+  const c = model.config as { R?: number; degree?: number; granularity?: number; levels?: number; rMax?: number };
   const ranks = model.regions.ranks, G = ranks.length;
   const rankCount = new Map<number, number>();
   for (const r of ranks) rankCount.set(r, (rankCount.get(r) ?? 0) + 1);
   const rk = [...rankCount.entries()].sort((a, b) => a[0] - b[0]).map(([r, k]) => `${k}×r${r}`).join(" ");
-  const tried = model.selection.length ? `; chosen of ${model.selection.filter((s) => s.loss !== null).length} by Stein loss` : "";
-  return `${G} regions (${rk}), degree ${c.degree}, R=${c.R}, K=${c.microClusters}, ${c.levels} levels${tried}`;
+  const tried = model.selection.length ? `; chosen of ${model.selection.filter((s) => s.loss !== null).length} by held-out log-likelihood` : "";
+  const σ = Number(model.map.scale.toPrecision(4));
+  return `${model.map.kind} map, σ₀ ${σ}, K=${c.granularity}, R=${c.R}: ${G} regions (${rk}), degree ${c.degree}, ${c.levels} levels${tried}`;
 }
 
 async function fitDiffmix(train: Float64Array, test: Float64Array, dim: number, options: FitOptions, logJacobian = 0): Promise<Fitted> {
