@@ -8,7 +8,7 @@ import type { Backend } from "./kernels/index.ts";
 import { DataError, toRows } from "./dataset.ts";
 import { BACKEND, DIM, OptionError, PROGRESS, SEED, THREADS, int, num, oneOf, resolve, type Decl } from "./options.ts";
 import { chunkCount, withJob, type Env, type EnvSource } from "./pool.ts";
-import { addChunk, emptySums, makePlan, mergeSums, packPlanLevel, solveLevel, unknowns, type ChunkSpec, type ChunkStats, type LevelPlan, type LevelSums } from "./system.ts";
+import { addChunk, emptySums, makePlan, mergeSums, packPlanLevel, planBytes, solveLevel, unknowns, type ChunkSpec, type ChunkStats, type LevelPlan, type LevelSums } from "./system.ts";
 import { noiseLadder } from "./ladder.ts";
 import { shapeOf, type Level, type Regions } from "./level.ts";
 import { buildRegions, microClusters, sortByCluster } from "./regions.ts";
@@ -57,6 +57,8 @@ export interface FitOptions {
   holdout?: number;
   /** Refuse configurations whose normal equations have more unknowns than this per level. */
   maxUnknowns?: number;
+  /** The fit's memory budget in MiB, or "auto": half the machine's memory under Node, 1024 in a browser. */
+  memory?: number | "auto";
   /** The columns' names (e.g. a CSV header), kept in the model. */
   columns?: string[];
   /** Row length when `data` is a flat Float64Array. */
@@ -95,6 +97,7 @@ export const FIT_OPTIONS = {
   basis: { check: oneOf("projected", "full"), default: "projected", doc: '"full": polynomials in all n coordinates (the paper\'s)' },
   holdout: { check: num(0, 0.5, true), default: 0.2, doc: 'share of rows held out to choose what is "auto" (small data: K-fold instead)' },
   maxUnknowns: { check: int(1, 100000), default: 2500, doc: "refuse configurations whose per-level solve factors a larger matrix (its order)", cli: { value: "Q" } },
+  memory: { check: num(1, 2 ** 40), default: "auto", auto: true, doc: "the fit's memory budget in MiB (auto: half the machine's under Node, 1024 in a browser); a configuration that needs more is skipped by the selection, or refused", cli: { value: "MB" } },
   columns: { check: { kind: "function" }, doc: "the columns' names (a CSV header), kept in the model" },
   dim: DIM,
   threads: THREADS,
@@ -208,7 +211,7 @@ async function planWith(data: number[][] | Float64Array, options: FitOptions | u
     return solveWith(env, plan, await accumulateWith(env, plan, sorted.x, sorted.ids, sorted.m));
   });
   const { plan, sorted } = await planConfig(env, { x: prep.x, ids, m }, n, prep, config, o, columns, FINAL);
-  const { onProgress: _, threads: __, columns: ___, ...record } = { ...o, ...config, backend: env.kernels.backend };
+  const { onProgress: _, threads: __, columns: ___, memory: ____, ...record } = { ...o, ...config, backend: env.kernels.backend };
   return { plan: { ...plan, config: record, selection }, env, sorted, o };
 }
 
@@ -235,6 +238,14 @@ const SELECTION: Effort = { levels: 12, emIterations: EM_ITERATIONS };
  */
 type MicroCache = WeakMap<IdRows, Map<string, Float64Array>>;
 
+/** Refuses (an OptionError: the selection skips the candidate) what would need more than the budget. */
+function withinBudget(bytes: number, budget: number, what: string): void {
+  if (!(bytes <= budget)) {
+    const mib = (b: number) => `${Math.ceil(b / 2 ** 20)} MiB`;
+    throw new OptionError(`fit: ${what} need about ${mib(bytes)}, beyond the memory budget of ${mib(budget)}; lower the degree, rMax (--r-max) or the granularity, or raise the budget (--memory MB)`);
+  }
+}
+
 /** The plan of one configuration on `rows` (data units), and the rows in model units sorted by micro-cluster (with their ids). */
 async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: Config, o: Resolved,
   columns: string[] | null, effort: Effort, cache?: MicroCache): Promise<{ plan: FitPlan; sorted: IdRows }> {
@@ -244,6 +255,9 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
   const T = o.T === "auto" ? horizon(z, m, n) : o.T;
   if (!(o.tMin < T)) throw new OptionError(`invalid option "tMin": must be below the horizon T (${T}), got ${o.tMin}`);
   const K = Math.max(1, Math.min(c.granularity, Math.floor(m / 20)));
+  const budget = o.memory === "auto" ? env.memory : o.memory * 2 ** 20;
+  // The regions' responsibility-weighted n×n second moments come first; the level sums and the solve once the regions are known.
+  withinBudget(8 * (2 * m * n + K * n * n), budget, `${K} regions' ${n}×${n} second moments`);
   const key = `${c.map}|${K}`, known = cache?.get(rows) ?? new Map<string, Float64Array>();
   cache?.set(rows, known);
   const unit = known.get(key) ?? microClusters(c.scale === 1 ? z : z.map((v) => v * c.scale), m, n, K, streamState(o.seed, "kmeans"));
@@ -258,6 +272,7 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
     throw new OptionError(`fit: a ${q}×${q} system per level exceeds maxUnknowns (${o.maxUnknowns}); lower the degree or rMax (--r-max), or raise maxUnknowns (--max-unknowns)`);
   }
   const ts = noiseLadder(Math.min(o.levels, effort.levels), o.tMin, T);
+  withinBudget(planBytes(regions, c.degree, ts.length, m), budget, `${ts.length} levels of ${regions.weights.length} regions at degree ${c.degree}`);
   const level = makePlan(env.kernels.create(), regions, c.degree, ts, sorted.x, m, { gates: o.gates, seed: o.seed, ridge: o.ridge });
   const plan: FitPlan = {
     format: PLAN_FORMAT, version: 1, dim: n, columns, map, dequantised: prep.dequantised, tMin: o.tMin, T, ...level, config: {}, selection: [],

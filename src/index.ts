@@ -6,7 +6,10 @@ import { Runtime } from "./runtime.ts";
 import { library } from "./api.ts";
 import { spawnWebWorker } from "./threads/web.ts";
 
-const runtime = new Runtime({ spawn: typeof Worker === "function" ? spawnWebWorker : undefined, defaultThreads: 1, missing: "Web Workers" });
+/** A page cannot ask how much memory the machine has: a fit may use 1 GiB unless told otherwise (fit's `memory`). */
+const BROWSER_MEMORY = 2 ** 30;
+
+const runtime = new Runtime({ spawn: typeof Worker === "function" ? spawnWebWorker : undefined, defaultThreads: 1, missing: "Web Workers", defaultMemory: BROWSER_MEMORY });
 
 export const { fit, sample, plan, accumulate, merge, solve, sampleChunks, close } = library(runtime);
 export * from "./exports.ts";

@@ -31,6 +31,8 @@ export interface Env {
   /** Each create() is an instance of its own (arenas of one instance invalidate each other). */
   kernels: KernelSource;
   pool: Pool;
+  /** The default memory budget of a fit, bytes (the runtime's: a share of the machine's). */
+  memory: number;
 }
 
 /** Where entry points get their Env: the runtime of the entry file (src/runtime.ts). */

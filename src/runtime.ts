@@ -18,6 +18,8 @@ export interface RuntimeOptions {
   defaultThreads: number;
   /** Said in the message when threads > 1 cannot run here. */
   missing?: string;
+  /** The fit's memory budget in bytes when none is asked for (fit's `memory: "auto"`). */
+  defaultMemory: number;
 }
 
 export class Runtime implements EnvSource {
@@ -33,7 +35,7 @@ export class Runtime implements EnvSource {
     }
     const b = backend ?? defaultBackend(); // asked each time: a page may lose WebAssembly (tests stub it)
     const kernels = this.sources.get(b) ?? this.sources.set(b, kernelSource(b)).get(b)!;
-    return { kernels, pool: this.pool(t, kernels) };
+    return { kernels, pool: this.pool(t, kernels), memory: this.options.defaultMemory };
   }
 
   /** Terminate every worker (the next call starts new ones). */

@@ -319,6 +319,18 @@ export function unknowns(regions: Regions, degree: number): number {
   return Np === 0 || Nc > 2 * Np ? Math.max(s.G, Np) : Nc + Np;
 }
 
+/**
+ * Bytes a fit of these regions holds at its peak, roughly: every level's sums (emptySums), the
+ * largest matrices of one level's solve (solveLevel's two paths) and two copies of the rows.
+ */
+export function planBytes(regions: Regions, degree: number, levels: number, rows: number): number {
+  const s = shapeOf(regions, degree), { features: P, n, G } = s;
+  const sums = levels * (P * P + 2 * P * n + P + P * Math.max(1, s.rmax));
+  const Nc = G * n, Np = regions.ranks.reduce((q, r, g) => q + r * (s.p[g] - 1), 0);
+  const solve = Np === 0 || Nc > 2 * Np ? G * G + G * n * (1 + Np) + Np * Np : (Nc + Np) ** 2;
+  return 8 * (sums + solve + 2 * rows * n);
+}
+
 export class SystemError extends Error {}
 
 /**

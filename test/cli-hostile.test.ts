@@ -191,6 +191,26 @@ describe("row 5: no internal error for sizes and magnitudes", () => {
   }, 60000);
 });
 
+describe("row 6: a memory budget bounds the fit (--memory MB; default half the machine's)", () => {
+  it("a configuration beyond the budget is refused naming what to change, with nothing written; the selection skips such candidates and says so", async () => {
+    const r = rng(16);
+    writeFileSync(at("d8.csv"), csv(Array.from({ length: 2000 }, () => Array.from({ length: 8 }, () => r.n()))));
+    // 100 regions at degree 0 over 12 levels: 12 Grams of 100×100 and their right-hand sides, ~1.2 MiB.
+    const fixed = ["--map", "isotropic", "--scale", "1", "--granularity", "100", "--merge", "0", "--degree", "0", "--levels", "12", "-q"];
+    const refused = await diffmix(["fit", "d8.csv", "-o", "d8-fixed.json", ...fixed, "--memory", "1"]);
+    expect(refused.err).toMatch(/^diffmix: fit: 12 levels of \d+ regions at degree 0 need about \d MiB, beyond the memory budget of 1 MiB; lower the degree, rMax \(--r-max\) or the granularity, or raise the budget \(--memory MB\)\n$/);
+    expect(refused.code).toBe(2);
+    expect(existsSync(at("d8-fixed.json"))).toBe(false);
+    expect((await diffmix(["fit", "d8.csv", "-o", "d8-fixed.json", ...fixed, "--memory", "4"])).code).toBe(0);
+    // Everything automatic under 1 MiB: the many-region candidates are skipped (listed with the reason), a few-region one is chosen.
+    const auto = await diffmix(["fit", "d8.csv", "-o", "d8-auto.json", "--memory", "1"]);
+    expect(auto.code).toBe(0);
+    expect(auto.err).toMatch(/skipped: fit: .* beyond the memory budget of 1 MiB/);
+    const chosen = JSON.parse(readFileSync(at("d8-auto.json"), "utf8"));
+    expect(chosen.regions.weights.length).toBeLessThan(100);
+  }, 120000);
+});
+
 describe("row 12: degenerate data — refused by name, or fitted right", () => {
   it("identical rows are refused (main: samples with std ≈ 1)", async () => {
     writeFileSync(at("same.csv"), csv(Array.from({ length: 200 }, () => [1.5, 2.5])));

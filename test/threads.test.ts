@@ -47,7 +47,7 @@ describe("threads", () => {
 
   it("a small job runs on the calling thread, a large one on the workers; bad thread counts are one-line option errors", async () => {
     let spawned = 0;
-    const runtime = new Runtime({ spawn: () => (spawned++, spawnThread()), defaultThreads: 2 });
+    const runtime = new Runtime({ spawn: () => (spawned++, spawnThread()), defaultThreads: 2, defaultMemory: 2 ** 30 });
     await fitWith(data.subarray(0, 2 * 1000), { dim: 2, levels: 3, degree: 0, R: 2 }, runtime);
     expect(spawned).toBe(0); // one chunk: no worker started
     const big = await fitWith(data, { dim: 2, levels: 3, degree: 0, R: 2 }, runtime);
@@ -69,7 +69,7 @@ describe("worker failures", () => {
       let sabotage = first;
       return { ...port, post: (m) => (sabotage ? ((sabotage = false), port.post(null as never)) : port.post(m)) };
     };
-    const runtime = new Runtime({ spawn, defaultThreads: 2 });
+    const runtime = new Runtime({ spawn, defaultThreads: 2, defaultMemory: 2 ** 30 });
     const opts = { dim: 2, levels: 3, degree: 0, R: 2 };
     await expect(fitWith(data, opts, runtime)).rejects.toThrow(/^worker thread failed: /);
     const model = await fitWith(data, opts, runtime);

@@ -9,7 +9,7 @@ import { summary } from "./fit.ts";
 import { Progress } from "./progress.ts";
 import { streamProgress } from "./stats.ts";
 
-const FIT_FLAGS = ["map", "scale", "granularity", "R", "degree", "levels", "rMax", "maxUnknowns", "seed", "threads"] as const;
+const FIT_FLAGS = ["map", "scale", "granularity", "R", "degree", "levels", "rMax", "maxUnknowns", "memory", "seed", "threads"] as const;
 const STREAM_FLAGS = ["planRows", "firstRow"] as const;
 
 export const spec: CommandSpec = {
