@@ -121,7 +121,7 @@ async function child(job: { instance: string; method: Method; m: number }): Prom
     fingerprint = digest(model, samples);
     const cfg = model.config as { R?: number; levels?: number; backend?: string };
     detail = `${model.regions.weights.length} regions (ranks ${[...new Set(model.regions.ranks)].join("/")}), degree ${model.degree}, R=${cfg.R}, ${cfg.levels} levels, backend ${model.backend}; ` +
-      `fit = ${Number.isFinite(selectSeconds) ? `${selectSeconds.toFixed(1)} s selecting degree/R (${model.selection.length} candidates) + ${levelsSeconds.toFixed(1)} s regions and final levels` : "no selection"} (wall)`;
+      `fit = ${Number.isFinite(selectSeconds) ? `${selectSeconds.toFixed(1)} s selecting the configuration (${model.selection.length} candidates) + ${levelsSeconds.toFixed(1)} s regions and final levels` : "no selection"} (wall)`;
   }
   const sampleWall = (performance.now() - t0) / 1e3, sampleCpu = cpuSeconds(process.cpuUsage(c0));
   const maxRss = process.resourceUsage().maxRSS / 1024;
@@ -282,7 +282,7 @@ async function parent(argv: string[]): Promise<void> {
     `${date}. ${machine.cpu}, ${machine.cores} cores, node ${machine.node}; load average ${machine.loadavg_start.join(" / ")} at start, ` +
     `${machine.loadavg_end.join(" / ")} at the end (1/5/15 min), 1-min load at the start of each run in the table: this machine is shared, so ` +
     `CPU time (all threads) stands beside wall time. Fit ${m.toLocaleString("en")} rows drawn from the truth, then sample ${m.toLocaleString("en")}; one run each. ` +
-    `diffmix: \`fit(data, {dim, seed})\` with defaults (degree and R chosen by held-out Stein loss), \`sample(model, m)\` (${DEFAULT_STEPS.exp} exp-integrator steps); ` +
+    `diffmix: \`fit(data, {dim, seed})\` with defaults (map, σ₀, granularity, R and degree chosen by held-out log-likelihood), \`sample(model, m)\` (${DEFAULT_STEPS.exp} exp-integrator steps); ` +
     `each diffmix/EM run in its own Node process (max RSS includes Node's ~45 MB). scikit-learn: fit/sample timed inside Python (start-up and ` +
     `file reading excluded), BLAS threads as the machine sets them. Quality: lower is better, beside the floor a perfect sampler scores at this size.`,
     "",
