@@ -12,10 +12,10 @@ import { addChunk, emptySums, makePlan, mergeSums, packPlanLevel, planBytes, sol
 import { noiseLadder } from "./ladder.ts";
 import { shapeOf, type Level, type Regions } from "./level.ts";
 import { buildRegions, microClusters, sortByCluster } from "./regions.ts";
-import { moments, symmetricEigen } from "./linalg.ts";
+import { leadingEigen, moments } from "./linalg.ts";
 import { streamState } from "./random.ts";
 import { ScoreModel, type Candidate } from "./model.ts";
-import { MAP_KINDS, makeMap, mapMatrices, toModel, type DataMap, type MapKind } from "./map.ts";
+import { MAP_KINDS, makeMap, mapMatrices, mapShape, toModel, type DataMap, type MapKind } from "./map.ts";
 import { dequantise, prepare, type Prepared } from "./prepare.ts";
 import { choose, type Config, type IdRows } from "./select.ts";
 
@@ -217,7 +217,7 @@ async function planWith(data: number[][] | Float64Array, options: FitOptions | u
 
 /** The horizon for rows z: T = max(4, log S + margin), S the largest standard deviation. */
 export function horizon(z: Float64Array, m: number, n: number): number {
-  const top = symmetricEigen(moments(z, m, n).cov, n).values[0];
+  const top = leadingEigen(moments(z, m, n).cov, n, 1, -Infinity, 1e-9).values[0];
   return Math.max(4, 0.5 * Math.log(Math.max(top, 1e-300)) + HORIZON_MARGIN);
 }
 
@@ -233,8 +233,9 @@ const FINAL: Effort = { levels: Infinity, emIterations: EM_ITERATIONS };
 const SELECTION: Effort = { levels: 12, emIterations: EM_ITERATIONS };
 
 /**
- * The micro-clusters of a set of rows per (map kind, K), in units of σ₀ = 1: k-means is
- * equivariant under scaling, so the candidates that differ only in σ₀ share them.
+ * Per set of rows: the map's shape per kind, and the micro-clusters per (map kind, K) in units
+ * of σ₀ = 1 (k-means is equivariant under scaling), so the candidates that differ only in σ₀
+ * share them.
  */
 type MicroCache = WeakMap<IdRows, Map<string, Float64Array>>;
 
@@ -250,7 +251,13 @@ function withinBudget(bytes: number, budget: number, what: string): void {
 async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: Config, o: Resolved,
   columns: string[] | null, effort: Effort, cache?: MicroCache): Promise<{ plan: FitPlan; sorted: IdRows }> {
   const { m } = rows;
-  const map = makeMap(c.map, c.scale, rows.x, m, n, prep.centre, prep.scales);
+  const known = cache?.get(rows) ?? new Map<string, Float64Array>();
+  cache?.set(rows, known);
+  // The map's shape depends on the rows and the kind, not on σ₀: one per kind (an n×n eigendecomposition when whitening).
+  const shapeKey = `shape|${c.map}`;
+  const shape = known.get(shapeKey) ?? Float64Array.from(c.map === "none" ? [] : mapShape(c.map, rows.x, m, n, prep.centre, prep.scales));
+  known.set(shapeKey, shape);
+  const map = makeMap(c.map, c.scale, rows.x, m, n, prep.centre, prep.scales, shape);
   const z = toModel(map, mapMatrices(map).inv, rows.x, m);
   const T = o.T === "auto" ? horizon(z, m, n) : o.T;
   if (!(o.tMin < T)) throw new OptionError(`invalid option "tMin": must be below the horizon T (${T}), got ${o.tMin}`);
@@ -258,8 +265,7 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
   const budget = o.memory === "auto" ? env.memory : o.memory * 2 ** 20;
   // The regions' responsibility-weighted n×n second moments come first; the level sums and the solve once the regions are known.
   withinBudget(8 * (2 * m * n + K * n * n), budget, `${K} regions' ${n}×${n} second moments`);
-  const key = `${c.map}|${K}`, known = cache?.get(rows) ?? new Map<string, Float64Array>();
-  cache?.set(rows, known);
+  const key = `${c.map}|${K}`;
   const unit = known.get(key) ?? microClusters(c.scale === 1 ? z : z.map((v) => v * c.scale), m, n, K, streamState(o.seed, "kmeans"));
   known.set(key, unit);
   const micro = c.scale === 1 ? unit : unit.map((v) => v / c.scale);

@@ -43,6 +43,106 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): { values: Float
   return { values, vectors }; // vectors[k*n + j] = coordinate k of eigenvector j
 }
 
+/** Below this order (or when k is not small against n), leadingEigen is Jacobi's whole decomposition. */
+const SUBSPACE_FROM = 48;
+
+/**
+ * The eigenpairs of a symmetric positive semi-definite n×n matrix whose values exceed `above`,
+ * at most k of them: values descending, vectors n×(count) row-major (vectors[i*c + j]:
+ * coordinate i of pair j). Small or square problems take symmetricEigen; wide ones (a region's
+ * covariance in 300-D, k ≤ 16) subspace iteration with Rayleigh–Ritz on k + 4 vectors: O(n²k)
+ * per sweep instead of Jacobi's O(n³). It stops when the pairs above `above` have settled (their
+ * values move by less than tol relative to the largest) and the next Ritz value plus its
+ * residual ‖Ay − θy‖ is at most `above` (a matrix eigenvalue lies within the residual of θ):
+ * only the pairs above the cut must converge, so a bulk of nearly equal values below it costs
+ * nothing.
+ */
+export function leadingEigen(a: ArrayLike<number>, n: number, k: number, above: number, tol = 1e-10, sweeps = 2000): { values: Float64Array; vectors: Float64Array } {
+  k = Math.min(k, n);
+  if (k === 0) return { values: new Float64Array(0), vectors: new Float64Array(0) };
+  const p = Math.min(n, k + 4);
+  const cut = (values: Float64Array, vectors: Float64Array, stride: number, rows: number) => {
+    let c = 0;
+    while (c < k && values[c] > above) c++;
+    const V = new Float64Array(rows * c);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < c; j++) V[i * c + j] = vectors[i * stride + j];
+    return { values: values.slice(0, c), vectors: V };
+  };
+  if (n < SUBSPACE_FROM || 2 * p > n) {
+    const { values, vectors } = symmetricEigen(a, n);
+    return cut(values, vectors, n, n);
+  }
+  // Columns of Q (n×p, row-major) start from a fixed pseudo-random basis (no shared state).
+  const Q = new Float64Array(n * p), Z = new Float64Array(n * p), H = new Float64Array(p * p), Y = new Float64Array(n * p);
+  let seed = 0x9e3779b9;
+  for (let i = 0; i < n * p; i++) {
+    seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    Q[i] = seed / 2 ** 32 - 0.5;
+  }
+  orthonormalise(Q, n, p);
+  let previous: Float64Array = new Float64Array(p).fill(-Infinity);
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    // Z = A·Q, H = QᵀZ and its Ritz pairs (θ, u): Ritz vectors Q·u, with A·(Q·u) = Z·u.
+    Z.fill(0);
+    for (let i = 0; i < n; i++) {
+      for (let l = 0; l < n; l++) {
+        const ail = a[i * n + l];
+        if (ail === 0) continue;
+        for (let j = 0; j < p; j++) Z[i * p + j] += ail * Q[l * p + j];
+      }
+    }
+    H.fill(0);
+    for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) for (let l = j; l < p; l++) H[j * p + l] += Q[i * p + j] * Z[i * p + l];
+    for (let j = 0; j < p; j++) for (let l = 0; l < j; l++) H[j * p + l] = H[l * p + j];
+    const { values: theta, vectors: U } = symmetricEigen(H, p);
+    let c = 0;
+    while (c < k && theta[c] > above) c++;
+    const top = Math.max(Math.abs(theta[0]), 1e-300);
+    let moved = 0;
+    for (let j = 0; j < c; j++) moved = Math.max(moved, Math.abs(theta[j] - previous[j]) / top);
+    previous = theta;
+    // Y = Q·U (the Ritz vectors); Q ← Z·U (A applied to them) for the next sweep.
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < p; j++) {
+        let y = 0, z = 0;
+        for (let l = 0; l < p; l++) {
+          y += Q[i * p + l] * U[l * p + j];
+          z += Z[i * p + l] * U[l * p + j];
+        }
+        Y[i * p + j] = y;
+        Z[i * p + j] = z;
+      }
+    }
+    let settled = moved < tol;
+    if (settled && c < k) {
+      let r2 = 0;
+      for (let i = 0; i < n; i++) r2 += (Z[i * p + c] - theta[c] * Y[i * p + c]) ** 2;
+      settled = theta[c] + Math.sqrt(r2) <= above;
+    }
+    if (settled) return cut(theta, Y, p, n);
+    Q.set(Z);
+    orthonormalise(Q, n, p);
+  }
+  throw new Error(`leadingEigen: the eigenpairs above ${above} of an ${n}×${n} matrix did not settle in ${sweeps} sweeps`);
+}
+
+/** The p columns of Q (n×p, row-major) made orthonormal in place (modified Gram–Schmidt, twice for stability). */
+function orthonormalise(Q: Float64Array, n: number, p: number): void {
+  for (let pass = 0; pass < 2; pass++) {
+    for (let j = 0; j < p; j++) {
+      for (let l = 0; l < j; l++) {
+        let d = 0;
+        for (let i = 0; i < n; i++) d += Q[i * p + j] * Q[i * p + l];
+        for (let i = 0; i < n; i++) Q[i * p + j] -= d * Q[i * p + l];
+      }
+      let norm = 0;
+      for (let i = 0; i < n; i++) norm += Q[i * p + j] ** 2;
+      norm = Math.sqrt(norm);
+      for (let i = 0; i < n; i++) Q[i * p + j] = norm > 0 ? Q[i * p + j] / norm : 0;
+    }
+  }
+}
+
 /** Mean and covariance (divisor m) of m rows of dimension n. */
 export function moments(x: Float64Array, m: number, n: number): { mean: Float64Array; cov: Float64Array } {
   const mean = new Float64Array(n), cov = new Float64Array(n * n);

@@ -75,7 +75,7 @@ export function columnStats(x: Float64Array, m: number, n: number): { centre: nu
  * The shape of the given kind for rows x (m×n) about `centre`, with det 1. Columns of zero
  * scale must have been removed before (the fit refuses constant columns).
  */
-export function shapeOf(kind: MapKind, x: Float64Array, m: number, n: number, centre: number[], scales: number[]): number[] {
+export function mapShape(kind: MapKind, x: Float64Array, m: number, n: number, centre: number[], scales: number[]): number[] {
   if (kind === "isotropic" || kind === "none") return identity(n);
   if (kind === "diagonal") {
     const g = Math.exp(scales.reduce((s, v) => s + Math.log(v), 0) / n);
@@ -113,8 +113,9 @@ export function shapeOf(kind: MapKind, x: Float64Array, m: number, n: number, ce
  * that would put the rows beyond COORD_MAX noise scales, or σ₀M beyond DATA_MAX, makes a model
  * the loader refuses (src/model-file.ts): an OptionError naming "scale" instead.
  */
-export function makeMap(kind: MapKind, scale: number, x: Float64Array, m: number, n: number, centre: number[], scales: number[]): DataMap {
-  const map = kind === "none" ? { ...identityMap(n), scale } : { kind, centre, shape: shapeOf(kind, x, m, n, centre, scales), scale };
+export function makeMap(kind: MapKind, scale: number, x: Float64Array, m: number, n: number, centre: number[], scales: number[],
+  shape: ArrayLike<number> = kind === "none" ? [] : mapShape(kind, x, m, n, centre, scales)): DataMap {
+  const map = kind === "none" ? { ...identityMap(n), scale } : { kind, centre, shape: Array.from(shape), scale };
   const { A, inv } = mapMatrices(map);
   const spread = new Array<number>(n).fill(0);
   for (let t = 0; t < m; t++) for (let j = 0; j < n; j++) spread[j] = Math.max(spread[j], Math.abs(x[t * n + j] - map.centre[j]));

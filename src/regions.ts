@@ -3,7 +3,7 @@
  * micro-clusters, agglomerative merging by a dimension-free separation estimate, centres
  * refined by identity-covariance EM, and a local frame per group.
  */
-import { symmetricEigen } from "./linalg.ts";
+import { leadingEigen } from "./linalg.ts";
 import { packedLength, packLevel, shapeOf, type Regions } from "./level.ts";
 import type { Kernels } from "./kernels/types.ts";
 import { CHUNK_ROWS, chunkCount, shareable, withJob, type Job, type Pool } from "./pool.ts";
@@ -208,16 +208,12 @@ async function regionsOf(job: Job, x: Float64Array, m: number, n: number, starts
   const frames: number[][] = [], spreads: number[][] = [], ranks: number[] = [];
   for (let g = 0; g < G; g++) {
     for (let i = 0; i < n * n; i++) cov[g][i] /= Math.max(mass[g], 1);
-    const { values, vectors } = symmetricEigen(cov[g], n);
+    // The frame: the directions whose spread is clearly above the unit noise, at most rMax of them.
     const threshold = 1 + Math.max(0.2, 3 * Math.sqrt(n / Math.max(mass[g], 1)));
-    let r = 0;
-    if (opt.basis === "full") r = n;
-    else while (r < Math.min(n, opt.rMax) && values[r] > threshold) r++;
-    const frame = new Array<number>(n * r);
-    for (let i = 0; i < n; i++) for (let j = 0; j < r; j++) frame[i * r + j] = vectors[i * n + j];
-    frames.push(frame);
-    spreads.push(Array.from(values.subarray(0, r), (v) => Math.max(v, 1)));
-    ranks.push(r);
+    const { values, vectors } = opt.basis === "full" ? leadingEigen(cov[g], n, n, -Infinity) : leadingEigen(cov[g], n, opt.rMax, threshold);
+    frames.push(Array.from(vectors));
+    spreads.push(Array.from(values, (v) => Math.max(v, 1)));
+    ranks.push(values.length);
   }
   return { dim: n, weights, centres, frames, spreads, ranks };
 }
