@@ -6,10 +6,10 @@
  * file and the row (CSV: the line) when its block is read, so a consumer that writes its
  * output only at the end leaves nothing behind.
  */
-import { closeSync, readSync } from "node:fs";
+import { closeSync } from "node:fs";
 import { DataError } from "../dataset.ts";
 import { CsvParser } from "./csv.ts";
-import { formatOf, nameOf, openForReading, openNpy, readNpyRows } from "./files.ts";
+import { chunksOf, formatOf, nameOf, openForReading, openNpy, readNpyRows } from "./files.ts";
 
 /** Rows per block by default: 64 Ki rows (4 MB at 8 columns). */
 export const BLOCK_ROWS = 1 << 16;
@@ -78,29 +78,9 @@ export async function openTable(path: string): Promise<BlockTable> {
         shape = parser.shape;
         return b;
       };
-      if (path === "-") {
-        for await (const chunk of process.stdin) {
-          parser.push(chunk as Buffer);
-          if (parser.pending >= blockRows) yield take()!;
-        }
-      } else {
-        const { fd } = openForReading(path);
-        const buf = Buffer.allocUnsafe(CHUNK);
-        try {
-          for (;;) {
-            let got: number;
-            try {
-              got = readSync(fd, buf, 0, CHUNK, null);
-            } catch (e) {
-              throw new DataError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-            }
-            if (got === 0) break;
-            parser.push(buf.subarray(0, got));
-            if (parser.pending >= blockRows) yield take()!;
-          }
-        } finally {
-          closeSync(fd);
-        }
+      for await (const chunk of chunksOf(path)) {
+        parser.push(chunk);
+        if (parser.pending >= blockRows) yield take()!;
       }
       parser.finish();
       const last = take();

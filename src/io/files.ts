@@ -61,10 +61,13 @@ export function openForReading(path: string): { fd: number; size: number } {
   return { fd, size: st.size };
 }
 
-/** Calls `each` with successive chunks of a file or of stdin (`-`); the chunk's memory is reused. */
-async function readChunks(path: string, each: (chunk: Buffer) => void, onSize?: (bytes: number) => void): Promise<void> {
+/**
+ * Successive chunks of a file or of stdin (`-`). A file's chunks share one buffer: use each
+ * before asking for the next. `onSize` gets the file's size before the first chunk.
+ */
+export async function* chunksOf(path: string, onSize?: (bytes: number) => void): AsyncGenerator<Buffer> {
   if (path === "-") {
-    for await (const chunk of process.stdin) each(chunk as Buffer);
+    for await (const chunk of process.stdin) yield chunk as Buffer;
     return;
   }
   const { fd, size } = openForReading(path);
@@ -79,7 +82,7 @@ async function readChunks(path: string, each: (chunk: Buffer) => void, onSize?: 
         throw openError(path, e);
       }
       if (got === 0) break;
-      each(buf.subarray(0, got));
+      yield buf.subarray(0, got);
     }
   } finally {
     closeSync(fd);
@@ -94,7 +97,7 @@ export async function readTable(path: string): Promise<Table> {
 
 export async function readCsv(path: string): Promise<Table> {
   let parser: CsvParser | undefined;
-  await readChunks(path, (chunk) => (parser ??= new CsvParser(nameOf(path))).push(chunk), (size) => (parser = new CsvParser(nameOf(path), size)));
+  for await (const chunk of chunksOf(path, (size) => (parser = new CsvParser(nameOf(path), size)))) (parser ??= new CsvParser(nameOf(path))).push(chunk);
   return (parser ?? new CsvParser(nameOf(path))).end();
 }
 
@@ -158,7 +161,7 @@ export async function readParquet(path: string): Promise<Table> {
 /** Reads a whole text file (or stdin) as UTF-8. */
 export async function readText(path: string): Promise<string> {
   const parts: Buffer[] = [];
-  await readChunks(path, (chunk) => parts.push(Buffer.from(chunk)));
+  for await (const chunk of chunksOf(path)) parts.push(Buffer.from(chunk));
   return Buffer.concat(parts).toString("utf8");
 }
 
