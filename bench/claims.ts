@@ -1,6 +1,6 @@
 /**
  * The paper's claims, measured (issue 4): (1) error vs the number of samples m, with the
- * fitted slope; (2) error vs polynomial degree; (3) dimension n = 2 … 32 at fixed k, the
+ * fitted slope; (2) error vs polynomial degree; (3) dimension n = 2 … 128 at fixed k, the
  * projected basis vs the paper's full basis; (4) continuous mixtures (ring, sphere, union of
  * balls): diffmix vs EM with BIC; (5) the score error per noise level. Each study writes its
  * own section of bench/RESULTS.md ("claims-m", "claims-degree", "claims-dimension",
@@ -172,7 +172,7 @@ function planeMixture(n: number): GaussianMixture {
 }
 
 async function studyDimension(): Promise<void> {
-  const dims = Q ? [2, 4, 8] : [2, 4, 8, 16, 32];
+  const dims = Q ? [2, 4, 8] : [2, 4, 8, 16, 32, 64, 128];
   const m = Q ? 4000 : 10000, count = m, levels = 12;
   const configs = [
     { label: "projected, auto", options: {} },
@@ -199,7 +199,7 @@ async function studyDimension(): Promise<void> {
         log(`  dim ${n} ${c.label}: score error ${fmt(s.relative)}, sliced − floor ${fmt(x.slicedTV)}, fit ${d.fitSeconds.toFixed(1)} s`);
       } catch (e) {
         const msg = (e as Error).message;
-        const q = Number(/(\d+) unknowns/.exec(msg)?.[1] ?? NaN);
+        const q = Number((/a (\d+)×\d+ system/.exec(msg) ?? /(\d+) unknowns/.exec(msg))?.[1] ?? NaN);
         const gram = Number.isFinite(q) ? `; its Gram matrix alone is ${q}² × 8 B = ${fmt((q * q * 8) / 2 ** 30, 3)} GiB per level` : "";
         rows.push([String(n), c.label, "—", Number.isFinite(q) ? String(q) : "—", "—", "—", "—", "—", `\`${msg}\`${gram}`]);
         refused.push(`${c.label} at n = ${n}: ${Number.isFinite(q) ? `${q} unknowns` : "refused"}`);
@@ -226,13 +226,14 @@ async function studyDimension(): Promise<void> {
 Truth: k = 4 identity-covariance components in a random 2-D plane of Rⁿ (a pair 1.6 apart that
 merges into one curved region, and two far components; weights 0.3, 0.3, 0.2, 0.2). m = ${m}
 training rows, ${count} generated, **${levels} levels** for every configuration (fewer than the
-default 40 to keep the full basis affordable). "unknowns" is the per-level system size.
+default 40 to keep the full basis affordable). "unknowns": the coefficients per level (W); for a
+refused configuration, the order of the matrix its solve would factor.
 The projected basis fits polynomials only in each region's local frame (≤ rMax directions with
 spread above the noise); the paper's full basis uses all n coordinates: n·C(n+D, D) unknowns
 per region, so at D = 2 it grows like n³/2 and its Gram matrix like n⁶ — per region that is
 ${[8, 16, 32].map((n) => `${n * ((n + 1) * (n + 2) / 2)} at n = ${n}`).join(", ")}; fit time grows with the Gram
-(m·Q² per level) and the solve (Q³). Past \`maxUnknowns\` (2500, default) fit refuses with the
-message shown. ${machine()}; ${seconds(t00).toFixed(0)} s.
+(m·Q² per level) and the solve (Q³). Past \`maxUnknowns\` (2500, default: the order of the
+largest matrix a level's solve factors) fit refuses with the message shown. ${machine()}; ${seconds(t00).toFixed(0)} s.
 
 ${markdownTable(["n", "config", "model", "unknowns", "score err", "sliced − floor", "fit s", "sample s", "note"], rows)}
 
