@@ -12,7 +12,7 @@
  */
 import { GaussianMixture, type Mixture } from "../src/mixture.ts";
 import { evaluate, scoreError, type ScoreErrorResult } from "../src/metrics/index.ts";
-import type { ScoreModel } from "../src/model.ts";
+import { ScoreModel } from "../src/model.ts";
 import type { EMResult } from "../src/em.ts";
 import { normals, streamState } from "../src/random.ts";
 import { linePlot, PALETTE, type Series } from "./svg.ts";
@@ -36,8 +36,12 @@ const SEED = 1;
 /** Points per level for the score error (fresh x_t from the truth). */
 const SCORE_POINTS = Q ? 2000 : 5000;
 /** The ladder at which the integrated score error is measured (12 levels, log-SNR uniform, 0.01 … 4). */
-const scoreOf = (model: { residual(x: Float64Array, t: number): Float64Array }, truth: Mixture): ScoreErrorResult =>
-  scoreError({ residual: (x, t) => model.residual(x, t) }, truth, { points: SCORE_POINTS, seed: 7 });
+const scoreOf = (model: ScoreModel | { residual(x: Float64Array, t: number): Float64Array }, truth: Mixture): ScoreErrorResult =>
+  // A ScoreModel goes in whole: its residual is in model units, and scoreError checks its map
+  // (the paper's units, up to the centre) and moves the truth by the map's centre.
+  scoreError(model instanceof ScoreModel ? model : { residual: (x, t) => model.residual(x, t) }, truth, { points: SCORE_POINTS, seed: 7 });
+/** The paper's setting: identity-covariance components, so the noise scale is known (σ₀ = 1, no shape). */
+const PAPER = { map: "isotropic", scale: 1 } as const;
 const log = (s: string) => console.log(s);
 
 /** Excess of sample metrics over their floors (the floor is one fresh true sample of the same size). */
@@ -65,7 +69,7 @@ async function studyM(): Promise<void> {
     const ours: [number, number][] = [], theirs: [number, number][] = [], tvOurs: [number, number][] = [], tvTheirs: [number, number][] = [];
     for (const m of ms) {
       const data = truth.sample(m, SEED);
-      const d = await runDiffmix(data, 2, count, SEED);
+      const d = await runDiffmix(data, 2, count, SEED, PAPER);
       const e = runEM(data, 2, count, SEED, { k }, "EM");
       const sd = scoreOf(d.model, truth), se = scoreOf(new GaussianMixture(e.model.weights, e.model.means), truth);
       const xd = excess(d.samples, truth), xe = excess(e.samples, truth);
@@ -127,7 +131,7 @@ async function studyDegree(): Promise<void> {
     const data = truth.sample(m, SEED);
     const pts: [number, number][] = [];
     for (const degree of degrees) {
-      const d = await runDiffmix(data, 2, count, SEED, { degree, R });
+      const d = await runDiffmix(data, 2, count, SEED, { ...PAPER, degree, R });
       const s = scoreOf(d.model, truth), x = excess(d.samples, truth);
       pts.push([degree, s.relative]);
       rows.push([name, String(R), String(degree), d.size, fmt(s.relative), fmt(x.tv2d), fmt(x.slicedTV), d.fitSeconds.toFixed(1)]);
@@ -190,7 +194,7 @@ async function studyDimension(): Promise<void> {
     const data = truth.sample(m, SEED);
     for (const [ci, c] of configs.entries()) {
       try {
-        const d = await runDiffmix(data, n, count, SEED, { levels, ...c.options });
+        const d = await runDiffmix(data, n, count, SEED, { ...PAPER, levels, ...c.options });
         const s = scoreOf(d.model, truth), x = excess(d.samples, truth);
         const q = d.model.levels[0].W.reduce((acc, w) => acc + w.length, 0);
         errSeries[ci].points.push([n, s.relative]);
@@ -254,7 +258,7 @@ async function studyContinuous(): Promise<void> {
   for (const name of names) {
     const { truth } = instances[name];
     const n = truth.dim, data = truth.sample(m, SEED);
-    const d = await runDiffmix(data, n, count, SEED);
+    const d = await runDiffmix(data, n, count, SEED, PAPER);
     const ei = runEM(data, n, count, SEED, { k: "bic" }, "EM-BIC (identity)");
     const ef = runEM(data, n, count, SEED, { k: "bic", covariance: "full" }, "EM-BIC (full)");
     const skr = sk ? runSklearn(data, n, count, SEED, { k: "bic" }, "sklearn GMM-BIC (full)") : null;
@@ -294,7 +298,7 @@ function studyLevels(): void {
   cases.forEach((c, ci) => {
     // every second fitted level (20 of 40), so the curve follows the model's own ladder
     const times = c.diffmix.levels.map((lv) => lv.t).filter((_, i) => i % 2 === 0);
-    const ours = scoreError({ residual: (x, t) => c.diffmix.residual(x, t) }, c.truth, { times, points: SCORE_POINTS, seed: 9 });
+    const ours = scoreError(c.diffmix, c.truth, { times, points: SCORE_POINTS, seed: 9 });
     const theirs = scoreError(c.em, c.truth, { times, points: SCORE_POINTS, seed: 9 });
     const group = c.truth.kind === "discrete" ? "discrete" : "continuous";
     const color = PALETTE[ci % PALETTE.length];
