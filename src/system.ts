@@ -384,22 +384,22 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
   const poly = (q1: number, q2: number) => s(Fp(q1), Fp(q2)) * dotFrames(U.g[q1], U.g[q2], U.j[q1], U.j[q2]);
   let xc: Float64Array, xp: Float64Array;
   if (Np === 0 || Nc > 2 * Np) {
-    // C = (S₀₀ ⊗ I_n)(1 + ρ): one G×G factor for the constants' right-hand side and each column of B.
-    const cols = n * (1 + Np);
+    // C = (S₀₀ ⊗ I_n)(1 + ρ) has scalar blocks and B's column q is s(·, q) ⊗ e_q (e_q: q's frame
+    // direction), so C⁻¹B = y_q ⊗ e_q with y_q = S₀₀⁻¹s(·, q): one G×G factor with n + Np
+    // right-hand sides, and BᵀC⁻¹B[q1, q2] = (s(·, q1)·y_q2)(e_q1·e_q2): O(Np²(G + n)), not O(Np²Gn).
+    const cols = n + Np;
     const A = kernels.arena({ c0: ["f64", G * G], rhs: ["f64", G * cols] });
     let maxDiag = 0;
     for (let g = 0; g < G; g++) {
       for (let h = g; h < G; h++) A.c0[g * G + h] = s(F0(g), F0(h));
       maxDiag = Math.max(maxDiag, A.c0[g * G + g]);
-      for (let i = 0; i < n; i++) {
-        A.rhs[g * cols + i] = bc[g * n + i];
-        for (let q = 0; q < Np; q++) A.rhs[g * cols + n * (1 + q) + i] = coupling(g, i, q);
-      }
+      for (let i = 0; i < n; i++) A.rhs[g * cols + i] = bc[g * n + i];
+      for (let q = 0; q < Np; q++) A.rhs[g * cols + n + q] = s(F0(g), Fp(q));
     }
     const status = kernels.choleskySolve(G, cols, A.c0, G, A.rhs, cols, ridge, 1e-9 * maxDiag + 1e-300);
     if (status !== 0) throw fail(status);
     const solved = A.rhs.slice(); // the next arena of these kernels reuses this memory
-    const Y = (g: number, i: number, q: number) => solved[g * cols + n * (1 + q) + i]; // C⁻¹B
+    const y = (g: number, q: number) => solved[g * cols + n + q];
     xc = new Float64Array(Nc);
     for (let g = 0; g < G; g++) for (let i = 0; i < n; i++) xc[g * n + i] = solved[g * cols + i]; // C⁻¹b_c
     xp = new Float64Array(Np);
@@ -409,9 +409,9 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
       let top = 0;
       for (let q1 = 0; q1 < Np; q1++) {
         for (let q2 = q1; q2 < Np; q2++) {
-          let v = poly(q1, q2) * (q1 === q2 ? 1 + ridge : 1);
-          for (let g = 0; g < G; g++) for (let i = 0; i < n; i++) v -= coupling(g, i, q1) * Y(g, i, q2);
-          B.sch[q1 * Np + q2] = v;
+          let sy = 0;
+          for (let g = 0; g < G; g++) sy += s(F0(g), Fp(q1)) * y(g, q2);
+          B.sch[q1 * Np + q2] = (s(Fp(q1), Fp(q2)) * (q1 === q2 ? 1 + ridge : 1) - sy) * dotFrames(U.g[q1], U.g[q2], U.j[q1], U.j[q2]);
         }
         top = Math.max(top, B.sch[q1 * Np + q1]);
         let r = bp[q1];
@@ -421,7 +421,13 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
       const st = kernels.choleskySolve(Np, 1, B.sch, Np, B.rhs, 1, 0, 1e-9 * top + 1e-300);
       if (st !== 0) throw fail(st);
       xp.set(B.rhs);
-      for (let g = 0; g < G; g++) for (let i = 0; i < n; i++) for (let q = 0; q < Np; q++) xc[g * n + i] -= Y(g, i, q) * xp[q];
+      for (let q = 0; q < Np; q++) {
+        const gq = U.g[q], jq = U.j[q];
+        for (let g = 0; g < G; g++) {
+          const c = y(g, q) * xp[q];
+          for (let i = 0; i < n; i++) xc[g * n + i] -= c * frame(gq, i, jq);
+        }
+      }
     }
   } else {
     // Few constants against many polynomials: the whole system at once.
