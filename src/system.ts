@@ -304,7 +304,9 @@ function layout(regions: Regions, s: Shape) {
       }
     }
   });
-  return { g, j, f, Np: g.length, Nc: s.G * s.n };
+  // solveLevel's path: the Schur complement of the constants' block when they outnumber the polynomials twice over.
+  const Np = g.length, Nc = s.G * s.n;
+  return { g, j, f, Np, Nc, schur: Np === 0 || Nc > 2 * Np };
 }
 
 /**
@@ -314,9 +316,8 @@ function layout(regions: Regions, s: Shape) {
  * 100-D data at degree 0 are a 39×39 system, not 3900 unknowns.
  */
 export function unknowns(regions: Regions, degree: number): number {
-  const s = shapeOf(regions, degree);
-  const Nc = s.G * s.n, Np = regions.ranks.reduce((q, r, g) => q + r * (s.p[g] - 1), 0);
-  return Np === 0 || Nc > 2 * Np ? Math.max(s.G, Np) : Nc + Np;
+  const s = shapeOf(regions, degree), { Nc, Np, schur } = layout(regions, s);
+  return schur ? Math.max(s.G, Np) : Nc + Np;
 }
 
 /**
@@ -326,8 +327,8 @@ export function unknowns(regions: Regions, degree: number): number {
 export function planBytes(regions: Regions, degree: number, levels: number, rows: number): number {
   const s = shapeOf(regions, degree), { features: P, n, G } = s;
   const sums = levels * (P * P + 2 * P * n + P + P * Math.max(1, s.rmax));
-  const Nc = G * n, Np = regions.ranks.reduce((q, r, g) => q + r * (s.p[g] - 1), 0);
-  const solve = Np === 0 || Nc > 2 * Np ? G * G + G * n * (1 + Np) + Np * Np : (Nc + Np) ** 2;
+  const { Nc, Np, schur } = layout(regions, s);
+  const solve = schur ? G * G + G * (n + Np) + Np * Np : (Nc + Np) ** 2;
   return 8 * (sums + solve + 2 * rows * n);
 }
 
@@ -383,7 +384,7 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
   const coupling = (gc: number, i: number, q: number) => s(F0(gc), Fp(q)) * frame(U.g[q], i, U.j[q]);
   const poly = (q1: number, q2: number) => s(Fp(q1), Fp(q2)) * dotFrames(U.g[q1], U.g[q2], U.j[q1], U.j[q2]);
   let xc: Float64Array, xp: Float64Array;
-  if (Np === 0 || Nc > 2 * Np) {
+  if (U.schur) {
     // C = (S₀₀ ⊗ I_n)(1 + ρ) has scalar blocks and B's column q is s(·, q) ⊗ e_q (e_q: q's frame
     // direction), so C⁻¹B = y_q ⊗ e_q with y_q = S₀₀⁻¹s(·, q): one G×G factor with n + Np
     // right-hand sides, and BᵀC⁻¹B[q1, q2] = (s(·, q1)·y_q2)(e_q1·e_q2): O(Np²(G + n)), not O(Np²Gn).

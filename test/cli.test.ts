@@ -2,8 +2,8 @@
 // every command's happy path, the round trip gen → fit → sample → eval, and every failure
 // with its exact one-line message, its exit code and no output file left behind.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runDiffmix, type Run } from "./helpers/cli.ts";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { describeFailures, runDiffmix, type Failure, type Run } from "./helpers/cli.ts";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -143,7 +143,7 @@ describe("happy paths", () => {
 });
 
 // [arguments, exit code, the message after "diffmix: ", the output that must not exist]
-const failures: [string, string[], number, string, string?][] = [
+const failures: Failure[] = [
   // files
   ["missing file", ["fit", "nope.csv", "-o", "o1.json"], 1, "nope.csv: no such file", "o1.json"],
   ["a directory", ["fit", "folder", "-o", "o2.json"], 1, "folder: is a directory (expected a file)", "o2.json"],
@@ -192,15 +192,7 @@ const failures: [string, string[], number, string, string?][] = [
   ["eval without a truth", ["eval", "data.csv"], 2, "eval: missing --truth SPEC.json, --preset NAME or --reference DATA (see: diffmix eval --help)"],
 ];
 
-describe.concurrent("failures: one line on stderr, exit code, no output left", () => {
-  it.each(failures)("%s", async (_, args, code, message, output) => {
-    const r = await diffmix(args);
-    expect(r.err).toBe(`diffmix: ${message}\n`);
-    expect(r.code).toBe(code);
-    expect(r.out).toBe("");
-    if (output) expect(existsSync(at(output))).toBe(false);
-  }, 60000);
-});
+describeFailures(dir, failures);
 
 describe("after the failures", () => {
   it("no temporary file is left in the folder", () => {

@@ -3,11 +3,11 @@
 // same bytes for the same inputs and seed (and any thread count), PNG through the optional
 // rasteriser, and every failure as one line with its exit code and no output left behind.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { runDiffmix, type Run } from "./helpers/cli.ts";
+import { describeFailures, runDiffmix, type Failure, type Run } from "./helpers/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "diffmix-plot-"));
 const at = (f: string) => join(dir, f);
@@ -217,7 +217,7 @@ it("--help: usage, options and an example", async () => {
 });
 
 // [what, arguments, exit code, the message after "diffmix: ", the output that must not exist]
-const failures: [string, string[], number, string, string?][] = [
+const failures: Failure[] = [
   ["no -o", ["plot", "m2.json"], 2, "plot: missing -o PICTURE.svg (the picture to write: .svg or .png)"],
   ["no model", ["plot", "-o", "f1.svg"], 2, "plot: missing MODEL.json (see: diffmix plot --help)", "f1.svg"],
   ["another picture format", ["plot", "m2.json", "-o", "f2.pdf"], 2, "plot: f2.pdf: the picture is an .svg or a .png file", "f2.pdf"],
@@ -243,12 +243,4 @@ const failures: [string, string[], number, string, string?][] = [
   ["output folder missing", ["plot", "m2.json", "-o", "nowhere/f23.svg"], 1, "nowhere/f23.svg: the folder nowhere does not exist"],
 ];
 
-describe.concurrent("failures: one line on stderr, exit code, no output left", () => {
-  it.each(failures)("%s", async (_, args, code, message, output) => {
-    const r = await diffmix(args);
-    expect(r.err).toBe(`diffmix: ${message}\n`);
-    expect(r.code).toBe(code);
-    expect(r.out).toBe("");
-    if (output) expect(existsSync(at(output))).toBe(false);
-  }, 60000);
-});
+describeFailures(dir, failures);
