@@ -363,7 +363,7 @@ function benchFused(model: ScoreModel) {
     });
     A.table.set(table);
     A.active.set(Array.from({ length: G }, (_, g) => g));
-    packLevel(A.level, shape, regions, t, model.gating === "hard", model.levels[0]);
+    packLevel(A.level, shape, regions, t, model.gating, model.levels[0]);
     A.state.set(streamState(5, "bench-fused"));
     k.normal(POOL * BLOCK * n, A.x0, A.state);
     for (let i = 0; i < A.x0.length; i++) A.x0[i] = 2 * A.x0[i];
@@ -480,8 +480,8 @@ function benchGates() {
           gamma: ["f64", CHUNK * G], cbar: ["f64", CHUNK * n], out: ["f64", G * (1 + n)], state: ["u32", 4],
         });
         A.x.set(data.subarray(0, CHUNK * n));
-        packLevel(A.em, shape, regions, 0, false);
-        packLevel(A.lv, shape, regions, t, false);
+        packLevel(A.em, shape, regions, 0, "soft");
+        packLevel(A.lv, shape, regions, t, "soft");
         A.state.set(streamState(3, "bench-gates-noise"));
         for (let q = 0; q < 4; q++) k.ouNoise(LB * n, A.x.subarray(q * LB * n), a, sigma, A.state, A.xt.subarray(q * LB * n));
         let q = 0;

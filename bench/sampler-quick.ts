@@ -53,7 +53,7 @@ function benchGates(G: number): void {
   const shape = shapeOf(regions, 0);
   const setup = (k: Kernels) => {
     const A = k.arena({ x: ["f64", POOL * B * n], level: ["f64", packedLength(shape)], gamma: ["f64", B * G], cbar: ["f64", B * n] });
-    packLevel(A.level, shape, regions, 0, false);
+    packLevel(A.level, shape, regions, 0, "soft");
     const v = lcg(7);
     for (let t = 0; t < POOL * B; t++) {
       const c = centres[Math.floor(v() * G)];

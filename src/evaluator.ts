@@ -5,7 +5,7 @@
  * blended level, so each evaluation is one kernel call with gates exact at t.
  */
 import type { Arena, ArenaSpec, Kernels, U32 } from "./kernels/types.ts";
-import { blendLevels, packedLength, packLevel, shapeOf, workSize, type Shape } from "./level.ts";
+import { blendLevels, packedLength, packLevel, shapeOf, workSize, type Gating, type Shape } from "./level.ts";
 import type { ModelData } from "./model.ts";
 import { multiIndexTable } from "./basis.ts";
 
@@ -20,14 +20,14 @@ export class Evaluator<S extends ArenaSpec = ArenaSpec> {
   private readonly cbar: Float64Array;
   private readonly levels: Float64Array[];
   private readonly shape: Shape;
-  private readonly hard: boolean;
+  private readonly gating: Gating;
   private readonly table: Int32Array;
   private readonly work: Float64Array;
   private readonly ts: number[];
 
   constructor(readonly kernels: Kernels, private readonly model: ModelData, readonly capacity: number, extra?: S) {
     const shape = (this.shape = shapeOf(model.regions, model.degree));
-    this.hard = model.gating === "hard";
+    this.gating = model.gating;
     const len = packedLength(shape), n = model.dim, L = model.levels.length;
     const table = multiIndexTable(shape.rmax, shape.D);
     const arena = kernels.arena({
@@ -38,7 +38,7 @@ export class Evaluator<S extends ArenaSpec = ArenaSpec> {
     this.extra = arena as unknown as Arena<S>;
     this.levels = model.levels.map((lv, l) => {
       const view = arena.levels.subarray(l * len, (l + 1) * len);
-      packLevel(view, shape, model.regions, lv.t, this.hard, lv);
+      packLevel(view, shape, model.regions, lv.t, this.gating, lv);
       return view;
     });
     arena.table.set(table);
@@ -53,7 +53,7 @@ export class Evaluator<S extends ArenaSpec = ArenaSpec> {
 
   /** The gates γ_g at time t of the first m rows of x: a fresh array, m × regions. */
   gates(m: number, t: number): Float64Array {
-    packLevel(this.blend, this.shape, this.model.regions, t, this.hard);
+    packLevel(this.blend, this.shape, this.model.regions, t, this.gating);
     this.kernels.gates(m, this.x, this.blend, this.gamma, this.cbar);
     return this.gamma.slice(0, m * this.shape.G);
   }
@@ -71,13 +71,13 @@ export class Evaluator<S extends ArenaSpec = ArenaSpec> {
       // On a level, or outside the ladder: hold E[μ|x] = r̂/a of the nearest level.
       const c = a / Math.exp(-ts[lo]);
       if (c !== 1) {
-        blendLevels(this.blend, this.shape, this.model.regions, ts[lo], this.hard, level, level, 0, c, 0);
+        blendLevels(this.blend, this.shape, this.model.regions, ts[lo], this.gating, level, level, 0, c, 0);
         level = this.blend;
       }
     } else {
       const w = (Math.log(t) - Math.log(ts[lo])) / (Math.log(ts[hi]) - Math.log(ts[lo]));
       const cx = (a / Math.exp(-ts[lo])) * (1 - w), cy = (a / Math.exp(-ts[hi])) * w;
-      blendLevels(this.blend, this.shape, this.model.regions, t, this.hard, this.levels[lo], this.levels[hi], w, cx, cy);
+      blendLevels(this.blend, this.shape, this.model.regions, t, this.gating, this.levels[lo], this.levels[hi], w, cx, cy);
       level = this.blend;
     }
     this.kernels.residual(m, this.x, level, this.table, this.r, this.div, withDiv ? 1 : 0, this.work);

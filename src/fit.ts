@@ -10,7 +10,7 @@ import { BACKEND, DIM, OptionError, PROGRESS, SEED, THREADS, int, num, oneOf, re
 import { chunkCount, withJob, type Env, type EnvSource } from "./pool.ts";
 import { addChunk, emptySums, makePlan, mergeSums, packPlanLevel, planBytes, solveLevel, unknowns, type ChunkSpec, type ChunkStats, type LevelPlan, type LevelSums } from "./system.ts";
 import { noiseLadder } from "./ladder.ts";
-import { shapeOf, type Level, type Regions } from "./level.ts";
+import { GATINGS, shapeOf, type Gating, type Level, type Regions } from "./level.ts";
 import { buildRegions, microClusters, sortByCluster } from "./regions.ts";
 import { leadingEigen, moments } from "./linalg.ts";
 import { streamState } from "./random.ts";
@@ -49,8 +49,8 @@ export interface FitOptions {
   backend?: Backend;
   /** "single": one region (the paper's literal setting). */
   regions?: "merged" | "single";
-  /** "hard": Voronoi cells instead of soft gates (the paper's; kept for studies). */
-  gates?: "soft" | "hard";
+  /** "soft" (unit-covariance posteriors), "covariance" (each region's own covariance), "hard" (Voronoi cells, the paper's; for studies), or "auto". */
+  gates?: Gating | "auto";
   /** "full": polynomials in all n coordinates (the paper's), instead of local frames. */
   basis?: "projected" | "full";
   /** Share of rows held out to choose what is "auto". */
@@ -93,7 +93,7 @@ export const FIT_OPTIONS = {
   seed: SEED,
   backend: BACKEND,
   regions: { check: oneOf("merged", "single"), default: "merged", doc: '"single": one region (the paper\'s literal setting)' },
-  gates: { check: oneOf("soft", "hard"), default: "soft", doc: '"hard": Voronoi cells (the paper\'s) instead of the soft partition of unity' },
+  gates: { check: oneOf(...GATINGS), default: "auto", auto: true, doc: 'how rows are shared among regions: soft (unit-covariance posteriors), covariance (each region\'s own covariance, from its frame), hard (Voronoi cells, the paper\'s), or auto (chosen with the configuration: covariance for the few-region candidates, soft otherwise and when nothing is chosen)', cli: { value: "KIND" } },
   basis: { check: oneOf("projected", "full"), default: "projected", doc: '"full": polynomials in all n coordinates (the paper\'s)' },
   holdout: { check: num(0, 0.5, true), default: 0.2, doc: 'share of rows held out to choose what is "auto" (small data: K-fold instead)' },
   maxUnknowns: { check: int(1, 100000), default: 2500, doc: "refuse configurations whose per-level solve factors a larger matrix (its order)", cli: { value: "Q" } },
@@ -272,14 +272,14 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
   // The one working copy of the data: ordered so that row blocks touch few groups, with each row's id.
   const sorted = sortByCluster(z, m, n, micro);
   for (let k = 0; k < m; k++) sorted.ids[k] = rows.ids[sorted.ids[k]];
-  const regions = await buildRegions(sorted.x, m, n, sorted.starts, { R: o.regions === "single" ? 0 : c.R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: effort.emIterations }, env.pool);
+  const regions = await buildRegions(sorted.x, m, n, sorted.starts, { R: o.regions === "single" ? 0 : c.R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: effort.emIterations, gating: c.gates }, env.pool);
   const q = unknowns(regions, c.degree);
   if (q > o.maxUnknowns) {
     throw new OptionError(`fit: a ${q}×${q} system per level exceeds maxUnknowns (${o.maxUnknowns}); lower the degree or rMax (--r-max), or raise maxUnknowns (--max-unknowns)`);
   }
   const ts = noiseLadder(Math.min(o.levels, effort.levels), o.tMin, T);
   withinBudget(planBytes(regions, c.degree, ts.length, m), budget, `${ts.length} levels of ${regions.weights.length} regions at degree ${c.degree}`);
-  const level = makePlan(env.kernels.create(), regions, c.degree, ts, sorted.x, m, { gates: o.gates, seed: o.seed, ridge: o.ridge });
+  const level = makePlan(env.kernels.create(), regions, c.degree, ts, sorted.x, m, { gates: c.gates, seed: o.seed, ridge: o.ridge });
   const plan: FitPlan = {
     format: PLAN_FORMAT, version: 1, dim: n, columns, map, dequantised: prep.dequantised, tMin: o.tMin, T, ...level, config: {}, selection: [],
   };

@@ -46,6 +46,19 @@ export function packedLength(s: Shape): number {
   return HEADER + s.G * s.groupStride;
 }
 
+/**
+ * How a row's weight is shared among the regions at signal level a = e^{−t} (algorithm.md, "Gates"):
+ *   soft        γ_g ∝ π_g N(x; a c_g, I): each region a unit-covariance blob (linear logits)
+ *   covariance  γ_g ∝ π_g N(x; a c_g, S_g(a)), S_g(a) = I + Σ_j (s_j² − 1) v_j v_jᵀ with s_j the
+ *               frame scales: the posterior of the region's own Gaussian (its frame's spreads),
+ *               noised to level a — quadratic logits
+ *   hard        the argmax of the soft logits (Voronoi cells; the paper's, kept for studies)
+ */
+export type Gating = "soft" | "hard" | "covariance";
+export const GATINGS: Gating[] = ["soft", "covariance", "hard"];
+/** The packed header's code of each gating (the kernels read it). */
+const GATING_CODE: Record<Gating, number> = { soft: 0, hard: 1, covariance: 2 };
+
 /** Scratch needed by the gates/designBlock/residual kernels for one row. */
 export function workSize(s: Shape): number {
   return s.G + s.n + 2 * (s.D + 1) * s.rmax + 2 * s.rmax + s.pmax * (1 + s.rmax);
@@ -67,11 +80,11 @@ export function groupLayout(s: Shape, g: number) {
  * Pack regions + one level into `out`. Without a level (during the fit) the clip box is
  * unbounded and W is zero.
  */
-export function packLevel(out: Float64Array, s: Shape, regions: Regions, t: number, hard: boolean, level?: Level): void {
+export function packLevel(out: Float64Array, s: Shape, regions: Regions, t: number, gating: Gating, level?: Level): void {
   const { n, rmax, pmax } = s;
   const a = Math.exp(-t);
   out.fill(0, 0, packedLength(s));
-  out.set([s.G, n, s.D, rmax, pmax, a, hard ? 1 : 0, s.groupStride], 0);
+  out.set([s.G, n, s.D, rmax, pmax, a, GATING_CODE[gating], s.groupStride], 0);
   for (let g = 0; g < s.G; g++) {
     const o = groupLayout(s, g);
     const r = regions.ranks[g], E = regions.frames[g], c = regions.centres[g];
@@ -83,6 +96,8 @@ export function packLevel(out: Float64Array, s: Shape, regions: Regions, t: numb
     for (let j = 0; j < r; j++) {
       for (let i = 0; i < n; i++) out[o.P + i * rmax + j] = E[i * r + j];
       out[o.scale + j] = frameScale(regions.spreads[g][j], a);
+      // Covariance gates: the log-determinant of the region's noised covariance, −Σ_j log s_j.
+      if (gating === "covariance") out[o.b + 2] -= Math.log(out[o.scale + j]);
       out[o.lo + j] = level ? level.lo[g][j] : -1e300;
       out[o.hi + j] = level ? level.hi[g][j] : 1e300;
     }
@@ -99,9 +114,9 @@ export function packLevel(out: Float64Array, s: Shape, regions: Regions, t: numb
  * exact at t, the clip box blended with weight w, and W = cx·W_x + cy·W_y. One kernel call
  * then evaluates the interpolated residual.
  */
-export function blendLevels(out: Float64Array, s: Shape, regions: Regions, t: number, hard: boolean,
+export function blendLevels(out: Float64Array, s: Shape, regions: Regions, t: number, gating: Gating,
   x: Float64Array, y: Float64Array, w: number, cx: number, cy: number): void {
-  packLevel(out, s, regions, t, hard);
+  packLevel(out, s, regions, t, gating);
   for (let g = 0; g < s.G; g++) {
     const o = groupLayout(s, g);
     for (let j = 0; j < regions.ranks[g]; j++) {

@@ -26,7 +26,7 @@
  */
 import { basisSize, multiIndexTable } from "./basis.ts";
 import { inverse } from "./map.ts";
-import type { Level, Regions } from "./level.ts";
+import { GATINGS, type Gating, type Level, type Regions } from "./level.ts";
 import type { Candidate, ModelData } from "./model.ts";
 import { MAP_KINDS, identityMap, type DataMap, type MapKind } from "./map.ts";
 
@@ -71,7 +71,7 @@ export function parseModel(json: unknown, where = "model"): ModelData {
   });
   const rows = v1 ? 0 : v.int(o.rows, "rows", 0);
   const degree = v.int(o.degree, "degree", 0, DEGREE_MAX);
-  const gating = o.gates === "soft" || o.gates === "hard" ? o.gates : v.fail("gates", `expected "soft" or "hard"`);
+  const gating = GATINGS.includes(o.gates as Gating) ? (o.gates as Gating) : v.fail("gates", `expected one of ${GATINGS.map((g) => `"${g}"`).join(", ")}`);
   const tMin = v.positive(o.tMin, "tMin");
   const T = v.num(o.T, "T");
   if (!(T > tMin && T <= T_MAX)) v.fail("T", `expected a number in (tMin, ${T_MAX}] (tMin is ${tMin}), got ${T}`);

@@ -12,7 +12,7 @@
 import { kernelSource, type Backend, type KernelSource } from "./kernels/index.ts";
 import { Evaluator } from "./evaluator.ts";
 import { toPoints } from "./dataset.ts";
-import type { Level, Regions } from "./level.ts";
+import type { Gating, Level, Regions } from "./level.ts";
 import { flowLogpdf, type LogpdfOptions } from "./flow.ts";
 import { findComponents, predict, predictProba, type Components, type ComponentsOptions } from "./components.ts";
 import { EVAL_MAX, ModelError, modelJSON, parseModel } from "./model-file.ts";
@@ -34,8 +34,8 @@ export interface ModelData {
   /** Rows the level statistics saw. */
   rows: number;
   degree: number;
-  /** "soft" gates or "hard" Voronoi cells (the file's "gates"). */
-  gating: "soft" | "hard";
+  /** How rows are shared among regions (src/level.ts; the file's "gates"). */
+  gating: Gating;
   tMin: number;
   T: number;
   regions: Regions;
@@ -80,7 +80,7 @@ export class ScoreModel implements ModelData {
   readonly dequantised!: { column: number; step: number }[];
   readonly rows!: number;
   readonly degree!: number;
-  readonly gating!: "soft" | "hard";
+  readonly gating!: Gating;
   readonly tMin!: number;
   readonly T!: number;
   readonly regions!: Regions;

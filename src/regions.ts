@@ -4,7 +4,7 @@
  * refined by identity-covariance EM, and a local frame per group.
  */
 import { leadingEigen } from "./linalg.ts";
-import { packedLength, packLevel, shapeOf, type Regions } from "./level.ts";
+import { packedLength, packLevel, shapeOf, type Gating, type Regions } from "./level.ts";
 import type { Kernels } from "./kernels/types.ts";
 import { CHUNK_ROWS, chunkCount, shareable, withJob, type Job, type Pool } from "./pool.ts";
 import { kmeans, nearest } from "./kmeans.ts";
@@ -18,7 +18,12 @@ export interface RegionOptions {
   basis: "projected" | "full";
   rMax: number;
   emIterations: number;
+  /** "covariance": the regions are then refined by EM under those gates (each region's own covariance). */
+  gating: Gating;
 }
+
+/** EM rounds under covariance gates after the frames (each round: responsibilities, then new frames). */
+const SHAPED_ROUNDS = 10;
 
 /** k-means on a strided subsample of at most SUBSAMPLE rows; returns K×n centres. */
 export function microClusters(x: Float64Array, m: number, n: number, K: number, state: Uint32Array): Float64Array {
@@ -159,12 +164,15 @@ export function responsibilitySums(ctx: ReturnType<typeof responsibilityContext>
   return out;
 }
 
-/** Responsibility sums over all rows: the chunks' sums added in chunk order (any thread count). */
-async function responsibilities(job: Job, m: number, n: number, weights: number[], centres: number[][], second: boolean): Promise<Float64Array> {
-  const regions: Regions = { dim: n, weights, centres, frames: centres.map(() => []), spreads: centres.map(() => []), ranks: centres.map(() => 0) };
+/**
+ * Responsibility sums over all rows: the chunks' sums added in chunk order (any thread count).
+ * Identity-covariance responsibilities, or with `shaped` (regions with frames) the covariance gates'.
+ */
+async function responsibilities(job: Job, m: number, n: number, weights: number[], centres: number[][], second: boolean, shaped?: Regions): Promise<Float64Array> {
+  const regions: Regions = shaped ? { ...shaped, weights, centres } : { dim: n, weights, centres, frames: centres.map(() => []), spreads: centres.map(() => []), ranks: centres.map(() => 0) };
   const shape = shapeOf(regions, 0);
   const level = new Float64Array(packedLength(shape));
-  packLevel(level, shape, regions, 0, false);
+  packLevel(level, shape, regions, 0, shaped ? "covariance" : "soft");
   const parts = await job.map<Float64Array>(chunkCount(m), { level, G: weights.length, centres: second ? centres : [] } satisfies ResponsibilityParams);
   const total = new Float64Array(parts[0].length);
   for (const part of parts) for (let k = 0; k < total.length; k++) total[k] += part[k];
@@ -201,9 +209,31 @@ async function regionsOf(job: Job, x: Float64Array, m: number, n: number, starts
       if (settled) break;
     }
   }
-  // Local frames from the responsibility-weighted covariance over all rows.
+  let regions = await framed(job, m, n, weights, centres, opt);
+  // Covariance gates: EM for the mixture the gates describe (π_g N(c_g, I + frame spreads)),
+  // so that the regions are that mixture's components rather than identity-covariance ones.
+  for (let round = 0; opt.gating === "covariance" && opt.mode !== "single" && round < SHAPED_ROUNDS; round++) {
+    const G = regions.weights.length;
+    const sums = await responsibilities(job, m, n, regions.weights, regions.centres, false, regions);
+    const nw = Array.from(sums.subarray(0, G));
+    const keep = nw.map((w) => w >= 2);
+    const next = nw.map((w, g) => Array.from(sums.subarray(G + g * n, G + g * n + n), (v) => v / w));
+    const moved = next.some((c, g) => keep[g] && c.some((v, i) => Math.abs(v - regions.centres[g][i]) >= 1e-4)) || keep.includes(false);
+    const total = nw.filter((_, g) => keep[g]).reduce((s, w) => s + w, 0);
+    const kept = { ...regions, frames: regions.frames.filter((_, g) => keep[g]), spreads: regions.spreads.filter((_, g) => keep[g]), ranks: regions.ranks.filter((_, g) => keep[g]) };
+    regions = await framed(job, m, n, nw.filter((_, g) => keep[g]).map((w) => w / total), next.filter((_, g) => keep[g]), opt, kept);
+    if (!moved) break;
+  }
+  return regions;
+}
+
+/**
+ * Local frames from the responsibility-weighted covariance over all rows (identity-covariance
+ * responsibilities, or those of `shaped`'s covariance gates).
+ */
+async function framed(job: Job, m: number, n: number, weights: number[], centres: number[][], opt: RegionOptions, shaped?: Regions): Promise<Regions> {
   const G = weights.length;
-  const second = await responsibilities(job, m, n, weights, centres, true);
+  const second = await responsibilities(job, m, n, weights, centres, true, shaped);
   const mass = second.subarray(0, G), cov = centres.map((_, g) => second.subarray(G + g * n * n, G + (g + 1) * n * n));
   const frames: number[][] = [], spreads: number[][] = [], ranks: number[] = [];
   for (let g = 0; g < G; g++) {

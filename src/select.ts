@@ -14,6 +14,7 @@
 import { OptionError } from "./options.ts";
 import type { Candidate, ScoreModel } from "./model.ts";
 import type { MapKind } from "./map.ts";
+import type { Gating } from "./level.ts";
 import { makeMap, mapMatrices, toModel } from "./map.ts";
 import type { Resolved } from "./fit.ts";
 import type { Prepared } from "./prepare.ts";
@@ -29,6 +30,7 @@ export interface IdRows {
 
 export interface Config {
   map: MapKind;
+  gates: Gating;
   scale: number;
   granularity: number;
   R: number;
@@ -66,27 +68,31 @@ interface Regime {
   bandwidths: number;
   granularity: number;
   degree: number;
+  gates: Gating;
 }
 /**
  * "kde": many regions, a constant each — a compressed kernel density, which needs more smoothing
  * than a KDE (σ₀ ≈ 2h). "gmm": a few regions whose degree-1 frames give each its own covariance —
- * a Gaussian mixture whose components are at least σ₀ wide, so σ₀ well below h.
+ * a Gaussian mixture whose components are at least σ₀ wide, so σ₀ well below h — with the gates
+ * that follow those covariances (src/level.ts), so that the regions are that mixture's components.
  */
 const REGIMES: Regime[] = [
-  { bandwidths: 2, granularity: 100, degree: 0 },
-  { bandwidths: 0.25, granularity: 5, degree: 1 },
+  { bandwidths: 2, granularity: 100, degree: 0, gates: "soft" },
+  { bandwidths: 0.25, granularity: 5, degree: 1, gates: "covariance" },
 ];
 
 /** The configuration to fit, and the scores of every candidate tried. */
 export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolved, fitOn: FitOn): Promise<{ config: Config; selection: Candidate[] }> {
   const kinds = mapKinds(o.map, prep, rows, n);
   const fixed = (v: number | "auto") => (v === "auto" ? undefined : v);
+  // The gates follow the regime (or are fixed): not searched on their own.
   const auto = { scale: o.scale === "auto", granularity: o.granularity === "auto", R: o.R === "auto" && o.regions !== "single", degree: o.degree === "auto" };
   const folds = kinds.length > 1 || Object.values(auto).some(Boolean) ? splits(rows, o.holdout, o.seed, SEARCH_ROWS) : [];
   const most = Math.max(1, Math.floor(Math.min(rows.m, ...folds.map((f) => f.train.m)) / 20)); // the fit's cap on micro-clusters
   const h = new Map<MapKind, number>();
   const start = (kind: MapKind, r: Regime): Config => ({
     map: kind,
+    gates: o.gates === "auto" ? r.gates : o.gates,
     scale: fixed(o.scale) ?? snap(r.bandwidths * (h.get(kind) ?? h.set(kind, bandwidth(kind, prep, rows, n)).get(kind)!)),
     granularity: Math.min(fixed(o.granularity) ?? r.granularity, most),
     R: fixed(o.R) ?? 0,
@@ -149,6 +155,24 @@ export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolve
     return here;
   };
 
+  /** The granularity from c by factors of 1.5 (rounded, at least one step): up while it improves, else down. */
+  const walkGranularity = async (c: Config): Promise<void> => {
+    let here = c;
+    for (const up of [true, false]) {
+      let moved = false;
+      for (;;) {
+        const k = here.granularity, next = Math.max(1, Math.min(most, up ? Math.max(k + 1, Math.round(k * 1.5)) : Math.min(k - 1, Math.round(k / 1.5))));
+        if (next === k) break;
+        const cand = { ...here, granularity: next };
+        await consider(cand);
+        if (!(lossOf(cand) < lossOf(here))) break;
+        here = cand;
+        moved = true;
+      }
+      if (moved) break;
+    }
+  };
+
   // 1. Every map kind in both regimes at its start; 2. σ₀ walked (√2 steps, then 2^(1/4)) from
   //    the best start of each regime (from every start with few rows); 3. granularity, R and degree at the winner, one at a
   //    time (the degree only where some region has a frame); 4. σ₀ again if they changed it.
@@ -164,10 +188,7 @@ export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolve
     for (const lead of leads) await walk(await walk(lead, Math.SQRT2), 2 ** 0.25);
   }
   const before = best!;
-  if (auto.granularity) {
-    const base = best!;
-    for (const k of [base.granularity / 3, base.granularity * 3]) await consider({ ...base, granularity: Math.max(1, Math.min(Math.round(k), most)) });
-  }
+  if (auto.granularity) await walkGranularity(best!);
   if (auto.R) for (const R of AUTO_R) await consider({ ...best!, R });
   if (auto.degree) {
     const base = best!;
@@ -180,7 +201,7 @@ export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolve
     const shortlist = selection.filter((c) => c.loss !== null).sort((p, q) => p.loss! - q.loss!).slice(0, SHORTLIST);
     let winner: Config | undefined, top = Infinity;
     for (const cand of shortlist) {
-      const c: Config = { map: cand.map as MapKind, scale: cand.scale as number, granularity: cand.granularity as number, R: cand.R, degree: cand.degree };
+      const c: Config = { map: cand.map as MapKind, gates: cand.gates as Gating, scale: cand.scale as number, granularity: cand.granularity as number, R: cand.R, degree: cand.degree };
       const { loss } = await score(c, confirm);
       cand.confirmed = loss;
       o.onProgress?.({ phase: "select", done: selection.length, total: selection.length + 1, message: `${describe(cand)}; on ${confirm[0].train.m} rows ${loss?.toFixed(4) ?? "refused"}` });
@@ -207,7 +228,7 @@ function mapKinds(map: Resolved["map"], prep: Prepared, rows: IdRows, n: number)
 }
 
 function describe(c: Candidate): string {
-  const what = `${c.map} σ₀=${c.scale} K=${c.granularity} R=${c.R} degree=${c.degree}`;
+  const what = `${c.map} ${c.gates} gates σ₀=${c.scale} K=${c.granularity} R=${c.R} degree=${c.degree}`;
   return c.loss === null ? `${what}: ${c.note}` : `${what}: held-out −log p ${c.loss.toFixed(4)}`;
 }
 

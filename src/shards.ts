@@ -163,6 +163,7 @@ export function addInto(a: FitStats, b: FitStats): FitStats {
     add(s.Rc, t.Rc);
     add(s.csum, t.csum);
     add(s.dsum, t.dsum);
+    add(s.qsum, t.qsum);
   });
   return a;
 }

@@ -16,7 +16,7 @@
  */
 import type { Kernels } from "./kernels/types.ts";
 import { multiIndexTable } from "./basis.ts";
-import { frameScale, packedLength, packLevel, shapeOf, workSize, type Level, type Regions, type Shape } from "./level.ts";
+import { frameScale, groupLayout, packedLength, packLevel, shapeOf, workSize, type Gating, type Level, type Regions, type Shape } from "./level.ts";
 import { streamState } from "./random.ts";
 import { CHUNK_ROWS } from "./pool.ts";
 
@@ -29,7 +29,7 @@ const UNBOXED = 1e12;
 export interface LevelPlan {
   regions: Regions;
   degree: number;
-  gates: "soft" | "hard";
+  gates: Gating;
   seed: number;
   /** Relative ridge ρ_k = ridge · G_kk. */
   ridge: number;
@@ -37,7 +37,10 @@ export interface LevelPlan {
   levels: { t: number; lo: number[][]; hi: number[][] }[];
 }
 
-/** One level's sums over `rows` rows: S (scalar-feature Gram, P×P, upper), Rx, Rc (P×n), csum (P), dsum (P×rmax). */
+/**
+ * One level's sums over `rows` rows: S (scalar-feature Gram, P×P, upper), Rx, Rc (P×n), csum (P),
+ * dsum (P×rmax), qsum (P×n: the covariance gates' curvature term, see curvatureSums; zero otherwise).
+ */
 export interface LevelSums {
   rows: number;
   S: Float64Array;
@@ -45,6 +48,7 @@ export interface LevelSums {
   Rc: Float64Array;
   csum: Float64Array;
   dsum: Float64Array;
+  qsum: Float64Array;
 }
 
 /** Gram of [1, x0, cbar, γ_g φ_f for the active groups] over consecutive rows (cols × cols, upper). */
@@ -58,6 +62,7 @@ export interface ChunkStats {
   rows: number;
   records: GramRecord[];
   dsum: Float64Array; // Σ γ_g ∂φ_f/∂u_j clip_j, [(foff_g + f)*rmax + j]
+  qsum: Float64Array; // Σ γ_g φ_f (q_g − q̄)_i, [(foff_g + f)*n + i] (covariance gates; else empty)
 }
 
 /** The rows a job accumulates: x0 (m×n) in chunks of CHUNK_ROWS; row k's id is ids[k], or firstRow + k. */
@@ -92,7 +97,7 @@ const levelTime = (t: number) => ({ a: Math.exp(-t), sigma: Math.sqrt(-Math.expm
  * row beyond 2.5 sd of one Gaussian, 0.5 nats per row on iris (bench/RESULTS.md, "realdata").
  */
 export function makePlan(kernels: Kernels, regions: Regions, degree: number, ts: number[], x: Float64Array, m: number,
-  o: { gates: "soft" | "hard"; seed: number; ridge: number }): LevelPlan {
+  o: { gates: Gating; seed: number; ridge: number }): LevelPlan {
   const shape = shapeOf(regions, degree), { n, G } = shape;
   if (degree <= 1) {
     const box = (v: number) => regions.ranks.map((r) => new Array<number>(r).fill(v));
@@ -109,7 +114,7 @@ export function makePlan(kernels: Kernels, regions: Regions, degree: number, ts:
   }
   const levels = ts.map((t, l) => {
     const { a, sigma } = levelTime(t);
-    packLevel(A.level, shape, regions, t, o.gates === "hard");
+    packLevel(A.level, shape, regions, t, o.gates);
     A.state.set(streamState(o.seed, "clip", l));
     kernels.ouNoise(pilot * n, A.px0, a, sigma, A.state, A.pxt);
     kernels.gates(pilot, A.pxt, A.level, A.pgamma, A.pcbar);
@@ -163,7 +168,7 @@ export function packPlanLevel(plan: LevelPlan, l: number): ChunkParams {
   const shape = shapeOf(plan.regions, plan.degree), lv = plan.levels[l];
   const level = new Float64Array(packedLength(shape));
   const W = shape.p.map((p) => new Array<number>(shape.n * p).fill(0));
-  packLevel(level, shape, plan.regions, lv.t, plan.gates === "hard", { ...lv, W });
+  packLevel(level, shape, plan.regions, lv.t, plan.gates, { ...lv, W });
   return { level, l, ...levelTime(lv.t) };
 }
 
@@ -197,6 +202,8 @@ export function chunkStats(ctx: ChunkContext, p: ChunkParams, c: number): ChunkS
   else for (let k = start; k < end; k++) A.ids[k - start] = spec.firstRow + k;
   A.key.set(streamState(spec.seed, "fit-noise", p.l));
   A.dsum.fill(0);
+  const shaped = p.level[6] === 2; // covariance gates (src/level.ts)
+  const qsum = new Float64Array(shaped ? shape.features * n : 0);
   const records: GramRecord[] = [];
   let current: number[] = [];
   const flush = () => {
@@ -229,9 +236,48 @@ export function chunkStats(ctx: ChunkContext, p: ChunkParams, c: number): ChunkS
     kernels.designBlock(b, x0, A.xt, A.gamma, A.cbar, A.level, A.table, A.active, active.length, A.phi, LD, A.dsum, A.work);
     const cols = 1 + 2 * n + active.reduce((sum, g) => sum + shape.p[g], 0);
     kernels.gramAccumulate(b, cols, A.phi, LD, A.gc, maxCols);
+    if (shaped) curvatureSums(b, A.xt, A.gamma, A.level, shape, active, A.phi, qsum);
   }
   flush();
-  return { rows: end - start, records, dsum: A.dsum.slice() };
+  return { rows: end - start, records, dsum: A.dsum.slice(), qsum };
+}
+
+/**
+ * Covariance gates (src/level.ts): ∇ log-gate_g = a·c_g + q_g − (a·c̄ + q̄), with
+ * q_g = Σ_j (1 − 1/s_j²) d_j P_j (d_j = P_jᵀ(x − a·c_g), the frame coordinates) and
+ * q̄ = Σ_h γ_h q_h. The a·c parts reach the Stein term through Rc and csum; this adds the rest,
+ * Σ_rows γ_g φ_f (q_g − q̄)_i into qsum[(foff_g + f)·n + i], from the design block's columns
+ * γ_g φ_f (column-major, stride LD, after the 1 + 2n leading columns).
+ */
+function curvatureSums(b: number, x: Float64Array, gamma: Float64Array, level: Float64Array, shape: Shape, active: number[], phi: Float64Array, qsum: Float64Array): void {
+  const { G, n, rmax } = shape, a = level[5], K = active.length;
+  const q = new Float64Array(K * n), qbar = new Float64Array(n);
+  for (let t = 0; t < b; t++) {
+    q.fill(0);
+    qbar.fill(0);
+    for (let k = 0; k < K; k++) {
+      const g = active[k], o = groupLayout(shape, g), r = level[o.b];
+      const w = gamma[t * G + g];
+      if (w === 0 || r === 0) continue;
+      for (let j = 0; j < r; j++) {
+        let d = 0;
+        for (let i = 0; i < n; i++) d += level[o.P + i * rmax + j] * (x[t * n + i] - a * level[o.c + i]);
+        const s = level[o.scale + j], kd = (1 - 1 / (s * s)) * d;
+        for (let i = 0; i < n; i++) q[k * n + i] += kd * level[o.P + i * rmax + j];
+      }
+      for (let i = 0; i < n; i++) qbar[i] += w * q[k * n + i];
+    }
+    let col = 1 + 2 * n;
+    for (let k = 0; k < K; k++) {
+      const g = active[k], F0 = shape.featureOffset[g];
+      for (let f = 0; f < shape.p[g]; f++) {
+        const w = phi[(col + f) * LD + t];
+        if (w === 0) continue;
+        for (let i = 0; i < n; i++) qsum[(F0 + f) * n + i] += w * (q[k * n + i] - qbar[i]);
+      }
+      col += shape.p[g];
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -241,7 +287,7 @@ export function emptySums(plan: Pick<LevelPlan, "regions" | "degree">): LevelSum
   const { features: P, n, rmax } = shapeOf(plan.regions, plan.degree);
   return {
     rows: 0, S: new Float64Array(P * P), Rx: new Float64Array(P * n), Rc: new Float64Array(P * n),
-    csum: new Float64Array(P), dsum: new Float64Array(Math.max(1, P * rmax)),
+    csum: new Float64Array(P), dsum: new Float64Array(Math.max(1, P * rmax)), qsum: new Float64Array(P * n),
   };
 }
 
@@ -264,13 +310,14 @@ export function addChunk(sums: LevelSums, shape: Shape, stats: ChunkStats): void
     }
   }
   for (let k = 0; k < stats.dsum.length; k++) sums.dsum[k] += stats.dsum[k];
+  for (let k = 0; k < stats.qsum.length; k++) sums.qsum[k] += stats.qsum[k];
   sums.rows += stats.rows;
 }
 
 /** a + b: the sums of the union of their rows. */
 export function mergeSums(a: LevelSums, b: LevelSums): LevelSums {
   const add = (x: Float64Array, y: Float64Array) => x.map((v, k) => v + y[k]);
-  return { rows: a.rows + b.rows, S: add(a.S, b.S), Rx: add(a.Rx, b.Rx), Rc: add(a.Rc, b.Rc), csum: add(a.csum, b.csum), dsum: add(a.dsum, b.dsum) };
+  return { rows: a.rows + b.rows, S: add(a.S, b.S), Rx: add(a.Rx, b.Rx), Rc: add(a.Rc, b.Rc), csum: add(a.csum, b.csum), dsum: add(a.dsum, b.dsum), qsum: add(a.qsum, b.qsum) };
 }
 
 /**
@@ -348,8 +395,8 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
   const U = layout(regions, shape), { Np, Nc } = U;
   const { t, lo, hi } = plan.levels[l];
   const { a } = levelTime(t);
-  const m = sums.rows, soft = plan.gates === "soft", ridge = plan.ridge;
-  const { S, Rx, Rc, csum, dsum } = sums;
+  const m = sums.rows, soft = plan.gates !== "hard", ridge = plan.ridge;
+  const { S, Rx, Rc, csum, dsum, qsum } = sums;
   const s = (F1: number, F2: number) => (F1 <= F2 ? S[F1 * P + F2] : S[F2 * P + F1]) / m;
   const F0 = (g: number) => shape.featureOffset[g];
   const Fp = (q: number) => shape.featureOffset[U.g[q]] + U.f[q];
@@ -364,20 +411,21 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
   for (let g = 0; g < G; g++) {
     const F = F0(g), c = regions.centres[g];
     for (let i = 0; i < n; i++) {
-      const gateDiv = soft ? a * (c[i] * csum[F] - Rc[F * n + i]) : 0;
+      const gateDiv = soft ? a * (c[i] * csum[F] - Rc[F * n + i]) + qsum[F * n + i] : 0;
       bc[g * n + i] = (a * Rx[F * n + i] - a * a * gateDiv) / m;
     }
   }
   for (let q = 0; q < Np; q++) {
     const g = U.g[q], j = U.j[q], F = Fp(q), c = regions.centres[g];
-    let ex = 0, ec = 0, ecbar = 0;
+    let ex = 0, ec = 0, ecbar = 0, eq = 0;
     for (let i = 0; i < n; i++) {
       const e = frame(g, i, j);
       ex += e * Rx[F * n + i];
       ec += e * c[i];
       ecbar += e * Rc[F * n + i];
+      eq += e * qsum[F * n + i];
     }
-    const gateDiv = soft ? a * (ec * csum[F] - ecbar) : 0;
+    const gateDiv = soft ? a * (ec * csum[F] - ecbar) + eq : 0;
     bp[q] = (a * ex - a * a * (gateDiv + dsum[F * rmax + j])) / m;
   }
   const fail = (status: number) => new SystemError(`fit: the normal equations at t=${t} are not positive definite (pivot ${status})`);

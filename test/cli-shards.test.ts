@@ -78,7 +78,7 @@ describe("diffmix plan, stats, merge, solve, rows", () => {
   it("shards cut anywhere, in CSV, NPY and Parquet, merged in any grouping, give the model of one stats over the file, which is the streamed fit's (1e-8)", async () => {
     const p = await diffmix(["plan", "data.npy", "--plan-rows", "4000", ...FIXED, "-o", "plan.json"]);
     expect(p.code).toBe(0);
-    expect(p.err).toMatch(/^plan: 12000 rows × 2, chosen on a sample of 4000 → plan\.json: isotropic map, σ₀ 1\.000, 30 micro-clusters, R 2 → \d+ regions, degree 2, 6 levels; dequantised 1 grid-valued column \(/);
+    expect(p.err).toMatch(/^plan: 12000 rows × 2, chosen on a sample of 4000 → plan\.json: isotropic map, soft gates, σ₀ 1\.000, 30 micro-clusters, R 2 → \d+ regions, degree 2, 6 levels; dequantised 1 grid-valued column \(/);
     const plan = JSON.parse(readFileSync(at("plan.json"), "utf8"));
     expect([plan.format, plan.version, plan.config.planSample]).toEqual(["diffmix-plan", 1, { rows: 4000, seen: M }]);
     const shards = ["s0.csv", "s1.npy", "s2.parquet", "s3.csv"];
@@ -122,7 +122,7 @@ describe("refusals: one line naming the file, exit code, no output", () => {
     const stats = readFileSync(at("s1.stats"));
     writeFileSync(at("cut.stats"), stats.subarray(0, stats.length - 1000));
     const v2 = Buffer.from(stats);
-    v2.write(stats.toString("latin1", 12, 60).replace('"version":1', '"version":9'), 12, "latin1");
+    v2.write(stats.toString("latin1", 12, 60).replace('"version":2', '"version":9'), 12, "latin1");
     writeFileSync(at("v9.stats"), v2);
     const other = await diffmix(["plan", "data.npy", "--plan-rows", "4000", ...FIXED.slice(0, -1), "4", "-o", "other.json", "-q"]);
     expect(other.code).toBe(0);
@@ -139,7 +139,7 @@ describe("refusals: one line naming the file, exit code, no output", () => {
     ["a shard with another dimension", ["stats", "plan.json", "three.npy", "-o", "o1.stats"], 1, "three.npy: 3 columns, but the plan is for 2", "o1.stats"],
     ["stats from another plan", ["solve", "plan.json", "other.stats", "-o", "o2.json"], 1, /^other\.stats: made with another plan \(its plan digest is [0-9a-f]{12}, plan\.json's is [0-9a-f]{12}\)$/, "o2.json"],
     ["stats of another plan, merged", ["merge", "s0.stats", "other.stats", "-o", "o3.stats"], 1, /^other\.stats: made with another plan than s0\.stats \(plan digests [0-9a-f]{12} and [0-9a-f]{12}\)$/, "o3.stats"],
-    ["a stats file of another version", ["merge", "s0.stats", "v9.stats", "-o", "o4.stats"], 1, "v9.stats: unsupported stats version 9 (this diffmix reads version 1)", "o4.stats"],
+    ["a stats file of another version", ["merge", "s0.stats", "v9.stats", "-o", "o4.stats"], 1, "v9.stats: unsupported stats version 9 (this diffmix reads version 2)", "o4.stats"],
     ["a truncated stats file", ["solve", "plan.json", "cut.stats", "-o", "o5.json"], 1, /^cut\.stats: truncated: the header promises \d+ bytes, the file has \d+$/, "o5.json"],
     ["a truncated stats file, merged", ["merge", "s0.stats", "cut.stats", "-o", "o6.stats"], 1, /^cut\.stats: truncated: /, "o6.stats"],
     ["a shard counted twice", ["merge", "a.stats", "s0.stats", "-o", "o7.stats"], 1, "s0.stats: rows 1–2999 are also in a.stats (a shard counted twice?)", "o7.stats"],

@@ -13,7 +13,12 @@ it("model.divergence equals finite differences of model.residual to 1e-6, on and
     expect(Math.min(...model.regions.ranks)).toBe(basis === "full" ? 2 : 1);
     checkDivergence(model, truth.sample(200, 3));
   }
-}, 120000);
+  // Covariance gates: quadratic logits, whose gradients enter the divergence too.
+  const shaped = await fit(truth.sample(4000, 1), { dim: 2, seed: 2, R: 0, granularity: 4, degree: 6, levels: 10, map: "none", scale: 1, gates: "covariance" });
+  expect(shaped.gating).toBe("covariance");
+  expect(Math.min(...shaped.regions.ranks)).toBe(1);
+  checkDivergence(shaped, truth.sample(200, 3));
+}, 180000);
 
 function checkDivergence(model: Awaited<ReturnType<typeof fit>>, x: Float64Array) {
   const h = 1e-5, n = 2;

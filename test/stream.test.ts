@@ -179,10 +179,10 @@ describe("streamed fits and shards", () => {
     damaged[bytes.length - 500] ^= 1;
     writeFileSync(at("damaged.stats"), damaged);
     expect(() => readStats(at("damaged.stats"))).toThrow(`${at("damaged.stats")}: checksum mismatch: the file is damaged`);
-    const v2 = Buffer.from(bytes);
-    v2.write(bytes.toString("latin1", 12, 80).replace('"version":1', '"version":2'), 12, "latin1");
-    writeFileSync(at("v2.stats"), v2);
-    expect(() => readStats(at("v2.stats"))).toThrow(`${at("v2.stats")}: unsupported stats version 2 (this diffmix reads version 1)`);
+    const v3 = Buffer.from(bytes);
+    v3.write(bytes.toString("latin1", 12, 80).replace('"version":2', '"version":3'), 12, "latin1");
+    writeFileSync(at("v3.stats"), v3);
+    expect(() => readStats(at("v3.stats"))).toThrow(`${at("v3.stats")}: unsupported stats version 3 (this diffmix reads version 2)`);
     writeFileSync(at("plan.stats"), readFileSync(at("plan.json")));
     expect(() => readStats(at("plan.stats"))).toThrow(`${at("plan.stats")}: not a diffmix stats file (made by diffmix stats or merge)`);
     const edited = JSON.parse(readFileSync(at("plan.json"), "utf8"));

@@ -190,7 +190,7 @@ describe("reference kernels against direct formulas", () => {
   const shape = shapeOf(regions, D), table = multiIndexTable(shape.rmax, D);
   const W = shape.p.map((pg, g) => Array.from({ length: n * pg }, (_, i) => Math.sin(1 + i + 10 * g)));
   const level = new Float64Array(8 + shape.G * shape.groupStride);
-  packLevel(level, shape, regions, t, false, { ...plan.levels[0], W });
+  packLevel(level, shape, regions, t, "soft", { ...plan.levels[0], W });
   const pts = noised(data(50, 3), 50, 0);
   const work = new Float64Array(1000);
 

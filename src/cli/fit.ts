@@ -119,16 +119,16 @@ type Summarised = Pick<FitPlan, "config" | "map" | "regions" | "degree" | "dequa
 /** One line of what was fitted and chosen, then (when something was chosen) the candidates' scores. */
 export function summary(model: Summarised, rows: number, cols: number, out: string, ms: number, command = "fit", note = ""): string {
   const c = model.config, map = model.map;
-  const what = `${map.kind} map, σ₀ ${fmt(map.scale)}, ${c.granularity} micro-clusters, R ${c.R} → ${model.regions.weights.length} regions, degree ${model.degree}, ${model.levels.length} levels`;
+  const what = `${map.kind} map, ${c.gates ?? "soft"} gates, σ₀ ${fmt(map.scale)}, ${c.granularity} micro-clusters, R ${c.R} → ${model.regions.weights.length} regions, degree ${model.degree}, ${model.levels.length} levels`;
   const dq = model.dequantised.length ? `; dequantised ${model.dequantised.length} grid-valued column${model.dequantised.length > 1 ? "s" : ""}` : "";
   let text = `${command}: ${rows} rows × ${cols}${note} → ${out}: ${what}${dq} (${seconds(ms)})\n`;
   if (model.selection.length > 1) {
-    const chosen = (s: ScoreModel["selection"][number]) => (["map", "scale", "granularity", "R", "degree"] as const).every((k) => s[k] === c[k]);
+    const chosen = (s: ScoreModel["selection"][number]) => (["map", "gates", "scale", "granularity", "R", "degree"] as const).every((k) => s[k] === c[k]);
     const confirmed = model.selection.some((s) => s.confirmed !== undefined);
     text += `  chosen (*) from ${model.selection.length} candidates by held-out −log p̂, nats per row${confirmed ? " (the best again on more rows in the last column)" : ""}:\n`;
     for (const s of model.selection) {
       const again = typeof s.confirmed === "number" ? `  ${s.confirmed.toFixed(4)}` : "";
-      text += `  ${chosen(s) ? "*" : " "} ${String(s.map).padEnd(9)} σ₀ ${fmt(s.scale as number).padEnd(7)} K ${String(s.granularity).padEnd(4)} R ${String(s.R).padEnd(2)} degree ${s.degree}  ${s.loss === null ? s.note : s.loss.toFixed(4)}${again}\n`;
+      text += `  ${chosen(s) ? "*" : " "} ${String(s.map).padEnd(9)} ${String(s.gates ?? "soft").padEnd(10)} σ₀ ${fmt(s.scale as number).padEnd(7)} K ${String(s.granularity).padEnd(4)} R ${String(s.R).padEnd(2)} degree ${s.degree}  ${s.loss === null ? s.note : s.loss.toFixed(4)}${again}\n`;
     }
   }
   return text;

@@ -13,7 +13,8 @@
  *                         digest, dim, levels, features, rmax, rows and the row ranges (ids)
  *                         the sums cover; padded with spaces to a multiple of 8 bytes
  *   sums                  float64: Σz (n), Σzzᵀ (n²), then per level S (its upper triangle,
- *                         P(P+1)/2, row by row), Rx (P·n), Rc (P·n), csum (P), dsum (P·rmax, at least 1)
+ *                         P(P+1)/2, row by row), Rx (P·n), Rc (P·n), csum (P), dsum (P·rmax, at least 1),
+ *                         qsum (P·n, since version 2: the covariance gates' term)
  *   SHA-256               32 bytes, of everything before it
  * Binary because the sums are most of the file (40 levels × P² doubles: tens of MB at P = 300,
  * 2.5 times that as JSON text) and must come back bit for bit; the header says the exact size,
@@ -30,7 +31,7 @@ import { closeSync, readSync } from "node:fs";
 
 export const PLAN_VERSION = 1;
 export const STATS_FORMAT = "diffmix-stats";
-export const STATS_VERSION = 1;
+export const STATS_VERSION = 2;
 const MAGIC = Buffer.from("DMXSTATS", "latin1");
 
 /** A plan as its file holds it: the FitPlan and its digest. */
@@ -106,7 +107,7 @@ interface StatsHeader {
   ranges: RowRanges;
 }
 
-const levelLengths = (P: number, n: number, rmax: number) => [(P * (P + 1)) / 2, P * n, P * n, P, Math.max(1, P * rmax)];
+const levelLengths = (P: number, n: number, rmax: number) => [(P * (P + 1)) / 2, P * n, P * n, P, Math.max(1, P * rmax), P * n];
 
 function payloadLength(h: Pick<StatsHeader, "dim" | "levels" | "features" | "rmax">): number {
   const n = h.dim;
@@ -145,6 +146,7 @@ export function encodeStats(s: ShardStats, shape: Pick<StatsHeader, "dim" | "lev
     put(lv.Rc);
     put(lv.csum);
     put(lv.dsum);
+    put(lv.qsum);
   }
   if (at !== out.length) throw new Error("internal: stats layout");
   const body = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
@@ -185,7 +187,7 @@ export function decodeStats(buf: Buffer, name: string): ShardStats & { header: S
   for (let l = 0; l < h.levels; l++) {
     const S = new Float64Array(P * P);
     for (let i = 0; i < P; i++) S.set(take(P - i), i * P + i);
-    levels.push({ rows: h.rows, S, Rx: take(P * n), Rc: take(P * n), csum: take(P), dsum: take(Math.max(1, P * h.rmax)) });
+    levels.push({ rows: h.rows, S, Rx: take(P * n), Rc: take(P * n), csum: take(P), dsum: take(Math.max(1, P * h.rmax)), qsum: take(P * n) });
   }
   const covered = h.ranges.reduce((s, [lo, hi]) => s + (hi - lo), 0);
   if (covered !== h.rows) throw new DataError(`${name}: damaged stats header (its row ranges hold ${covered} rows, it says ${h.rows})`);

@@ -195,21 +195,22 @@ function products(r: number, p: number, table: I32, tstride: number, w: F64, h: 
 
 /** Gate weights of one row into gamma[go..], gate-weighted centre into cbar[co..]. */
 function rowGates(x: F64, xo: number, level: F64, gamma: F64, go: number, cbar: F64, co: number): void {
-  const G = level[0], n = level[1], a = level[5], hard = level[6], gs = level[7];
+  const G = level[0], n = level[1], a = level[5], hard = level[6] === 1, shaped = level[6] === 2, gs = level[7];
   let best = -Infinity;
   let arg = 0;
   for (let g = 0; g < G; g++) {
     const b = HEADER + g * gs;
     let dot = 0;
     for (let i = 0; i < n; i++) dot += x[xo + i] * level[b + 4 + i];
-    const l = level[b + 2] + a * dot;
+    let l = level[b + 2] + a * dot;
+    if (shaped) l += frameQuadratic(x, xo, level, b);
     gamma[go + g] = l;
     if (l > best) {
       best = l;
       arg = g;
     }
   }
-  if (hard !== 0) {
+  if (hard) {
     for (let g = 0; g < G; g++) gamma[go + g] = g === arg ? 1 : 0;
   } else {
     // A gate whose logit is GATE_CUT below the best is under the floor whatever the others:
@@ -234,6 +235,25 @@ function rowGates(x: F64, xo: number, level: F64, gamma: F64, go: number, cbar: 
     const b = HEADER + g * gs;
     for (let i = 0; i < n; i++) cbar[co + i] += w * level[b + 4 + i];
   }
+}
+
+/**
+ * The covariance gates' quadratic term of row x in group block b: Σ_j ½(1 − 1/s_j²)·d_j²,
+ * d_j = P_jᵀ(x − a·c) the unclipped frame coordinates, s_j the frame scales (the region's
+ * noised covariance is I + Σ_j (s_j² − 1) P_j P_jᵀ, so this is the logit's part beyond the
+ * soft gates' linear one).
+ */
+function frameQuadratic(x: F64, xo: number, level: F64, b: number): number {
+  const n = level[1], rmax = level[3], a = level[5], r = level[b];
+  const cOff = b + 4, pOff = cOff + n, sOff = pOff + n * rmax;
+  let q = 0;
+  for (let j = 0; j < r; j++) {
+    let d = 0;
+    for (let i = 0; i < n; i++) d += level[pOff + i * rmax + j] * (x[xo + i] - a * level[cOff + i]);
+    const s = level[sOff + j];
+    q += 0.5 * (1 - 1 / (s * s)) * d * d;
+  }
+  return q;
 }
 
 /** Scratch offsets inside `work` (see workSize in src/level.ts). */
@@ -429,12 +449,16 @@ export const reference: Kernels = {
   },
 
   residual(m, x, level, table, out, div, withDiv, work) {
-    const G = level[0], n = level[1], rmax = level[3], pmax = level[4], a = level[5], hard = level[6], gs = level[7];
+    const G = level[0], n = level[1], rmax = level[3], pmax = level[4], a = level[5], hard = level[6] === 1, shaped = level[6] === 2, gs = level[7];
     const o = workOffsets(level);
     const cb = G;
+    // Covariance gates: ∇ logit_g = a·c_g + q_g with q_g = Σ_j (1 − 1/s_j²) d_j P_j, so the gates'
+    // part of the divergence gains Σ_g γ_g q_g·V_g − q̄·r̂ (q̄ = Σ_g γ_g q_g).
+    const qbar = new Float64Array(shaped && withDiv !== 0 ? n : 0);
     for (let t = 0; t < m; t++) {
       rowGates(x, t * n, level, work, 0, work, cb);
       for (let i = 0; i < n; i++) out[t * n + i] = 0;
+      qbar.fill(0);
       let dv = 0;
       for (let g = 0; g < G; g++) {
         const w = work[g];
@@ -452,7 +476,22 @@ export const reference: Kernels = {
           gateDiv += (level[cOff + i] - work[cb + i]) * v;
         }
         if (withDiv === 0) continue;
-        if (hard === 0) dv += a * w * gateDiv;
+        if (!hard) dv += a * w * gateDiv;
+        if (shaped) {
+          const sOff = pOff + n * rmax;
+          for (let j = 0; j < r; j++) {
+            let d = 0, pv = 0;
+            for (let i = 0; i < n; i++) d += level[pOff + i * rmax + j] * (x[t * n + i] - a * level[cOff + i]);
+            const s = level[sOff + j], k = (1 - 1 / (s * s)) * d;
+            for (let i = 0; i < n; i++) {
+              let v = 0;
+              for (let f = 0; f < p; f++) v += level[wOff + i * pmax + f] * work[o.phi + f];
+              pv += level[pOff + i * rmax + j] * v;
+              qbar[i] += w * k * level[pOff + i * rmax + j];
+            }
+            dv += w * k * pv;
+          }
+        }
         for (let j = 0; j < r; j++) {
           const scale = work[o.clip + j];
           if (scale === 0) continue;
@@ -465,6 +504,7 @@ export const reference: Kernels = {
           dv += w * scale * s;
         }
       }
+      if (shaped && withDiv !== 0) for (let i = 0; i < n; i++) dv -= qbar[i] * out[t * n + i];
       if (withDiv !== 0) div[t] = dv;
     }
   },
