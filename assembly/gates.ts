@@ -14,7 +14,7 @@ const LIMITS = memory.data<f64>([GATE_CUT, GATE_FLOOR]);
 
 /** Lane 0 from p0, lane 1 from p1. */
 // @ts-ignore: decorator
-@inline function loadPair(p0: usize, p1: usize): v128 {
+@inline export function loadPair(p0: usize, p1: usize): v128 {
   return v128.load64_lane(p1, v128.load64_zero(p0), 1);
 }
 
@@ -25,6 +25,28 @@ const LIMITS = memory.data<f64>([GATE_CUT, GATE_FLOOR]);
 }
 
 /**
+ * Covariance gates: the logits' quadratic term Σ_j ½(1 − 1/s_j²)·d_j², d_j = P_jᵀ(x − a·c), of
+ * rows x0 and x1 (one per lane) in the group block at b: the reference's frameQuadratic, in its order.
+ */
+// @ts-ignore: decorator
+@inline function frameQuadratic2(x0: usize, x1: usize, b: usize, n: i32, r: i32, rmax: i32, a: v128): v128 {
+  const c = b + 32, P = c + (<usize>n << 3), S = P + (<usize>(n * rmax) << 3);
+  let q = f64x2.splat(0.0);
+  for (let j = 0; j < r; j++) {
+    let d = f64x2.splat(0.0);
+    for (let i = 0; i < n; i++) {
+      const o = <usize>i << 3;
+      const diff = f64x2.sub(loadPair(x0 + o, x1 + o), f64x2.mul(a, v128.load64_splat(c + o)));
+      d = f64x2.add(d, f64x2.mul(v128.load64_splat(P + (<usize>(i * rmax + j) << 3)), diff));
+    }
+    const s = load<f64>(S + (<usize>j << 3));
+    const k = f64x2.splat(0.5 * (1.0 - 1.0 / (s * s)));
+    q = f64x2.add(q, f64x2.mul(f64x2.mul(k, d), d));
+  }
+  return q;
+}
+
+/**
  * Gate weights of row x0 (n entries) into gamma0[0..G) and its gate-weighted centre into
  * cbar0[0..n), and the same for row x1 into gamma1, cbar1. The two rows may be one row
  * (x0 = x1, gamma0 = gamma1, cbar0 = cbar1). Outputs must not overlap x0, x1 or level.
@@ -32,7 +54,8 @@ const LIMITS = memory.data<f64>([GATE_CUT, GATE_FLOOR]);
 // @ts-ignore: decorator
 @inline export function rowGates2(x0: usize, x1: usize, level: usize, gamma0: usize, gamma1: usize, cbar0: usize, cbar1: usize): void {
   const G = getInt(level, 0), n = getInt(level, 1), gs = <usize>getInt(level, 7) << 3;
-  const a = f64x2.splat(getF64(level, 5)), hard = getF64(level, 6) != 0.0;
+  const a = f64x2.splat(getF64(level, 5)), hard = getF64(level, 6) == 1.0, shaped = getF64(level, 6) == 2.0;
+  const rmax = getInt(level, 3);
   const zero = f64x2.splat(0.0), cut = v128.load64_splat(LIMITS);
   const groups = level + (HEADER << 3); // group g's block starts at groups + g·gs
   // Logits bias_g + a·(x·c_g) into gamma, and the first best one per lane.
@@ -44,7 +67,11 @@ const LIMITS = memory.data<f64>([GATE_CUT, GATE_FLOOR]);
       const o = <usize>i << 3;
       dot = f64x2.add(dot, f64x2.mul(loadPair(x0 + o, x1 + o), v128.load64_splat(b + 32 + o)));
     }
-    const l = f64x2.add(v128.load64_splat(b + 16), f64x2.mul(a, dot));
+    let l = f64x2.add(v128.load64_splat(b + 16), f64x2.mul(a, dot));
+    if (shaped) {
+      const r = <i32>load<f64>(b);
+      if (r > 0) l = f64x2.add(l, frameQuadratic2(x0, x1, b, n, r, rmax, a));
+    }
     storePair(gamma0 + (<usize>g << 3), gamma1 + (<usize>g << 3), l);
     const better = f64x2.gt(l, best);
     best = v128.bitselect(l, best, better);

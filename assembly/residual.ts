@@ -1,7 +1,7 @@
 /** The learned residual r̂(x) = Σ_g γ_g W_g φ(u_g) of a packed level and its exact divergence. */
 import { getF64, getInt } from "./memory";
 import { HEADER, featureChunk, frame2, products2, scratchClip, scratchExtra, scratchH, tableBytes } from "./basis";
-import { prepareWide, rowGates, rowGates2, rowGatesWide } from "./gates";
+import { loadPair, prepareWide, rowGates, rowGates2, rowGatesWide } from "./gates";
 
 /**
  * s_a += Σ_f w_a[f]·x_a[f·xs] and, when two, s_b likewise, f < nf, in order: two independent
@@ -26,7 +26,7 @@ import { prepareWide, rowGates, rowGates2, rowGatesWide } from "./gates";
 // @ts-ignore: decorator
 @inline function residualExtra(level: usize): i32 {
   const G = getInt(level, 0), n = getInt(level, 1), rmax = getInt(level, 3);
-  return 2 * (G + n) + 2 * (2 * n + n * rmax) + 2;
+  return 2 * (G + n) + 2 * (3 * n + n * rmax) + 2;
 }
 
 /** Whether the level fits the static scratch of designBlock and residual (else the binding uses the reference). */
@@ -47,11 +47,13 @@ export function residual(m: i32, x: usize, level: usize, table: usize, out: usiz
   const clip = scratchClip(), h = scratchH(level), hs = tableBytes(level), dh = h + <usize>rmax * hs;
   const F = featureChunk(level, residualExtra(level));
   const nb = <usize>n << 3;
-  // extra: gates γ (G) and centres c̄ (n) of row 0, then of row 1; sums O (n), V (n), U (n·rmax) as v128.
+  // extra: gates γ (G) and centres c̄ (n) of row 0, then of row 1; sums O (n), V (n), U (n·rmax),
+  // and for covariance gates q̄ (n), as v128.
   const g0 = scratchExtra(level), c0 = g0 + (<usize>G << 3), g1 = c0 + nb, c1 = g1 + (<usize>G << 3);
   const O = (c1 + nb + 15) & ~15, V = O + (<usize>n << 4), U = V + (<usize>n << 4);
-  const ph = U + (<usize>(n * rmax) << 4), pd = ph + (<usize>F << 4);
-  const withD = withDiv != 0, wide = m > 0 && prepareWide(level);
+  const QB = U + (<usize>(n * rmax) << 4), ph = QB + (<usize>n << 4), pd = ph + (<usize>F << 4);
+  const withD = withDiv != 0, wide = m > 0 && prepareWide(level), shaped = hard == 2.0;
+  const av = f64x2.splat(a);
   for (let t = 0; t < m; t += 2) {
     const two = t + 1 < m;
     const x0 = x + <usize>t * nb, x1 = two ? x0 + nb : x0;
@@ -65,6 +67,7 @@ export function residual(m: i32, x: usize, level: usize, table: usize, out: usiz
       memory.copy(c1, c0, nb);
     }
     for (let i = 0; i < n; i++) v128.store(O + (<usize>i << 4), f64x2.splat(0.0));
+    if (shaped && withD) for (let i = 0; i < n; i++) v128.store(QB + (<usize>i << 4), f64x2.splat(0.0));
     let dv = f64x2.splat(0.0);
     for (let g = 0; g < G; g++) {
       const gb = <usize>g << 3;
@@ -108,7 +111,28 @@ export function residual(m: i32, x: usize, level: usize, table: usize, out: usiz
         gateDiv = f64x2.add(gateDiv, f64x2.mul(f64x2.sub(f64x2.splat(load<f64>(c + ib)), cbar), v));
       }
       if (!withD) continue;
-      if (hard == 0.0) dv = f64x2.add(dv, f64x2.mul(f64x2.mul(f64x2.splat(a), w), gateDiv));
+      if (hard != 1.0) dv = f64x2.add(dv, f64x2.mul(f64x2.mul(f64x2.splat(a), w), gateDiv));
+      if (shaped) {
+        // Covariance gates: + γ_g q_g·V_g per frame direction, q̄ += γ_g q_g (the reference's order).
+        const S = P + (<usize>(n * rmax) << 3);
+        for (let j = 0; j < r; j++) {
+          let d = f64x2.splat(0.0), pv = f64x2.splat(0.0);
+          for (let i = 0; i < n; i++) {
+            const o = <usize>i << 3;
+            const diff = f64x2.sub(loadPair(x0 + o, x1 + o), f64x2.mul(av, v128.load64_splat(c + o)));
+            d = f64x2.add(d, f64x2.mul(v128.load64_splat(P + (<usize>(i * rmax + j) << 3)), diff));
+          }
+          const s = load<f64>(S + (<usize>j << 3));
+          const k = f64x2.mul(f64x2.splat(1.0 - 1.0 / (s * s)), d);
+          for (let i = 0; i < n; i++) {
+            const pij = v128.load64_splat(P + (<usize>(i * rmax + j) << 3));
+            pv = f64x2.add(pv, f64x2.mul(pij, v128.load(V + (<usize>i << 4))));
+            const qi = QB + (<usize>i << 4);
+            v128.store(qi, f64x2.add(v128.load(qi), f64x2.mul(f64x2.mul(w, k), pij)));
+          }
+          dv = f64x2.add(dv, f64x2.mul(f64x2.mul(w, k), pv));
+        }
+      }
       for (let j = 0; j < r; j++) {
         const scale = v128.load(clip + (<usize>j << 4));
         let s = f64x2.splat(0.0);
@@ -120,6 +144,7 @@ export function residual(m: i32, x: usize, level: usize, table: usize, out: usiz
         dv = v128.bitselect(f64x2.add(dv, f64x2.mul(f64x2.mul(w, scale), s)), dv, f64x2.ne(scale, f64x2.splat(0.0)));
       }
     }
+    if (shaped && withD) for (let i = 0; i < n; i++) dv = f64x2.sub(dv, f64x2.mul(v128.load(QB + (<usize>i << 4)), v128.load(O + (<usize>i << 4))));
     const ot = out + <usize>t * nb;
     for (let i = 0; i < n; i++) {
       const o = v128.load(O + (<usize>i << 4));

@@ -3,7 +3,8 @@
 // their divergence against finite differences; and a fit with them on a mixture of two
 // anisotropic Gaussians against its exact density.
 import { describe, expect, it } from "vitest";
-import { createKernels } from "../src/kernels/index.ts";
+import { createKernels, kernelSource } from "../src/kernels/index.ts";
+import { ScoreModel } from "../src/model.ts";
 import { packedLength, packLevel, shapeOf, type Regions } from "../src/level.ts";
 import { fit } from "../src/node.ts";
 import { normals, streamState } from "../src/random.ts";
@@ -80,3 +81,15 @@ it("a fit with covariance gates follows two crossing anisotropic Gaussians more 
   expect(err.covariance).toBeLessThan(0.05);
   expect(err.covariance).toBeLessThan(0.3 * err.soft);
 }, 120000);
+
+it("the WASM gates, residual and divergence of covariance gates equal the reference twin's bit for bit", async () => {
+  const model = await fit(anisotropic(4000, 3), { dim: 2, seed: 1, map: "none", scale: 1, granularity: 3, R: 0, degree: 2, levels: 8, gates: "covariance" });
+  const twin = ScoreModel.fromJSON(model.toJSON(), "model", kernelSource("reference"));
+  expect([model.backend, twin.backend]).toEqual(["wasm", "reference"]);
+  const x = anisotropic(301, 4);
+  for (const t of [model.levels[0].t, 0.37, 2]) {
+    expect(Array.from(model.gates(x, t))).toEqual(Array.from(twin.gates(x, t)));
+    expect(Array.from(model.residual(x, t))).toEqual(Array.from(twin.residual(x, t)));
+    expect(Array.from(model.divergence(x, t))).toEqual(Array.from(twin.divergence(x, t)));
+  }
+}, 60000);

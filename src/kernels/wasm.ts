@@ -118,8 +118,7 @@ export function createWasmKernels(): Kernels {
       if (4 * (D + 1) * r > scratch) return reference.basis(m, r, u, D, table, p, phi, dphi);
       ex.basis(m, r, pu, D, pt, p, pphi, pd);
     },
-    // Covariance gates (header code 2, src/level.ts) have only the twin's kernel so far.
-    gates: (m, x, level, gamma, cbar) => (level[6] === 2 ? reference.gates(m, x, level, gamma, cbar) : ex.gates(m, ptr(x), ptr(level), ptr(gamma), ptr(cbar))),
+    gates: (m, x, level, gamma, cbar) => ex.gates(m, ptr(x), ptr(level), ptr(gamma), ptr(cbar)),
     // designBlock and residual keep a row pair's tables in the static scratch; a level too big for
     // it (thousands of groups or coordinates) goes to the twin.
     designBlock: (m, x0, x, gamma, cbar, level, table, active, nActive, phi, ld, dsum, work) =>
@@ -127,10 +126,10 @@ export function createWasmKernels(): Kernels {
     gramAccumulate: (m, p, phi, ld, g, ldG) => ex.gramAccumulate(m, p, ptr(phi), ld, ptr(g), ldG),
     choleskySolve: (p, q, a, ldA, b, ldB, rel, abs) => ex.choleskySolve(p, q, ptr(a), ldA, ptr(b), ldB, rel, abs),
     residual: (m, x, level, table, out, div, withDiv, work) =>
-      level[6] === 2 || !ex.levelFits(ptr(level)) ? reference.residual(m, x, level, table, out, div, withDiv, work) : ex.residual(m, ptr(x), ptr(level), ptr(table), ptr(out), ptr(div), withDiv, ptr(work)),
+      !ex.levelFits(ptr(level)) ? reference.residual(m, x, level, table, out, div, withDiv, work) : ex.residual(m, ptr(x), ptr(level), ptr(table), ptr(out), ptr(div), withDiv, ptr(work)),
     sdeStep: (len, y, r, h, method, state) => ex.sdeStep(len, ptr(y), ptr(r), h, method, ptr(state)),
     // gateMoments keeps a row pair's gates in a static scratch; beyond it (G + n over 32768) the twin.
     gateMoments: (m, x, level, out) =>
-      level[6] === 2 || 2 * (level[0] + level[1]) > wide ? reference.gateMoments(m, x, level, out) : ex.gateMoments(m, ptr(x), ptr(level), ptr(out)),
+      2 * (level[0] + level[1]) > wide ? reference.gateMoments(m, x, level, out) : ex.gateMoments(m, ptr(x), ptr(level), ptr(out)),
   };
 }
