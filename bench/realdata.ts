@@ -121,7 +121,7 @@ function describeModel(model: ScoreModel): string {
   const rk = [...rankCount.entries()].sort((a, b) => a[0] - b[0]).map(([r, k]) => `${k}×r${r}`).join(" ");
   const tried = model.selection.length ? `; chosen of ${model.selection.filter((s) => s.loss !== null).length} by held-out log-likelihood` : "";
   const σ = Number(model.map.scale.toPrecision(4));
-  return `${model.map.kind} map, σ₀ ${σ}, K=${c.granularity}, R=${c.R}: ${G} regions (${rk}), degree ${c.degree}, ${c.levels} levels${tried}`;
+  return `${model.map.kind} map, ${model.gating} gates, σ₀ ${σ}, K=${c.granularity}, R=${c.R}: ${G} regions (${rk}), degree ${c.degree}, ${c.levels} levels${tried}`;
 }
 
 async function fitDiffmix(train: Float64Array, test: Float64Array, dim: number, options: FitOptions, logJacobian = 0): Promise<Fitted> {

@@ -13,7 +13,7 @@ import { Progress } from "./progress.ts";
 import { streamProgress } from "./stats.ts";
 
 /** The library's fit options offered here, declared in src/fit.ts. */
-const FLAGS = ["map", "scale", "granularity", "R", "degree", "levels", "rMax", "maxUnknowns", "memory", "seed", "threads"] as const;
+const FLAGS = ["map", "gates", "scale", "granularity", "R", "degree", "levels", "rMax", "maxUnknowns", "memory", "seed", "threads"] as const;
 const STREAM_FLAGS = ["planRows"] as const;
 
 /** Files larger than this are fitted streamed (--mode auto): read in passes, never all in memory. */
