@@ -60,14 +60,6 @@ const FOLDS = 5;
 const BANDWIDTH_ROWS = 1000;
 const BANDWIDTH_TOL = 0.01;
 const AUTO_DEGREES = [0, 1, 2];
-/**
- * Few-region candidates (at most FEW_MAX regions, degree ≥ 1: the Gaussian-mixture regime) are
- * also compared at every granularity in FEW, as a BIC sweep compares every small k: the
- * ×1.5 walk stops at the first step that does not improve, and a held-out loss over K is not
- * unimodal on a few hundred rows.
- */
-const FEW = [1, 2, 3, 4, 6, 8];
-const FEW_MAX = 8;
 const AUTO_R = [0, 2];
 
 /** Two shapes of model the search starts from (algorithm.md, "Data in any units"). */
@@ -196,11 +188,7 @@ export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolve
     for (const lead of leads) await walk(await walk(lead, Math.SQRT2), 2 ** 0.25);
   }
   const before = best!;
-  if (auto.granularity) {
-    await walkGranularity(best!);
-    const few = selection.filter((s) => s.loss !== null && (s.granularity as number) <= FEW_MAX && s.degree >= 1).sort((p, q) => p.loss! - q.loss!)[0];
-    if (few) for (const K of FEW) if (K <= most) await consider({ ...configOf(few), granularity: K });
-  }
+  if (auto.granularity) await walkGranularity(best!);
   if (auto.R) for (const R of AUTO_R) await consider({ ...best!, R });
   if (auto.degree) {
     const base = best!;
@@ -213,7 +201,7 @@ export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolve
     const shortlist = selection.filter((c) => c.loss !== null).sort((p, q) => p.loss! - q.loss!).slice(0, SHORTLIST);
     let winner: Config | undefined, top = Infinity;
     for (const cand of shortlist) {
-      const c = configOf(cand);
+      const c: Config = { map: cand.map as MapKind, gates: cand.gates as Gating, scale: cand.scale as number, granularity: cand.granularity as number, R: cand.R, degree: cand.degree };
       const { loss } = await score(c, confirm);
       cand.confirmed = loss;
       o.onProgress?.({ phase: "select", done: selection.length, total: selection.length + 1, message: `${describe(cand)}; on ${confirm[0].train.m} rows ${loss?.toFixed(4) ?? "refused"}` });
@@ -237,10 +225,6 @@ function mapKinds(map: Resolved["map"], prep: Prepared, rows: IdRows, n: number)
     if (!kept.some((k) => shape.every((v, i) => Math.abs(v - k.shape[i]) <= 0.05 * Math.max(1, Math.abs(k.shape[i]))))) kept.push({ kind, shape });
   }
   return kept.map((k) => k.kind);
-}
-
-function configOf(cand: Candidate): Config {
-  return { map: cand.map as MapKind, gates: cand.gates as Gating, scale: cand.scale as number, granularity: cand.granularity as number, R: cand.R, degree: cand.degree };
 }
 
 function describe(c: Candidate): string {
