@@ -178,9 +178,9 @@ ${table(["instance", "n", "diffmix", "EM-BIC", "EM, k known", "truth", "MAE diff
     if (spec.kind === "discrete" && c.k !== null) {
       const em = fitEM(data, { dim: truth.dim, k: spec.weights.length, seed: 1 });
       const ours = errors(c, spec), theirs = errors(em, spec);
-      cells = [String(c.k), f(ours.mean), f(theirs.mean), f(ours.weight), f(theirs.weight), f(c.diagnostics.flatness, 3), f(c.diagnostics.misfit, 3)];
+      cells = [String(c.k), f(ours.mean), f(theirs.mean), f(ours.weight), f(theirs.weight), f(c.diagnostics!.flatness, 3), f(c.diagnostics!.misfit, 3)];
     } else {
-      cells = [c.k === null ? `none: ${shortReason(c.reason)}` : String(c.k), "—", "—", "—", "—", f(c.diagnostics.flatness, 3), f(c.diagnostics.misfit, 3)];
+      cells = [c.k === null ? `none: ${shortReason(c.reason)}` : String(c.k), "—", "—", "—", "—", f(c.diagnostics!.flatness, 3), f(c.diagnostics!.misfit, 3)];
     }
     rows.push([name, spec.kind === "discrete" ? spec.weights.length : "∞ (continuous)", ...cells, tc]);
   }

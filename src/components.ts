@@ -34,8 +34,8 @@
  * `predict` and `predictProba` use the estimate like scikit-learn's GaussianMixture with
  * identity covariances: πⱼ(x) ∝ wⱼ N(x; μⱼ, I).
  */
-import { choleskySolve, symmetricEigen } from "./linalg.ts";
-import { posterior } from "./posterior.ts";
+import { cholesky, choleskySolve, symmetricEigen } from "./linalg.ts";
+import { posterior, softmax } from "./posterior.ts";
 import { OptionError, SEED, int, num, resolve, type Decl } from "./options.ts";
 import { streamState } from "./random.ts";
 import { Flow } from "./flow.ts";
@@ -76,9 +76,31 @@ export interface ComponentDiagnostics {
   misfit: number;
 }
 
+/**
+ * `from`: "score" (the mean shift above: components N(μ, I) in model units) or "regions" (a
+ * model with covariance gates: its regions are the components, N(c_g, S_g) with
+ * S_g = I + Σ_j (λ_j − 1) v_j v_jᵀ, the mixture its gates describe and its fit refined by EM;
+ * no mean shift, so no diagnostics). Covariances are n×n row-major.
+ */
 export type Components =
-  | { k: number; weights: number[]; means: number[][]; covariances?: number[][]; modes: number[][]; diagnostics: ComponentDiagnostics }
-  | { k: null; reason: string; modes: number[][]; diagnostics: ComponentDiagnostics };
+  | { k: number; from: "score" | "regions"; weights: number[]; means: number[][]; covariances?: number[][]; modes: number[][]; diagnostics?: ComponentDiagnostics }
+  | { k: null; from: "score"; reason: string; modes: number[][]; diagnostics: ComponentDiagnostics };
+
+/** The components of a model with covariance gates, in model units: its regions (see Components). */
+export function regionComponents(model: ScoreModel): Components & { k: number } {
+  const { regions } = model, n = model.dim;
+  const covariances = regions.centres.map((_, g) => {
+    const S = new Array<number>(n * n).fill(0), r = regions.ranks[g], V = regions.frames[g];
+    for (let i = 0; i < n; i++) S[i * n + i] = 1;
+    for (let j = 0; j < r; j++) {
+      const e = regions.spreads[g][j] - 1;
+      for (let i = 0; i < n; i++) for (let c = 0; c < n; c++) S[i * n + c] += e * V[i * r + j] * V[c * r + j];
+    }
+    return S;
+  });
+  const means = regions.centres.map((c) => c.slice());
+  return { k: means.length, from: "regions", weights: regions.weights.slice(), means, covariances, modes: means.map((m) => m.slice()) };
+}
 
 export const COMPONENTS_OPTIONS = {
   starts: { check: int(10, 1000000), default: 1000, doc: "mean-shift starts (the first of the draws)", cli: { value: "N" } },
@@ -153,7 +175,7 @@ export function findComponents(model: ScoreModel, options?: ComponentsOptions): 
     counts[j]++;
   }
   const diagnostics: ComponentDiagnostics = { t, starts: N, draws: D, converged, modesFound: modes.length, flatness: NaN, misfit: NaN };
-  const none = (reason: string): Components => ({ k: null, reason, modes, diagnostics });
+  const none = (reason: string): Components => ({ k: null, from: "score", reason, modes, diagnostics });
   if (converged < 0.95) {
     return none(`no finite mixture fits: the mean shift of the learned posterior mean did not settle from ${fmt(100 * (1 - converged))}% of the starts in ${o.maxIter} iterations (a ridge of fixed points, not isolated modes)`);
   }
@@ -205,7 +227,7 @@ export function findComponents(model: ScoreModel, options?: ComponentsOptions): 
   if (!(diagnostics.misfit < o.misfit)) {
     return none(`no finite mixture fits: the learned posterior mean varies inside the basins of the ${k} modes (RMS ${fmt(diagnostics.misfit)} from the best ${k}-component mixture's, limit ${o.misfit}): a continuous mixing measure or unresolved components`);
   }
-  return { k, weights, means, modes: kept, diagnostics };
+  return { k, from: "score", weights, means, modes: kept, diagnostics };
 }
 
 /** πⱼ(x) ∝ wⱼ exp(a⟨x, μⱼ⟩ − a²|μⱼ|²/2) for the estimate (weights, means). */
@@ -237,11 +259,34 @@ function flatness(model: ScoreModel, points: number[][], t: number): number {
   return top;
 }
 
-/** Posterior over the components, rows × k: πⱼ(x) ∝ wⱼ N(x; μⱼ, I). */
+/** Posterior over the components, rows × k: πⱼ(x) ∝ wⱼ N(x; μⱼ, Sⱼ), Sⱼ = I unless the components carry covariances. */
 export function predictProba(c: Components, x: Float64Array, n: number): Float64Array {
   if (c.k === null) throw new Error(`predict: ${c.reason}`);
   const rows = x.length / n, out = new Float64Array(rows * c.k);
-  posteriorOf(x, rows, n, c.weights, c.means, 1, out);
+  if (!c.covariances) {
+    posteriorOf(x, rows, n, c.weights, c.means, 1, out);
+    return out;
+  }
+  // log wⱼ − ½ log det Sⱼ − ½ (x − μⱼ)ᵀSⱼ⁻¹(x − μⱼ) by each Sⱼ's Cholesky factor, then a softmax per row.
+  const L = c.covariances.map(() => new Float64Array(n * n));
+  const logdet = c.covariances.map((S, j) => cholesky(S, 0, n, L[j], 1e-300));
+  const y = new Float64Array(n);
+  for (let r = 0; r < rows; r++) {
+    let top = -Infinity;
+    for (let j = 0; j < c.k; j++) {
+      const f = L[j], mu = c.means[j];
+      let q = 0;
+      for (let i = 0; i < n; i++) {
+        let s = x[r * n + i] - mu[i];
+        for (let k = 0; k < i; k++) s -= f[i * n + k] * y[k];
+        y[i] = s / f[i * n + i];
+        q += y[i] * y[i];
+      }
+      const l = (out[r * c.k + j] = Math.log(Math.max(c.weights[j], 1e-300)) - 0.5 * logdet[j] - 0.5 * q);
+      if (l > top) top = l;
+    }
+    softmax(out, r * c.k, c.k, top);
+  }
   return out;
 }
 

@@ -14,7 +14,7 @@ import { Evaluator } from "./evaluator.ts";
 import { toPoints } from "./dataset.ts";
 import type { Gating, Level, Regions } from "./level.ts";
 import { flowLogpdf, type LogpdfOptions } from "./flow.ts";
-import { findComponents, predict, predictProba, type Components, type ComponentsOptions } from "./components.ts";
+import { findComponents, predict, predictProba, regionComponents, type Components, type ComponentsOptions } from "./components.ts";
 import { EVAL_MAX, ModelError, modelJSON, parseModel } from "./model-file.ts";
 import { DataError } from "./dataset.ts";
 import { mapMatrices, toData, toModel, type DataMap } from "./map.ts";
@@ -192,10 +192,12 @@ export class ScoreModel implements ModelData {
   /**
    * The weights, means and covariances (data units) of a discrete mixture with k found from
    * the score's fixed points, or { k: null, reason } when no finite mixture fits
-   * (src/components.ts). Default options are computed once and kept.
+   * (src/components.ts). With covariance gates, the regions themselves — the Gaussian
+   * mixture the gates describe, refined by EM — whatever the options (they steer the mean
+   * shift, which is not used). Default options are computed once and kept.
    */
   components(options?: ComponentsOptions): Components {
-    if (options !== undefined) return this.inData(findComponents(this, options));
+    if (options !== undefined && this.gating !== "covariance") return this.inData(findComponents(this, options));
     return (this.cache.shown ??= this.inData(this.found()));
   }
 
@@ -221,18 +223,23 @@ export class ScoreModel implements ModelData {
 
   /** The components with default options, in model units: found once. */
   private found(): Components {
-    return (this.cache.found ??= findComponents(this));
+    return (this.cache.found ??= this.gating === "covariance" ? regionComponents(this) : findComponents(this));
   }
 
-  /** Components found in model units, reported in data units: means b + σ₀Mμ, covariances σ₀²MMᵀ (N(μ, I) in model units). */
+  /** Components in model units, reported in data units: means b + σ₀Mμ, covariances σ₀M S σ₀Mᵀ (S = I unless given). */
   private inData(c: Components): Components {
     const n = this.dim, { A } = this.matrices();
     const data = (p: number[]) => Array.from(this.fromModel(p));
-    const cov = new Array<number>(n * n).fill(0);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) cov[i * n + j] += A[i * n + k] * A[j * n + k];
     const modes = c.modes.map(data);
     if (c.k === null) return { ...c, modes };
-    return { ...c, means: c.means.map(data), covariances: c.means.map(() => cov.slice()), modes };
+    const identity = Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0));
+    const cov = (S: number[]) => {
+      const AS = new Array<number>(n * n).fill(0), out = new Array<number>(n * n).fill(0);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) AS[i * n + j] += A[i * n + k] * S[k * n + j];
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) out[i * n + j] += AS[i * n + k] * A[j * n + k];
+      return out;
+    };
+    return { ...c, means: c.means.map(data), covariances: c.means.map((_, j) => cov(c.covariances?.[j] ?? identity)), modes };
   }
 
   private discrete(what: string): Components & { k: number } {

@@ -26,8 +26,8 @@ describe("components of separated discrete mixtures (m = 2e4)", () => {
       expect(c.k).toBe(spec.weights.length);
       if (c.k === null) return;
       expect(c.weights.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 12);
-      expect(c.diagnostics.converged).toBe(1);
-      expect(c.diagnostics.flatness).toBeLessThan(0.05);
+      expect(c.diagnostics!.converged).toBe(1);
+      expect(c.diagnostics!.flatness).toBeLessThan(0.05);
       const em = fitEM(data, { dim: 2, k: spec.weights.length, seed: 1 });
       const ours = errors(c, spec), theirs = errors(em, spec);
       expect(ours.mean).toBeLessThanOrEqual(theirs.mean + 0.01);

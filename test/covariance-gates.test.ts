@@ -93,3 +93,20 @@ it("the WASM gates, residual and divergence of covariance gates equal the refere
     expect(Array.from(model.divergence(x, t))).toEqual(Array.from(twin.divergence(x, t)));
   }
 }, 60000);
+
+it("components of a covariance-gate model are its regions: the truth's two anisotropic Gaussians, and predictProba is the gates at t = 0", async () => {
+  const model = await fit(anisotropic(8000, 1), { dim: 2, seed: 1, map: "none", scale: 1, granularity: 2, R: 0, degree: 1, levels: 12, gates: "covariance" });
+  const c = model.components();
+  if (c.k === null) throw new Error(c.reason);
+  expect([c.k, c.from]).toEqual([2, "regions"]);
+  // Order the components by their first coordinate: N((0, 0), diag(9, 1)) first, then N((3, 3), diag(1, 9)).
+  const order = c.means[0][0] < c.means[1][0] ? [0, 1] : [1, 0];
+  const truth = [{ mean: [0, 0], cov: [9, 0, 0, 1] }, { mean: [3, 3], cov: [1, 0, 0, 9] }];
+  order.forEach((j, k) => {
+    expect(Math.abs(c.weights[j] - 0.5)).toBeLessThan(0.03);
+    for (let i = 0; i < 2; i++) expect(Math.abs(c.means[j][i] - truth[k].mean[i])).toBeLessThan(0.2);
+    for (let e = 0; e < 4; e++) expect(Math.abs(c.covariances![j][e] - truth[k].cov[e])).toBeLessThan(0.1 * 9);
+  });
+  const x = anisotropic(200, 5), p = model.predictProba(x), g = model.gates(x, 0);
+  for (let k = 0; k < p.length; k++) expect(Math.abs(p[k] - g[k])).toBeLessThan(1e-6);
+}, 60000);
