@@ -1,7 +1,8 @@
 /**
  * The pieces of the piecewise-polynomial score (algorithm.md, "Regions"): k-means
  * micro-clusters, agglomerative merging by a dimension-free separation estimate, centres
- * refined by identity-covariance EM, and a local frame per group.
+ * refined by identity-covariance EM, and a local frame per group; with covariance gates
+ * (src/level.ts) then EM for the mixture those gates describe, each round re-framing the groups.
  */
 import { leadingEigen } from "./linalg.ts";
 import { packedLength, packLevel, shapeOf, type Gating, type Regions } from "./level.ts";

@@ -19,8 +19,11 @@ const maxRel = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 };
 
 describe("plan, accumulate, merge, solve", () => {
-  it("shards cut anywhere (not at chunk boundaries), merged in any order, give fit()'s model to 1e-8", async () => {
+  // Covariance gates add their own sums (qsum): they must merge like the rest.
+  it.each([["soft gates", options], ["covariance gates", { ...options, gates: "covariance", granularity: 2, R: 0, degree: 1 }]] as const)("%s: shards cut anywhere (not at chunk boundaries), merged in any order, give fit()'s model to 1e-8", async (_, options) => {
     const whole = await fit(data, options);
+    expect(whole.gating).toBe("gates" in options ? options.gates : "soft");
+    if ("gates" in options) expect(Math.max(...whole.regions.ranks)).toBeGreaterThan(0); // frames: the gates' quadratic terms and their sums are in play
     expect(whole.dequantised).toEqual([{ column: 1, step: 0.25 }]);
     const p = await plan(data, options);
     const cuts = [0, 1234, 1235, 4096 + 17, 9000];
