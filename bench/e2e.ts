@@ -22,6 +22,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fit, sample, DEFAULT_STEPS } from "../src/node.ts";
+import { LOGPDF_STEPS } from "../src/flow.ts";
 import { fitEM, sampleEM } from "../src/em.ts";
 import { type Mixture, type MixtureSpec } from "../src/mixture.ts";
 import { mixtureFromSpec } from "../src/mixture-spec.ts";
@@ -56,6 +57,8 @@ interface Result {
   total_wall: number; total_cpu: number; max_rss_mb: number;
   quality: number; quality_metric: string; floor: number;
   load_1min: number; detail: string; digest?: string;
+  /** Log-density of the m data rows, timed (diffmix: model.logpdf; scikit-learn: score_samples). */
+  logpdf?: { wall: number; cpu: number; rows: number };
 }
 
 /** Options per diffmix method: threads default to the cores; "diffmix-1t" pins one thread. */
@@ -95,7 +98,7 @@ async function child(job: { instance: string; method: Method; m: number }): Prom
   const data = truth.sample(job.m, DATA_SEED);
   let c0 = process.cpuUsage(), t0 = performance.now();
   let samples: Float64Array, detail: string, fingerprint: string | undefined;
-  let fitWall: number, fitCpu: number;
+  let fitWall: number, fitCpu: number, logpdf: { wall: number; cpu: number; rows: number } | undefined;
   if (job.method === "em") {
     const model = fitEM(data, { dim: n, k, covariance: "identity", nInit: 5, seed: FIT_SEED });
     fitWall = (performance.now() - t0) / 1e3;
@@ -119,6 +122,12 @@ async function child(job: { instance: string; method: Method; m: number }): Prom
     t0 = performance.now();
     samples = await sample(model, job.m, { seed: FIT_SEED + 1, ...opts.sample });
     fingerprint = digest(model, samples);
+    if (job.method === "diffmix") {
+      // logpdf throughput (the probability-flow ODE, default steps, exact divergence) on the data rows.
+      const l0 = process.cpuUsage(), w0 = performance.now();
+      model.logpdf(data);
+      logpdf = { wall: (performance.now() - w0) / 1e3, cpu: cpuSeconds(process.cpuUsage(l0)), rows: job.m };
+    }
     const cfg = model.config as { R?: number; levels?: number; backend?: string };
     detail = `${model.regions.weights.length} regions (ranks ${[...new Set(model.regions.ranks)].join("/")}), degree ${model.degree}, R=${cfg.R}, ${cfg.levels} levels, backend ${model.backend}; ` +
       `fit = ${Number.isFinite(selectSeconds) ? `${selectSeconds.toFixed(1)} s selecting the configuration (${model.selection.length} candidates) + ${levelsSeconds.toFixed(1)} s regions and final levels` : "no selection"} (wall)`;
@@ -128,7 +137,7 @@ async function child(job: { instance: string; method: Method; m: number }): Prom
   const q = quality(samples, truth);
   const out = {
     fit_wall: fitWall, fit_cpu: fitCpu, sample_wall: sampleWall, sample_cpu: sampleCpu, max_rss_mb: maxRss,
-    quality: q.value, quality_metric: q.metric, detail, digest: fingerprint,
+    quality: q.value, quality_metric: q.metric, detail, digest: fingerprint, logpdf,
   };
   process.stdout.write(`\nRESULT ${JSON.stringify(out)}\n`);
 }
@@ -154,7 +163,7 @@ function sklearnAvailable(): boolean {
   return sklearnNote === null;
 }
 
-interface SkOut { sklearn: string; fit_wall: number; fit_cpu: number; sample_wall: number; sample_cpu: number; max_rss_kb: number; converged: boolean; iterations: number; covariance_type: string; blas: unknown }
+interface SkOut { sklearn: string; fit_wall: number; fit_cpu: number; sample_wall: number; sample_cpu: number; score_wall: number; score_cpu: number; score_rows: number; max_rss_kb: number; converged: boolean; iterations: number; covariance_type: string; blas: unknown }
 
 function runSklearn(instance: string, m: number): { out: SkOut; samples: Float64Array } | string {
   const truth = truthOf(instance), n = truth.dim;
@@ -223,6 +232,7 @@ async function parent(argv: string[]): Promise<void> {
         r = {
           fit_wall: s.out.fit_wall, fit_cpu: s.out.fit_cpu, sample_wall: s.out.sample_wall, sample_cpu: s.out.sample_cpu,
           max_rss_mb: s.out.max_rss_kb / 1024, quality: q.value, quality_metric: q.metric,
+          logpdf: { wall: s.out.score_wall, cpu: s.out.score_cpu, rows: s.out.score_rows },
           detail: `sklearn ${s.out.sklearn}, ${s.out.iterations} iterations (best init), converged ${s.out.converged}` +
             (b ? `, OpenBLAS "${b.architecture}" ${b.num_threads} threads` : ""),
         };
@@ -299,6 +309,18 @@ async function parent(argv: string[]): Promise<void> {
         `scikit-learn / diffmix total ${f(r.sklearn_over_diffmix_wall)}× wall (${f(r.sklearn_over_diffmix_cpu)}× CPU), with the ODE sampler ${f(r.sklearn_over_diffmix_ode_wall)}× wall; ` +
         `EM baseline / diffmix ${f(r.em_over_diffmix_wall)}× wall; 1 thread / ${cpus().length} threads: fit ${f(r.one_over_two_threads_fit_wall)}×, total ${f(r.one_over_two_threads_wall)}× wall, ` +
         `model and samples ${r.threads_identical === null ? "—" : r.threads_identical ? "bitwise identical" : "DIFFERENT"} (digest).`;
+    }),
+    "",
+    ...names.map((n) => {
+      const rate = (method: Method) => {
+        const l = results.find((r) => r.instance === n && r.method === method)?.logpdf;
+        return l ? { wall: l.rows / l.wall, cpu: l.rows / l.cpu } : undefined;
+      };
+      const ours = rate("diffmix"), theirs = rate("sklearn");
+      const k = (v: number | undefined) => (v === undefined ? "—" : `${(v / 1e3).toFixed(1)} k`);
+      return `${n}: log-density of the ${m.toLocaleString("en")} data rows — diffmix \`model.logpdf\` (probability-flow ODE, ${LOGPDF_STEPS} steps, exact divergence) ` +
+        `${k(ours?.wall)} rows/s wall (${k(ours?.cpu)} per CPU s), scikit-learn \`score_samples\` ${k(theirs?.wall)} rows/s wall (${k(theirs?.cpu)} per CPU s): ` +
+        `diffmix / scikit-learn ${ours && theirs ? f(ours.wall / theirs.wall, 3) : "—"}× (target ≥ 0.3×).`;
     }),
   ].join("\n");
   console.log("\n" + md + "\n");
