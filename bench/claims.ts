@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { fit, sample } from "../src/node.ts";
 import { GaussianMixture, type Mixture } from "../src/mixture.ts";
-import { evaluate, histogramTV, scoreError, type ScoreErrorResult } from "../src/metrics/index.ts";
+import { evaluate, histogramTV, scoreError, slicedTV, type ScoreErrorResult } from "../src/metrics/index.ts";
 import { ScoreModel } from "../src/model.ts";
 import { fitEM, sampleEM, type EMResult } from "../src/em.ts";
 import { normals, streamState } from "../src/random.ts";
@@ -62,13 +62,13 @@ const keep: { m?: Record<string, { diffmix: ScoreModel; em: EMResult; truth: Mix
 const KEEP_M = Q ? 10000 : 30000;
 
 /**
- * The noise of one tv2d value at `count` rows: the sd of the TV of 4 fresh true samples of
- * `count` rows. An excess (value − floor) is a difference of two such values: √2 times it.
+ * σ, the noise of an excess (value − floor) of `measure` at `count` rows for a perfect sampler:
+ * √2 × the sd of the measure over 8 fresh true samples (an excess is a difference of two values).
  */
-function tvNoise(truth: Mixture, count: number): number {
-  const v = [0, 1, 2, 3].map((r) => histogramTV(truth.sample(count, 500 + r), truth));
+function excessNoise(truth: Mixture, count: number, measure: (x: Float64Array) => number): number {
+  const v = Array.from({ length: 8 }, (_, r) => measure(truth.sample(count, 500 + r)));
   const mean = v.reduce((a, b) => a + b) / v.length;
-  return Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
+  return Math.SQRT2 * Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
 }
 
 async function studyM(): Promise<void> {
@@ -87,7 +87,7 @@ async function studyM(): Promise<void> {
   for (const [ci, { name, em, emLabel }] of cases.entries()) {
     const { truth } = instances[name];
     // the noise of an excess, and the fit of the slope over the m where the excess is above twice it
-    const noise = Math.SQRT2 * tvNoise(truth, count);
+    const noise = excessNoise(truth, count, (x) => histogramTV(x, truth));
     noises.push(`${name} ${fmt(noise, 2)}`);
     const ours: [number, number][] = [], theirs: [number, number][] = [], tvOurs: [number, number][] = [], tvTheirs: [number, number][] = [];
     for (const m of ms) {
@@ -137,7 +137,7 @@ paper's model class): k known on blobs2d, k by BIC over 1…10 on ring (as in cl
 12 levels t ∈ [0.01, 4] (${SCORE_POINTS} fresh points per level, exact s_t); for EM the score of its
 fitted mixture noised to time t. **tv2d − floor** (cells 0.5) and **sliced − floor** use
 ${count} generated rows; the floor is the same measure for a fresh true sample of as many rows.
-The excess of a perfect sampler is not 0 but noise: its sd σ (√2 × the sd of the floor over 4
+The excess of a perfect sampler is not 0 but noise: its sd σ (√2 × the sd of the floor over 8
 fresh samples) is ${noises.join(", ")}; an excess below 2σ is not distinguishable from 0.
 The TV slope is fitted (least squares of log excess on log m) only over the m whose excess is
 above 2σ. Fit times: diffmix with its default threads (one per core), EM on one thread.
@@ -254,7 +254,7 @@ function dimensionMixture(geometry: Geometry, n: number): GaussianMixture {
 /** One fit of the dimension study: a configuration of DIM_CONFIGS, or EM with k known (config = DIM_CONFIGS.length). */
 interface DimJob { geometry: Geometry; n: number; config: number }
 interface DimResult {
-  size: string; unknowns?: number; score?: number; sliced?: number; fitSeconds?: number; sampleSeconds?: number;
+  size: string; regions?: number; unknowns?: number; score?: number; sliced?: number; fitSeconds?: number; sampleSeconds?: number;
   /** RSS (MiB): at the start, just before the fit, and the process's peak (maxRSS) when the fit returns. */
   rssStart: number; rssBefore: number; peak: number; error?: string;
 }
@@ -264,14 +264,16 @@ const mib = (bytes: number) => bytes / 2 ** 20;
 /**
  * Runs in a fresh process (CLAIMS_JOB), so that the peak RSS is this fit's: process.resourceUsage().maxRSS
  * (all threads of the process) read as soon as the fit returns, before sampling and scoring. A
- * diffmix fit is preceded by a small warm-up fit (10 000 rows, 2 levels, degree 0) that starts
- * the worker threads and the WASM instances, so "before" already holds them; EM has no threads.
+ * diffmix fit is preceded by a small warm-up fit (10 000 rows in 2-D, 2 levels, degree 0) that
+ * starts the worker threads and the WASM instances, so "before" already holds them (and no more:
+ * a warm-up in n dimensions would touch memory the fit then reuses unseen); EM has no threads.
+ * A refused fit reports how long the refusal took.
  */
 async function dimensionJob({ geometry, n, config }: DimJob): Promise<DimResult> {
   const truth = dimensionMixture(geometry, n), data = truth.sample(DIM.m, SEED);
   const isEM = config === DIM_CONFIGS.length;
   const rssStart = mib(process.memoryUsage().rss);
-  if (!isEM) await fit(truth.sample(10000, SEED + 1), { dim: n, seed: SEED, ...PAPER, levels: 2, degree: 0, R: 2 });
+  if (!isEM) await fit(normals(20000, streamState(SEED, "claims-warm-up")), { dim: 2, seed: SEED, ...PAPER, levels: 2, degree: 0, R: 2 });
   const rssBefore = mib(process.memoryUsage().rss);
   const peakNow = () => process.resourceUsage().maxRSS / 1024;
   let t0 = performance.now();
@@ -291,11 +293,11 @@ async function dimensionJob({ geometry, n, config }: DimJob): Promise<DimResult>
     const sampleSeconds = seconds(t0);
     const c = model.config as { R: number; degree: number };
     return {
-      size: `${model.regions.weights.length} regions, D=${c.degree}, R=${c.R}`, unknowns: model.levels[0].W.reduce((acc, w) => acc + w.length, 0),
+      size: `${model.regions.weights.length} regions, D=${c.degree}, R=${c.R}`, regions: model.regions.weights.length, unknowns: model.levels[0].W.reduce((acc, w) => acc + w.length, 0),
       score: scoreOf(model, truth).relative, sliced: excess(samples, truth).slicedTV, fitSeconds, sampleSeconds, rssStart, rssBefore, peak,
     };
   } catch (e) {
-    return { size: "—", error: (e as Error).message, rssStart, rssBefore, peak: peakNow() };
+    return { size: "—", error: (e as Error).message, fitSeconds: seconds(t0), rssStart, rssBefore, peak: peakNow() };
   }
 }
 
@@ -325,10 +327,13 @@ async function studyDimension(): Promise<void> {
   for (const { geometry, label: gLabel, dims } of GEOMETRIES) {
     const dashed = geometry === "general";
     const dist: string[] = [];
+    const noise: Series = { label: `2σ of an excess (${gLabel})`, points: [], color: PALETTE[7], dashed, markers: false };
     const series = Object.fromEntries(Object.keys(figures).map((f) => [f, labels.map((l, i) => ({ label: `${l} (${gLabel})`, points: [] as [number, number][], color: PALETTE[i], dashed }))]));
     for (const n of dims) {
-      const d = pairwise(dimensionMixture(geometry, n).means.map((mu) => Array.from(mu)));
-      dist.push(`${n}: ${fmt(Math.min(...d), 2)}–${fmt(Math.max(...d), 2)}`);
+      const truth = dimensionMixture(geometry, n), d = pairwise(truth.means.map((mu) => Array.from(mu)));
+      const sigma = excessNoise(truth, DIM.count, (x) => slicedTV(x, truth).value);
+      noise.points.push([n, 2 * sigma]);
+      dist.push(`${n}: ${fmt(Math.min(...d), 2)}–${fmt(Math.max(...d), 2)} (σ ${fmt(sigma, 2)})`);
       const results: DimResult[] = [];
       for (let ci = 0; ci < labels.length; ci++) {
         const r = inChild({ geometry, n, config: ci });
@@ -337,8 +342,17 @@ async function studyDimension(): Promise<void> {
         const growth = r.peak - r.rssBefore;
         if (r.error) {
           const q = Number((/a (\d+)×\d+ system/.exec(r.error) ?? /(\d+) unknowns/.exec(r.error))?.[1] ?? NaN);
-          const gram = Number.isFinite(q) ? `; its Gram matrix alone is ${q}² × 8 B = ${fmt((q * q * 8) / 2 ** 30, 3)} GiB per level` : "";
-          rows.push([gLabel, String(n), labels[ci], "—", Number.isFinite(q) ? String(q) : "—", "—", "—", "—", "—", r.peak.toFixed(0), growth.toFixed(0), `\`${r.error}\`${gram}`]);
+          const gib = (q: number) => fmt((q * q * 8) / 2 ** 30, 3);
+          let note = `refused after ${r.fitSeconds!.toFixed(1)} s: \`${r.error}\``;
+          if (Number.isFinite(q)) note += `; its Gram matrix alone is ${q}² × 8 B = ${gib(q)} GiB per level`;
+          const like = results[1]; // "projected, D=2": the same R and degree
+          if (Number.isFinite(q) && labels[ci] === "full, D=2" && like?.regions) {
+            // the full basis at D = 2: G constant vectors and G·n·(C(n+2, 2) − 1) polynomials, one system of G·n·C(n+2, 2)
+            const per = (n * (n + 1) * (n + 2)) / 2, q1 = like.regions * per;
+            note += `. That is the selection's first candidate (its many-region start: ${q / per} regions); with the ${like.regions} regions of "projected, D=2" ` +
+              `the full basis would need ${q1} (Gram ${gib(q1)} GiB per level), ${q1 > 2500 ? "also beyond" : "within"} maxUnknowns`;
+          }
+          rows.push([gLabel, String(n), labels[ci], "—", Number.isFinite(q) ? String(q) : "—", "—", "—", "—", "—", r.peak.toFixed(0), growth.toFixed(0), note]);
           refused.push({ label: labels[ci], n });
           log(`  dim ${geometry} ${n} ${labels[ci]}: ${r.error}`);
           continue;
@@ -361,6 +375,7 @@ async function studyDimension(): Promise<void> {
     }
     byGeometry.push(`${gLabel}: ${dist.join(", ")}`);
     for (const [f, s] of Object.entries(series)) figures[f as keyof typeof figures].push(...s);
+    figures.sliced.push(noise);
   }
   const dims = [...new Set(GEOMETRIES.flatMap((g) => g.dims))].sort((a, b) => a - b);
   const setting = `k = ${DIM.k}, m = ${DIM.m}, ${DIM.levels} levels; solid: 3-D subspace, dashed: general position`;
@@ -382,9 +397,11 @@ Truth: k = ${DIM.k} identity-covariance components (weights 0.3, 0.3, 0.2, 0.2) 
 merge) and two more 4.7–5.4 from the rest; n = ${GEOMETRIES[0].dims.join(", ")} (a 3-D subspace needs n ≥ 3).
 (b) **general position**: centres with random coordinates in all n axes (N(0, s²), s = 4.5/√(2n)),
 drawn again until every pairwise distance is in [3, 6]; n = ${GEOMETRIES[1].dims.join(", ")}. Four centres always span an
-affine subspace of dimension ≤ 3, so (b) differs from (a) by its random, nearly equidistant
-configuration (no merged pair; new at each n), not by the rank of the centres' spread.
-Pairwise distances (min–max) per n — ${byGeometry.join("; ")}.
+affine subspace of dimension ≤ 3, so (b) differs from (a) by its configuration — random, new at each n,
+no close pair, nearly equidistant at large n where the distances concentrate — not by the rank of the centres' spread.
+Pairwise distances (min–max) per n, and σ, the noise of a sliced TV excess for a perfect sampler at ${DIM.count} rows
+(√2 × the sd of the floor over 8 fresh samples; an excess below 2σ is not distinguishable from 0) —
+${byGeometry.join("; ")}.
 
 m = ${DIM.m} training rows, ${DIM.count} generated, **${DIM.levels} levels** for every configuration (fewer than the default
 40 to keep the full basis affordable); diffmix in the paper's units (isotropic map, σ₀ = 1).
@@ -394,15 +411,17 @@ spread above the noise); the paper's full basis uses all n coordinates: n·C(n+D
 region, so at D = 2 it grows like n³/2 — per region that is
 ${[8, 16, 32].map((n) => `${n * ((n + 1) * (n + 2) / 2)} at n = ${n}`).join(", ")}. Past \`maxUnknowns\` (2500, default: the order of the
 largest matrix a level's solve factors) fit refuses with the message shown. EM: identity covariances, k = ${DIM.k} known.
-Score error and sliced TV − floor (${DIM.count} rows) as in claim 1.
+Score error and sliced TV − floor (${DIM.count} rows; 8 principal and 16 random directions) as in claim 1.
 
 **Memory**: each fit runs in its own child process; "peak RSS" is that process's maxRSS
 (process.resourceUsage(), all threads) read as soon as fit returns, before sampling and scoring;
-"growth" is the peak minus the RSS just before the fit. A diffmix fit is preceded in its process by a
-warm-up fit (10 000 rows, 2 levels, degree 0) that starts the worker threads and WASM instances, so the
-growth is the fit's own working memory, not Node's or the threads' start-up (the warm-up added
-${mean(warmups).toFixed(0)} MiB of RSS on average). RSS is a high-water mark of pages touched: memory freed and reused inside
-the process does not show, so a growth near 0 means "no more than the warm-up touched".
+"growth" is the peak minus the RSS just before the fit (the training rows already in memory). A diffmix fit
+is preceded in its process by a warm-up fit (10 000 rows in 2-D, 2 levels, degree 0) that starts the worker
+threads and WASM instances, so the growth is the fit's own working memory, not Node's or the threads'
+start-up (the warm-up added ${mean(warmups).toFixed(0)} MiB of RSS on average). RSS is a high-water mark of pages touched:
+memory freed and reused inside the process does not add to it. A refused configuration's peak is what
+the fit touched before refusing: the count of unknowns that decides the refusal (\`unknowns()\` in
+src/system.ts) materialises layout()'s index arrays, one entry per unknown, before comparing with maxUnknowns.
 
 At the largest n: ${at128.join(". ")}.
 
