@@ -342,6 +342,7 @@ export function accumulateLevel(kernels: Kernels, plan: LevelPlan, l: number, x0
  */
 function layout(regions: Regions, s: Shape) {
   const g: number[] = [], j: number[] = [], f: number[] = [];
+  const { Np, Nc, schur } = layoutSize(regions, s);
   regions.ranks.forEach((r, grp) => {
     for (let d = 0; d < r; d++) {
       for (let k = 1; k < s.p[grp]; k++) {
@@ -351,9 +352,17 @@ function layout(regions: Regions, s: Shape) {
       }
     }
   });
+  return { g, j, f, Np, Nc, schur };
+}
+
+/**
+ * layout()'s sizes without its index arrays (one entry per unknown: gigabytes for a refused
+ * full basis in 128-D), so that unknowns() and planBytes() can refuse before building them.
+ */
+function layoutSize(regions: Regions, s: Shape) {
+  const Np = regions.ranks.reduce((sum, r, grp) => sum + r * (s.p[grp] - 1), 0), Nc = s.G * s.n;
   // solveLevel's path: the Schur complement of the constants' block when they outnumber the polynomials twice over.
-  const Np = g.length, Nc = s.G * s.n;
-  return { g, j, f, Np, Nc, schur: Np === 0 || Nc > 2 * Np };
+  return { Np, Nc, schur: Np === 0 || Nc > 2 * Np };
 }
 
 /**
@@ -363,7 +372,7 @@ function layout(regions: Regions, s: Shape) {
  * 100-D data at degree 0 are a 39×39 system, not 3900 unknowns.
  */
 export function unknowns(regions: Regions, degree: number): number {
-  const s = shapeOf(regions, degree), { Nc, Np, schur } = layout(regions, s);
+  const s = shapeOf(regions, degree), { Nc, Np, schur } = layoutSize(regions, s);
   return schur ? Math.max(s.G, Np) : Nc + Np;
 }
 
@@ -373,8 +382,8 @@ export function unknowns(regions: Regions, degree: number): number {
  */
 export function planBytes(regions: Regions, degree: number, levels: number, rows: number): number {
   const s = shapeOf(regions, degree), { features: P, n, G } = s;
-  const sums = levels * (P * P + 2 * P * n + P + P * Math.max(1, s.rmax));
-  const { Nc, Np, schur } = layout(regions, s);
+  const sums = levels * (P * P + 3 * P * n + P + P * Math.max(1, s.rmax)); // S, Rx, Rc, qsum, csum, dsum
+  const { Nc, Np, schur } = layoutSize(regions, s);
   const solve = schur ? G * G + G * (n + Np) + Np * Np : (Nc + Np) ** 2;
   return 8 * (sums + solve + 2 * rows * n);
 }
