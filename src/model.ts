@@ -239,7 +239,8 @@ export class ScoreModel implements ModelData {
       for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) out[i * n + j] += AS[i * n + k] * A[j * n + k];
       return out;
     };
-    return { ...c, means: c.means.map(data), covariances: c.means.map((_, j) => cov(c.covariances?.[j] ?? identity)), modes };
+    const unit = c.covariances ? undefined : cov(identity); // N(μ, I) components share σ₀²MMᵀ
+    return { ...c, means: c.means.map(data), covariances: c.means.map((_, j) => (unit ? unit.slice() : cov(c.covariances![j]))), modes };
   }
 
   private discrete(what: string): Components & { k: number } {

@@ -454,7 +454,7 @@ export const reference: Kernels = {
     const cb = G;
     // Covariance gates: ∇ logit_g = a·c_g + q_g with q_g = Σ_j (1 − 1/s_j²) d_j P_j, so the gates'
     // part of the divergence gains Σ_g γ_g q_g·V_g − q̄·r̂ (q̄ = Σ_g γ_g q_g).
-    const qbar = new Float64Array(shaped && withDiv !== 0 ? n : 0);
+    const qbar = new Float64Array(shaped && withDiv !== 0 ? n : 0), V = new Float64Array(shaped ? n : 0);
     for (let t = 0; t < m; t++) {
       rowGates(x, t * n, level, work, 0, work, cb);
       for (let i = 0; i < n; i++) out[t * n + i] = 0;
@@ -474,6 +474,7 @@ export const reference: Kernels = {
           for (let f = 0; f < p; f++) v += level[wOff + i * pmax + f] * work[o.phi + f];
           out[t * n + i] += w * v;
           gateDiv += (level[cOff + i] - work[cb + i]) * v;
+          if (shaped) V[i] = v;
         }
         if (withDiv === 0) continue;
         if (!hard) dv += a * w * gateDiv;
@@ -484,9 +485,7 @@ export const reference: Kernels = {
             for (let i = 0; i < n; i++) d += level[pOff + i * rmax + j] * (x[t * n + i] - a * level[cOff + i]);
             const s = level[sOff + j], k = (1 - 1 / (s * s)) * d;
             for (let i = 0; i < n; i++) {
-              let v = 0;
-              for (let f = 0; f < p; f++) v += level[wOff + i * pmax + f] * work[o.phi + f];
-              pv += level[pOff + i * rmax + j] * v;
+              pv += level[pOff + i * rmax + j] * V[i];
               qbar[i] += w * k * level[pOff + i * rmax + j];
             }
             dv += w * k * pv;
