@@ -10,8 +10,8 @@ import { BACKEND, DIM, OptionError, PROGRESS, SEED, THREADS, int, num, oneOf, re
 import { chunkCount, withJob, type Env, type EnvSource } from "./pool.ts";
 import { addChunk, emptySums, makePlan, mergeSums, packPlanLevel, planBytes, solveLevel, unknowns, type ChunkSpec, type ChunkStats, type LevelPlan, type LevelSums } from "./system.ts";
 import { noiseLadder } from "./ladder.ts";
-import { GATINGS, shapeOf, type Gating, type Level, type Regions } from "./level.ts";
-import { buildRegions, microClusters, sortByCluster } from "./regions.ts";
+import { GATINGS, shapeOf, type Gating, type Level } from "./level.ts";
+import { buildLadder, buildRegions, microClusters, sortByCluster } from "./regions.ts";
 import { leadingEigen, moments } from "./linalg.ts";
 import { streamState } from "./random.ts";
 import { ScoreModel, type Candidate } from "./model.ts";
@@ -47,8 +47,8 @@ export interface FitOptions {
   ridge?: number;
   seed?: number;
   backend?: Backend;
-  /** "single": one region (the paper's literal setting). */
-  regions?: "merged" | "single";
+  /** "merged": one region set for all levels (merged micro-clusters); "single": one region (the paper's literal setting); "ladder": per level the merge tree cut at R/a, warm-started from the level above (the paper's induction). */
+  regions?: "merged" | "single" | "ladder";
   /** "soft" (unit-covariance posteriors), "covariance" (each region's own covariance), "hard" (Voronoi cells, the paper's; for studies), or "auto". */
   gates?: Gating | "auto";
   /** "full": polynomials in all n coordinates (the paper's), instead of local frames. */
@@ -92,7 +92,7 @@ export const FIT_OPTIONS = {
   ridge: { check: num(0, 1), default: 1e-3, doc: "relative ridge on the normal equations" },
   seed: SEED,
   backend: BACKEND,
-  regions: { check: oneOf("merged", "single"), default: "merged", doc: '"single": one region (the paper\'s literal setting)' },
+  regions: { check: oneOf("merged", "single", "ladder"), default: "merged", doc: 'merged (one region set for all levels), single (one region: the paper\'s literal setting), or ladder (per level the merge tree cut at R/a, each level warm-started from the one above: the paper\'s induction; in-memory fits only)', cli: { value: "MODE" } },
   gates: { check: oneOf(...GATINGS), default: "auto", auto: true, doc: 'how rows are shared among regions: soft (unit-covariance posteriors), covariance (each region\'s own covariance, from its frame), hard (Voronoi cells, the paper\'s), or auto (chosen with the configuration: covariance for the few-region candidates, soft otherwise and when nothing is chosen)', cli: { value: "KIND" } },
   basis: { check: oneOf("projected", "full"), default: "projected", doc: '"full": polynomials in all n coordinates (the paper\'s)' },
   holdout: { check: num(0, 0.5, true), default: 0.2, doc: 'share of rows held out to choose what is "auto" (small data: K-fold instead)' },
@@ -148,6 +148,8 @@ export interface FitStats {
 
 /** The plan of a fit on these rows (the in-memory fit's first step; for shards, the plan of a sample). */
 export async function plan(data: number[][] | Float64Array, options: FitOptions | undefined, source: EnvSource): Promise<FitPlan> {
+  // The stats files and the shards' block order assume one region set for all levels.
+  if (options?.regions === "ladder") throw new OptionError(`invalid option "regions": "ladder" fits in memory only (plans, shards and streamed fits use "merged" or "single")`);
   return (await planWith(data, options, source)).plan;
 }
 
@@ -272,14 +274,17 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
   // The one working copy of the data: ordered so that row blocks touch few groups, with each row's id.
   const sorted = sortByCluster(z, m, n, micro);
   for (let k = 0; k < m; k++) sorted.ids[k] = rows.ids[sorted.ids[k]];
-  const regions = await buildRegions(sorted.x, m, n, sorted.starts, { R: o.regions === "single" ? 0 : c.R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: effort.emIterations, gating: c.gates }, env.pool);
-  const q = unknowns(regions, c.degree);
+  const ts = noiseLadder(Math.min(o.levels, effort.levels), o.tMin, T);
+  const ro = { R: o.regions === "single" ? 0 : c.R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: effort.emIterations, gating: c.gates };
+  const { sets, setOf } = o.regions === "ladder" ? await buildLadder(sorted.x, m, n, sorted.starts, ro, ts, env.pool)
+    : { sets: [await buildRegions(sorted.x, m, n, sorted.starts, ro, env.pool)], setOf: null };
+  const q = Math.max(...sets.map((r) => unknowns(r, c.degree)));
   if (q > o.maxUnknowns) {
     throw new OptionError(`fit: a ${q}×${q} system per level exceeds maxUnknowns (${o.maxUnknowns}); lower the degree or rMax (--r-max), or raise maxUnknowns (--max-unknowns)`);
   }
-  const ts = noiseLadder(Math.min(o.levels, effort.levels), o.tMin, T);
-  withinBudget(planBytes(regions, c.degree, ts.length, m), budget, `${ts.length} levels of ${regions.weights.length} regions at degree ${c.degree}`);
-  const level = makePlan(env.kernels.create(), regions, c.degree, ts, sorted.x, m, { gates: c.gates, seed: o.seed, ridge: o.ridge });
+  const bytes = sets.reduce((b, r, k) => b + planBytes(r, c.degree, setOf ? setOf.filter((v) => v === k).length : ts.length, k === 0 ? m : 0), 0);
+  withinBudget(bytes, budget, `${ts.length} levels of ${sets[0].weights.length} regions at degree ${c.degree}`);
+  const level = makePlan(env.kernels.create(), sets, setOf, c.degree, ts, sorted.x, m, { gates: c.gates, seed: o.seed, ridge: o.ridge });
   const plan: FitPlan = {
     format: PLAN_FORMAT, version: 1, dim: n, columns, map, dequantised: prep.dequantised, tMin: o.tMin, T, ...level, config: {}, selection: [],
   };
@@ -301,30 +306,42 @@ async function accumulateWith(env: Env, plan: FitPlan, z: Float64Array, ids: Flo
       for (let j = 0; j < n; j++) outer[i * n + j] += zi * z[t * n + j];
     }
   }
-  const spec: ChunkSpec = { x0: z, ids, firstRow: 0, m, regions: plan.regions, degree: plan.degree, seed: plan.seed };
-  const levels = await withJob(env.pool, "level-stats", spec, async (job) => {
-    const out: LevelSums[] = [];
-    for (let l = 0; l < L; l++) {
-      const parts = await job.map<ChunkStats>(chunkCount(m), packPlanLevel(plan, l));
-      const sums = emptySums(plan);
-      for (const part of parts) addChunk(sums, shape, part);
-      out.push(sums);
-      onProgress?.({ phase: "fit", done: l + 1, total: L, message: `level ${l + 1}/${L} (t=${plan.levels[l].t.toPrecision(3)})` });
-    }
-    return out;
-  });
+  // One job per region set (a ladder's levels use several), each level's chunks added in chunk order.
+  const levels: LevelSums[] = new Array(L);
+  const sets = [plan.regions, ...(plan.ladder ?? [])];
+  let done = 0;
+  for (let k = 0; k < sets.length; k++) {
+    const regions = sets[k], shape = shapeOf(regions, plan.degree);
+    const spec: ChunkSpec = { x0: z, ids, firstRow: 0, m, regions, degree: plan.degree, seed: plan.seed };
+    await withJob(env.pool, "level-stats", spec, async (job) => {
+      for (let l = 0; l < L; l++) {
+        if ((plan.levels[l].set ?? 0) !== k) continue;
+        const parts = await job.map<ChunkStats>(chunkCount(m), packPlanLevel(plan, l));
+        const sums = emptySums({ regions, degree: plan.degree });
+        for (const part of parts) addChunk(sums, shape, part);
+        levels[l] = sums;
+        done++;
+        onProgress?.({ phase: "fit", done, total: L, message: `level ${done}/${L} (t=${plan.levels[l].t.toPrecision(3)})` });
+      }
+    });
+  }
   return { rows: m, sum, outer, levels };
 }
 
 /** The model of a plan from its sums: each level's solve, the start's moments. */
 function solveWith(env: Env, plan: FitPlan, stats: FitStats): ScoreModel {
   const kernels = env.kernels.create(), n = plan.dim, m = stats.rows;
-  const levels = plan.levels.map((_, l) => solveLevel(kernels, plan, l, stats.levels[l]));
+  // A ladder solves from the top level down, each warm-started from the level above when it has the same regions.
+  const levels: Level[] = new Array(plan.levels.length);
+  for (let l = plan.levels.length - 1; l >= 0; l--) {
+    const above = plan.ladder && l + 1 < levels.length && levels[l + 1].set === plan.levels[l].set ? levels[l + 1] : undefined;
+    levels[l] = solveLevel(kernels, plan, l, stats.levels[l], above);
+  }
   const mean = Array.from(stats.sum, (v) => v / m);
   const cov = Array.from(stats.outer, (v, k) => v / m - mean[Math.floor(k / n)] * mean[k % n]);
   return new ScoreModel({
     dim: n, columns: plan.columns, map: plan.map, dequantised: plan.dequantised, rows: m, degree: plan.degree, gating: plan.gates,
-    tMin: plan.tMin, T: plan.T, regions: plan.regions, levels, moments: { mean, cov }, config: plan.config, selection: plan.selection,
+    tMin: plan.tMin, T: plan.T, regions: plan.regions, ladder: plan.ladder, levels, moments: { mean, cov }, config: plan.config, selection: plan.selection,
   }, env.kernels);
 }
 

@@ -34,7 +34,7 @@ export function densityGrid(model: ScoreModel, box: Box, nx: number, ny: number,
 
 /** For each point (data units), the region whose gate γ_g(x) at time t is largest, and that gate's value. */
 export function dominantRegion(model: ScoreModel, points: Float64Array, t: number): { region: Int32Array; gate: Float64Array } {
-  const gamma = model.gates(points, t), G = model.regions.weights.length, m = points.length / model.dim;
+  const gamma = model.gates(points, t), G = model.regionsAt(t).weights.length, m = points.length / model.dim;
   const region = new Int32Array(m), gate = new Float64Array(m);
   for (let k = 0; k < m; k++) {
     let best = 0;

@@ -21,6 +21,13 @@ export interface Level {
   lo: number[][]; // per group, r_g numbers
   hi: number[][];
   W: number[][]; // per group, n×p_g row-major: r̂ = Σ_g γ_g W_g φ(u_g)
+  /** With a ladder (regions: "ladder"): its region set, 0 for the regions, k ≥ 1 for ladder[k − 1]. */
+  set?: number;
+}
+
+/** The region set k of a model or plan (see Level.set). */
+export function regionSet(p: { regions: Regions; ladder: Regions[] | null }, set = 0): Regions {
+  return set === 0 ? p.regions : p.ladder![set - 1];
 }
 
 export interface Shape {
@@ -28,9 +35,9 @@ export interface Shape {
   p: number[]; featureOffset: number[]; features: number;
 }
 
-export function shapeOf(regions: Regions, D: number): Shape {
+/** The packed shape of regions at degree D; `rmax` pads the frames (one layout for a ladder's sets). */
+export function shapeOf(regions: Regions, D: number, rmax = Math.max(0, ...regions.ranks)): Shape {
   const n = regions.dim, G = regions.weights.length;
-  const rmax = Math.max(0, ...regions.ranks);
   const pmax = basisSize(rmax, D);
   const p = regions.ranks.map((r) => basisSize(r, D));
   const featureOffset: number[] = [];

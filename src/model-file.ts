@@ -1,7 +1,8 @@
 /**
- * The model file: `{"format": "diffmix-model", "version": 2, …}`, written by ScoreModel's
+ * The model file: `{"format": "diffmix-model", "version": 3, …}`, written by ScoreModel's
  * toJSON and read back here with every field checked; messages name the field. Version 1
- * (no data map) still loads, as the identity map with σ₀ = 1.
+ * (no data map) still loads, as the identity map with σ₀ = 1; version 2 (no "ladder": fixed
+ * regions) as it was.
  *
  * What loads evaluates to finite numbers: besides shapes and types, parseModel enforces every
  * invariant the evaluators rely on (times, weights, frames, the map, the moments) and bounds
@@ -31,7 +32,7 @@ import type { Candidate, ModelData } from "./model.ts";
 import { MAP_KINDS, identityMap, type DataMap, type MapKind } from "./map.ts";
 
 export const MODEL_FORMAT = "diffmix-model";
-export const MODEL_VERSION = 2;
+export const MODEL_VERSION = 3;
 
 export const COORD_MAX = 1e90;
 export const EVAL_MAX = 1e100;
@@ -47,8 +48,8 @@ export class ModelError extends Error {}
 
 /** The JSON object of a model (the fields of ModelData, in a fixed order). */
 export function modelJSON(d: ModelData): Record<string, unknown> {
-  const { dim, columns, map, dequantised, rows, degree, gating, tMin, T, regions, levels, moments, config, selection } = d;
-  return { format: MODEL_FORMAT, version: MODEL_VERSION, dim, columns, map, dequantised, rows, degree, gates: gating, tMin, T, regions, levels, moments, config, selection };
+  const { dim, columns, map, dequantised, rows, degree, gating, tMin, T, regions, ladder, levels, moments, config, selection } = d;
+  return { format: MODEL_FORMAT, version: MODEL_VERSION, dim, columns, map, dequantised, rows, degree, gates: gating, tMin, T, regions, ladder, levels, moments, config, selection };
 }
 
 /** Parse and validate; `where` names the source in messages (e.g. a file name). */
@@ -56,7 +57,7 @@ export function parseModel(json: unknown, where = "model"): ModelData {
   const v = new Validator(where);
   const o = v.object(json, "");
   if (o.format !== MODEL_FORMAT) v.fail("format", `expected "${MODEL_FORMAT}", got ${show(o.format)}`);
-  if (o.version !== MODEL_VERSION && o.version !== 1) v.fail("version", `unsupported version ${show(o.version)} (this diffmix reads versions 1 and ${MODEL_VERSION})`);
+  if (o.version !== MODEL_VERSION && o.version !== 2 && o.version !== 1) v.fail("version", `unsupported version ${show(o.version)} (this diffmix reads versions 1 to ${MODEL_VERSION})`);
   const n = v.int(o.dim, "dim", 1);
   const v1 = o.version === 1;
   const map = v1 ? identityMap(n) : v.map(o.map, n);
@@ -75,58 +76,43 @@ export function parseModel(json: unknown, where = "model"): ModelData {
   const tMin = v.positive(o.tMin, "tMin");
   const T = v.num(o.T, "T");
   if (!(T > tMin && T <= T_MAX)) v.fail("T", `expected a number in (tMin, ${T_MAX}] (tMin is ${tMin}), got ${T}`);
-  const rg = v.object(o.regions, "regions");
-  const G = v.array(rg.weights, "regions.weights").length;
-  if (G < 1) v.fail("regions.weights", "expected at least one region");
-  if (v.int(rg.dim, "regions.dim", 1) !== n) v.fail("regions.dim", `is ${rg.dim} but dim is ${n}`);
-  const regions: Regions = {
-    dim: n,
-    weights: v.numbers(rg.weights, "regions.weights", G),
-    ranks: v.array(rg.ranks, "regions.ranks").map((r, g) => v.int(r, `regions.ranks[${g}]`, 0, n)),
-    centres: v.array(rg.centres, "regions.centres").map((c, g) => v.numbers(c, `regions.centres[${g}]`, n, COORD_MAX)),
-    frames: [] as number[][],
-    spreads: [] as number[][],
-  };
-  // Version 1 kept each region's whole n×n eigenvector frame; version 2 keeps the r_g frame directions.
-  const r = (g: number) => regions.ranks[g] ?? 0;
-  const framesIn = v.array(rg.frames, "regions.frames"), spreadsIn = v.array(rg.spreads, "regions.spreads");
-  regions.frames = framesIn.map((c, g) => {
-    const E = v.numbers(c, `regions.frames[${g}]`, v1 ? n * n : n * r(g));
-    return v1 ? Array.from({ length: n * r(g) }, (_, k) => E[Math.floor(k / r(g)) * n + (k % r(g))]) : E;
-  });
-  regions.spreads = spreadsIn.map((c, g) => v.numbers(c, `regions.spreads[${g}]`, v1 ? n : r(g), COORD_MAX ** 2).slice(0, r(g)));
-  for (const key of ["ranks", "centres", "frames", "spreads"] as const) {
-    if (regions[key].length !== G) v.fail(`regions.${key}`, `has ${regions[key].length} entries, expected ${G}`);
-  }
-  regions.weights.forEach((w, g) => w > 0 || v.fail(`regions.weights[${g}]`, `expected a positive weight, got ${w}`));
-  const total = regions.weights.reduce((s, w) => s + w, 0);
-  if (!(Math.abs(total - 1) <= TOL)) v.fail("regions.weights", `expected weights summing to 1 (±${TOL}), got ${total}`);
-  regions.frames.forEach((E, g) => v.orthonormal(E, n, regions.ranks[g], `regions.frames[${g}]`));
+  const regions = v.regions(o.regions, "regions", n, v1);
+  const ladder = o.version !== MODEL_VERSION || o.ladder === null ? null : v.array(o.ladder, "ladder").map((r, k) => v.regions(r, `ladder[${k}]`, n, false));
+  const sets = [regions, ...(ladder ?? [])];
   const levels = v.array(o.levels, "levels").map((raw, l): Level => {
     const lv = v.object(raw, `levels[${l}]`);
+    const set = ladder ? v.int(lv.set, `levels[${l}].set`, 0, ladder.length) : lv.set === undefined ? 0 : v.fail(`levels[${l}].set`, "a model without a ladder has one region set (no \"set\")");
+    const rs = sets[set], G = rs.weights.length;
     const at = (k: string, g: number) => `levels[${l}].${k}[${g}]`;
     const lo = v.array(lv.lo, `levels[${l}].lo`), hi = v.array(lv.hi, `levels[${l}].hi`), W = v.array(lv.W, `levels[${l}].W`);
     if (lo.length !== G || hi.length !== G || W.length !== G) v.fail(`levels[${l}]`, `expected lo, hi and W for ${G} regions`);
     const t = v.num(lv.t, `levels[${l}].t`);
     if (!(t >= tMin * (1 - TOL) && t <= T * (1 + TOL))) v.fail(`levels[${l}].t`, `expected a time in [tMin, T] = [${tMin}, ${T}], got ${t}`);
-    const level = {
+    const level: Level = {
       t,
-      lo: lo.map((x, g) => v.numbers(x, at("lo", g), regions.ranks[g], CLIP_MAX)),
-      hi: hi.map((x, g) => v.numbers(x, at("hi", g), regions.ranks[g], CLIP_MAX)),
-      W: W.map((x, g) => v.numbers(x, at("W", g), n * basisSize(regions.ranks[g], degree))),
+      lo: lo.map((x, g) => v.numbers(x, at("lo", g), rs.ranks[g], CLIP_MAX)),
+      hi: hi.map((x, g) => v.numbers(x, at("hi", g), rs.ranks[g], CLIP_MAX)),
+      W: W.map((x, g) => v.numbers(x, at("W", g), n * basisSize(rs.ranks[g], degree))),
+      ...(ladder ? { set } : {}),
     };
     level.lo.forEach((b, g) => b.forEach((x, j) => x <= level.hi[g][j] || v.fail(`${at("lo", g)}[${j}]`, `the clip box is empty: lo ${x} > hi ${level.hi[g][j]}`)));
     return level;
   });
   if (levels.length < 1) v.fail("levels", "expected at least one level");
   levels.forEach((lv, l) => l > 0 && !(lv.t > levels[l - 1].t) && v.fail(`levels[${l}].t`, "levels must have increasing t"));
-  v.posteriorBound(regions, levels, degree);
+  // A ladder's sets follow the levels in order, each used by one run of levels: 0 first, then 1, 2, …
+  levels.forEach((lv, l) => {
+    const prev = l === 0 ? 0 : levels[l - 1].set ?? 0, set = lv.set ?? 0;
+    if (set !== prev && set !== prev + 1) v.fail(`levels[${l}].set`, `expected ${prev} or ${prev + 1} (sets follow the levels in order), got ${set}`);
+  });
+  if (ladder && (levels[levels.length - 1].set ?? 0) !== ladder.length) v.fail("ladder", `has ${ladder.length} sets but the levels use ${levels[levels.length - 1].set}`);
+  sets.forEach((rs, k) => v.posteriorBound(rs, levels.filter((lv) => (lv.set ?? 0) === k), degree));
   const mo = v.object(o.moments, "moments");
   const moments = { mean: v.numbers(mo.mean, "moments.mean", n, COORD_MAX), cov: v.numbers(mo.cov, "moments.cov", n * n, COORD_MAX ** 2) };
   v.covariance(moments.cov, n, "moments.cov");
   const config = o.config && typeof o.config === "object" ? (o.config as Record<string, unknown>) : {};
   const selection = Array.isArray(o.selection) ? (o.selection as Candidate[]) : [];
-  return { dim: n, columns, map, dequantised, rows, degree, gating, tMin, T, regions, levels, moments, config, selection };
+  return { dim: n, columns, map, dequantised, rows, degree, gating, tMin, T, regions, ladder, levels, moments, config, selection };
 }
 
 /** A value in a message: numbers as JavaScript writes them (NaN, Infinity), a missing field as such. */
@@ -158,6 +144,32 @@ class Validator {
   object(x: unknown, path: string): Record<string, unknown> {
     if (!x || typeof x !== "object" || Array.isArray(x)) this.fail(path, "expected a JSON object");
     return x as Record<string, unknown>;
+  }
+  /** A region set at `path`: shapes, positive weights summing to 1, orthonormal frames. */
+  regions(raw: unknown, path: string, n: number, v1: boolean): Regions {
+    const rg = this.object(raw, path);
+    const G = this.array(rg.weights, `${path}.weights`).length;
+    if (G < 1) this.fail(`${path}.weights`, "expected at least one region");
+    if (this.int(rg.dim, `${path}.dim`, 1) !== n) this.fail(`${path}.dim`, `is ${rg.dim} but dim is ${n}`);
+    const weights = this.numbers(rg.weights, `${path}.weights`, G);
+    const ranks = this.array(rg.ranks, `${path}.ranks`).map((r, g) => this.int(r, `${path}.ranks[${g}]`, 0, n));
+    const centres = this.array(rg.centres, `${path}.centres`).map((c, g) => this.numbers(c, `${path}.centres[${g}]`, n, COORD_MAX));
+    // Version 1 kept each region's whole n×n eigenvector frame; version 2 keeps the r_g frame directions.
+    const r = (g: number) => ranks[g] ?? 0;
+    const frames = this.array(rg.frames, `${path}.frames`).map((c, g) => {
+      const E = this.numbers(c, `${path}.frames[${g}]`, v1 ? n * n : n * r(g));
+      return v1 ? Array.from({ length: n * r(g) }, (_, k) => E[Math.floor(k / r(g)) * n + (k % r(g))]) : E;
+    });
+    const spreads = this.array(rg.spreads, `${path}.spreads`).map((c, g) => this.numbers(c, `${path}.spreads[${g}]`, v1 ? n : r(g), COORD_MAX ** 2).slice(0, r(g)));
+    const regions: Regions = { dim: n, weights, ranks, centres, frames, spreads };
+    for (const key of ["ranks", "centres", "frames", "spreads"] as const) {
+      if (regions[key].length !== G) this.fail(`${path}.${key}`, `has ${regions[key].length} entries, expected ${G}`);
+    }
+    weights.forEach((w, g) => w > 0 || this.fail(`${path}.weights[${g}]`, `expected a positive weight, got ${w}`));
+    const total = weights.reduce((s, w) => s + w, 0);
+    if (!(Math.abs(total - 1) <= TOL)) this.fail(`${path}.weights`, `expected weights summing to 1 (±${TOL}), got ${total}`);
+    frames.forEach((E, g) => this.orthonormal(E, n, ranks[g], `${path}.frames[${g}]`));
+    return regions;
   }
   array(x: unknown, path: string): unknown[] {
     if (!Array.isArray(x)) this.fail(path, "expected an array");

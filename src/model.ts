@@ -1,5 +1,6 @@
 /**
- * A fitted score: regions shared by all levels, one coefficient set per noise level, the
+ * A fitted score: regions shared by all levels (or a ladder of region sets, one per run of
+ * levels), one coefficient set per noise level, the
  * data's first two moments (for the sampler's start), all in model units z = (σ₀M)⁻¹(x − b),
  * and the data map that takes data there (src/map.ts). Immutable once built (its data is
  * frozen); it evaluates with kernels of the backend it was fitted or loaded with, through
@@ -12,7 +13,7 @@
 import { kernelSource, type Backend, type KernelSource } from "./kernels/index.ts";
 import { Evaluator } from "./evaluator.ts";
 import { toPoints } from "./dataset.ts";
-import type { Gating, Level, Regions } from "./level.ts";
+import { regionSet, type Gating, type Level, type Regions } from "./level.ts";
 import { flowLogpdf, type LogpdfOptions } from "./flow.ts";
 import { findComponents, predict, predictProba, regionComponents, type Components, type ComponentsOptions } from "./components.ts";
 import { EVAL_MAX, ModelError, modelJSON, parseModel } from "./model-file.ts";
@@ -38,7 +39,10 @@ export interface ModelData {
   gating: Gating;
   tMin: number;
   T: number;
+  /** The regions (with a ladder: the lowest levels' set). */
   regions: Regions;
+  /** regions: "ladder": the coarser region sets of the levels above (Level.set k ≥ 1 uses ladder[k − 1]); null for fixed regions. */
+  ladder: Regions[] | null;
   levels: Level[]; // ascending t
   moments: { mean: number[]; cov: number[] };
   config: Record<string, unknown>; // the options the fit used, for the record
@@ -84,6 +88,7 @@ export class ScoreModel implements ModelData {
   readonly tMin!: number;
   readonly T!: number;
   readonly regions!: Regions;
+  readonly ladder!: Regions[] | null;
   readonly levels!: Level[];
   readonly moments!: { mean: number[]; cov: number[] };
   readonly config!: Record<string, unknown>;
@@ -99,8 +104,8 @@ export class ScoreModel implements ModelData {
    */
   constructor(data: ModelData, kernels: KernelSource = kernelSource()) {
     parseModel(modelJSON(data), "model");
-    const { dim, columns, map, dequantised, rows, degree, gating, tMin, T, regions, levels, moments, config, selection } = data;
-    Object.assign(this, deepFreeze(structuredClone({ dim, columns, map, dequantised, rows, degree, gating, tMin, T, regions, levels, moments, config, selection })));
+    const { dim, columns, map, dequantised, rows, degree, gating, tMin, T, regions, ladder, levels, moments, config, selection } = data;
+    Object.assign(this, deepFreeze(structuredClone({ dim, columns, map, dequantised, rows, degree, gating, tMin, T, regions, ladder, levels, moments, config, selection })));
     Object.defineProperty(this, "kernels", { value: kernels, enumerable: false });
     Object.defineProperty(this, "cache", { value: {}, enumerable: false });
     Object.freeze(this);
@@ -154,17 +159,27 @@ export class ScoreModel implements ModelData {
     return out;
   }
 
-  /** The soft gates γ_g(z_t) of the regions at DATA points x and time t: rows × regions. */
+  /**
+   * The gates γ_g(z_t) of the regions at DATA points x and time t: rows × regions — with a
+   * ladder, the regions of the level nearest t from below (regionsAt(t)).
+   */
   gates(x: Points, t: number): Float64Array {
     const z = this.toModel(x), rows = z.length / this.dim;
     const ev = this.evaluator(Math.max(1, Math.min(rows, BATCH)));
-    const out = new Float64Array(rows * this.regions.weights.length);
+    const G = this.regionsAt(t).weights.length, out = new Float64Array(rows * G);
     for (let s = 0; s < rows; s += ev.capacity) {
       const b = Math.min(ev.capacity, rows - s);
       ev.x.set(z.subarray(s * this.dim, (s + b) * this.dim));
-      out.set(ev.gates(b, t), s * this.regions.weights.length);
+      out.set(ev.gates(b, t), s * G);
     }
     return out;
+  }
+
+  /** The region set in use at time t: the regions, or with a ladder the set of the last level at or below t (the first level's below it). */
+  regionsAt(t: number): Regions {
+    let l = 0;
+    while (l + 1 < this.levels.length && this.levels[l + 1].t <= t) l++;
+    return regionSet(this, this.levels[l].set);
   }
 
   /**

@@ -7,7 +7,7 @@ import type { ScoreModel } from "./model.ts";
 
 /** Where the gates at time t see the regions: the centres a·c_g in data units, regions × dim. */
 export function centresAt(model: ScoreModel, t: number): Float64Array {
-  const a = Math.exp(-t), n = model.dim, c = model.regions.centres;
+  const a = Math.exp(-t), n = model.dim, c = model.regionsAt(t).centres;
   const z = new Float64Array(c.length * n);
   for (let g = 0; g < c.length; g++) for (let i = 0; i < n; i++) z[g * n + i] = a * c[g][i];
   return model.fromModel(z);

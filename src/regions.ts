@@ -15,7 +15,7 @@ const SUBSAMPLE = 20000; // rows for k-means; EM refinement uses all rows (subsa
 export interface RegionOptions {
   /** Merge while the closest pair's separation estimate is below R (0: keep the micro-clusters). */
   R: number;
-  mode: "merged" | "single";
+  mode: "merged" | "single" | "ladder";
   basis: "projected" | "full";
   rMax: number;
   emIterations: number;
@@ -72,9 +72,14 @@ function separation(g: Group, h: Group, n: number): number {
   return Math.sqrt(Math.max(variance - 1, 0) / (w * (1 - w)));
 }
 
-/** Micro-clusters (rows starts[k] .. starts[k+1] of x, see sortByCluster) merged while closer than R. */
-function mergeGroups(x: Float64Array, n: number, starts: Int32Array, R: number): Group[] {
-  const merging = R > 0; // without merging, only the counts and sums are needed (no n×n scatter)
+/**
+ * Micro-clusters (rows starts[k] .. starts[k+1] of x, see sortByCluster) merged while closer
+ * than R, for each R of `cuts` (ascending): agglomeration always merges the closest pair, so
+ * the groups at a larger R continue the merges of a smaller one — the cuts of one merge tree.
+ * Returns each cut's groups (counts and sums).
+ */
+function mergeGroups(x: Float64Array, n: number, starts: Int32Array, cuts: number[]): Group[][] {
+  const merging = cuts.some((R) => R > 0); // without merging, only the counts and sums are needed (no n×n scatter)
   let groups: Group[] = Array.from({ length: starts.length - 1 }, (_, k) => {
     const g = { count: starts[k + 1] - starts[k], sum: new Float64Array(n), outer: new Float64Array(merging ? n * n : 0) };
     for (let row = starts[k]; row < starts[k + 1]; row++) {
@@ -86,7 +91,9 @@ function mergeGroups(x: Float64Array, n: number, starts: Int32Array, R: number):
     return g;
   });
   groups = groups.filter((g) => g.count > 0);
-  if (!merging) return groups;
+  const snapshot = () => groups.map((g) => ({ count: g.count, sum: g.sum.slice(), outer: new Float64Array(0) }));
+  const out: Group[][] = [];
+  if (!merging) return cuts.map(snapshot);
   // Separations of every pair, kept: a merge recomputes only the merged group's (O(K²n²) in all, not O(K³n²)).
   const D = groups.map((g, i) => groups.map((h, j) => (j > i ? separation(g, h, n) : Infinity)));
   for (;;) {
@@ -96,7 +103,8 @@ function mergeGroups(x: Float64Array, n: number, starts: Int32Array, R: number):
         if (D[i][j] < best) { best = D[i][j]; bi = i; bj = j; }
       }
     }
-    if (bi < 0 || !(best < R)) break;
+    while (out.length < cuts.length && !(best < cuts[out.length])) out.push(snapshot());
+    if (out.length === cuts.length || bi < 0) break;
     const a = groups[bi], b = groups[bj];
     a.count += b.count;
     for (let i = 0; i < n; i++) a.sum[i] += b.sum[i];
@@ -109,7 +117,8 @@ function mergeGroups(x: Float64Array, n: number, starts: Int32Array, R: number):
       else if (k > bi) D[bi][k] = separation(a, groups[k], n);
     }
   }
-  return groups;
+  while (out.length < cuts.length) out.push(snapshot());
+  return out;
 }
 
 export interface ResponsibilitySpec {
@@ -182,38 +191,54 @@ async function responsibilities(job: Job, m: number, n: number, weights: number[
 
 /** Regions from the rows x ordered by micro-cluster (starts: the clusters' first rows, see sortByCluster). */
 export function buildRegions(x: Float64Array, m: number, n: number, starts: Int32Array, opt: RegionOptions, pool: Pool): Promise<Regions> {
-  return withJob(pool, "responsibilities", { x, m, n } satisfies ResponsibilitySpec, (job) => regionsOf(job, x, m, n, starts, opt));
-}
-
-async function regionsOf(job: Job, x: Float64Array, m: number, n: number, starts: Int32Array, opt: RegionOptions): Promise<Regions> {
-  let weights: number[], centres: number[][];
-  if (opt.mode === "single") {
+  return withJob(pool, "responsibilities", { x, m, n } satisfies ResponsibilitySpec, async (job) => {
+    if (opt.mode !== "single") return regionsOf(job, x, m, n, mergeGroups(x, n, starts, [opt.R])[0], opt);
     const c = new Array(n).fill(0);
     for (let row = 0; row < m; row++) for (let i = 0; i < n; i++) c[i] += x[row * n + i] / m;
-    weights = [1];
-    centres = [c];
-  } else {
-    const groups = mergeGroups(x, n, starts, opt.R);
-    weights = groups.map((g) => g.count / m);
-    centres = groups.map((g) => Array.from(g.sum, (s) => s / g.count));
-    for (let iter = 0; iter < opt.emIterations; iter++) {
-      const G = weights.length;
-      const sums = await responsibilities(job, m, n, weights, centres, false);
-      const nw = Array.from(sums.subarray(0, G));
-      const next = nw.map((w, g) => Array.from(sums.subarray(G + g * n, G + g * n + n), (v) => v / w));
-      // A group that EM empties carries no data: drop it rather than divide by zero.
-      const keep = nw.map((w) => w >= 2);
-      const settled = next.every((c, g) => !keep[g] || c.every((v, i) => Math.abs(v - centres[g][i]) < 1e-5));
-      centres = next.filter((_, g) => keep[g]);
-      const total = nw.filter((_, g) => keep[g]).reduce((s, w) => s + w, 0);
-      weights = nw.filter((_, g) => keep[g]).map((w) => w / total);
-      if (settled) break;
+    return framed(job, m, n, [1], [c], opt);
+  });
+}
+
+/**
+ * The paper's induction (regions: "ladder"): at signal level a two clusters Δ apart are aΔ apart
+ * against unit noise, so level l's regions are the merge tree cut at R/a_l — few at high noise,
+ * splitting as it falls, the fixed regions at a = 1. Levels whose cuts leave the same groups share
+ * a region set. Returns the sets, finest first (the lowest levels'), and each level's set.
+ */
+export function buildLadder(x: Float64Array, m: number, n: number, starts: Int32Array, opt: RegionOptions, ts: number[], pool: Pool): Promise<{ sets: Regions[]; setOf: number[] }> {
+  return withJob(pool, "responsibilities", { x, m, n } satisfies ResponsibilitySpec, async (job) => {
+    const cuts = mergeGroups(x, n, starts, ts.map((t) => opt.R * Math.exp(t)));
+    const sets: Regions[] = [], setOf: number[] = [];
+    for (let l = 0; l < ts.length; l++) {
+      // The cuts nest, so a cut with as many groups as the previous one has the same groups.
+      if (l === 0 || cuts[l].length !== cuts[l - 1].length) sets.push(await regionsOf(job, x, m, n, cuts[l], opt));
+      setOf.push(sets.length - 1);
     }
+    return { sets, setOf };
+  });
+}
+
+/** Regions from merged groups: centres refined by identity-covariance EM, then frames (and covariance-gate EM). */
+async function regionsOf(job: Job, x: Float64Array, m: number, n: number, groups: Group[], opt: RegionOptions): Promise<Regions> {
+  let weights = groups.map((g) => g.count / m);
+  let centres = groups.map((g) => Array.from(g.sum, (s) => s / g.count));
+  for (let iter = 0; iter < opt.emIterations; iter++) {
+    const G = weights.length;
+    const sums = await responsibilities(job, m, n, weights, centres, false);
+    const nw = Array.from(sums.subarray(0, G));
+    const next = nw.map((w, g) => Array.from(sums.subarray(G + g * n, G + g * n + n), (v) => v / w));
+    // A group that EM empties carries no data: drop it rather than divide by zero.
+    const keep = nw.map((w) => w >= 2);
+    const settled = next.every((c, g) => !keep[g] || c.every((v, i) => Math.abs(v - centres[g][i]) < 1e-5));
+    centres = next.filter((_, g) => keep[g]);
+    const total = nw.filter((_, g) => keep[g]).reduce((s, w) => s + w, 0);
+    weights = nw.filter((_, g) => keep[g]).map((w) => w / total);
+    if (settled) break;
   }
   let regions = await framed(job, m, n, weights, centres, opt);
   // Covariance gates: EM for the mixture the gates describe (π_g N(c_g, I + frame spreads)),
   // so that the regions are that mixture's components rather than identity-covariance ones.
-  for (let round = 0; opt.gating === "covariance" && opt.mode !== "single" && round < SHAPED_ROUNDS; round++) {
+  for (let round = 0; opt.gating === "covariance" && round < SHAPED_ROUNDS; round++) {
     const G = regions.weights.length;
     const sums = await responsibilities(job, m, n, regions.weights, regions.centres, false, regions);
     const nw = Array.from(sums.subarray(0, G));

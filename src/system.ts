@@ -16,7 +16,7 @@
  */
 import type { Kernels } from "./kernels/types.ts";
 import { multiIndexTable } from "./basis.ts";
-import { frameScale, groupLayout, packedLength, packLevel, shapeOf, workSize, type Gating, type Level, type Regions, type Shape } from "./level.ts";
+import { frameScale, groupLayout, packedLength, packLevel, regionSet, shapeOf, workSize, type Gating, type Level, type Regions, type Shape } from "./level.ts";
 import { streamState } from "./random.ts";
 import { CHUNK_ROWS } from "./pool.ts";
 
@@ -27,14 +27,17 @@ const PILOT = 4096; // rows that set the clip boxes
 const UNBOXED = 1e12;
 
 export interface LevelPlan {
+  /** The regions (with a ladder: the lowest levels' set). */
   regions: Regions;
+  /** regions: "ladder" (src/regions.ts): the coarser sets of the levels above, level.set k ≥ 1 using ladder[k − 1]; null for fixed regions. */
+  ladder: Regions[] | null;
   degree: number;
   gates: Gating;
   seed: number;
   /** Relative ridge ρ_k = ridge · G_kk. */
   ridge: number;
-  /** Per level: its time and the clip box of local coordinates (Level without W). */
-  levels: { t: number; lo: number[][]; hi: number[][] }[];
+  /** Per level: its time, the clip box of local coordinates and its region set (Level without W). */
+  levels: { t: number; lo: number[][]; hi: number[][]; set?: number }[];
 }
 
 /**
@@ -96,17 +99,20 @@ const levelTime = (t: number) => ({ a: Math.exp(-t), sigma: Math.sqrt(-Math.expm
  * score is affine), and holding it constant cost the tails their likelihood — 0.36 nats on each
  * row beyond 2.5 sd of one Gaussian, 0.5 nats per row on iris (bench/RESULTS.md, "realdata").
  */
-export function makePlan(kernels: Kernels, regions: Regions, degree: number, ts: number[], x: Float64Array, m: number,
+export function makePlan(kernels: Kernels, sets: Regions[], setOf: number[] | null, degree: number, ts: number[], x: Float64Array, m: number,
   o: { gates: Gating; seed: number; ridge: number }): LevelPlan {
-  const shape = shapeOf(regions, degree), { n, G } = shape;
+  const regionsAt = (l: number) => sets[setOf ? setOf[l] : 0];
+  const head = { regions: sets[0], ladder: setOf ? sets.slice(1) : null, degree, gates: o.gates, seed: o.seed, ridge: o.ridge };
+  const withSet = (l: number) => (setOf ? { set: setOf[l] } : {});
   if (degree <= 1) {
-    const box = (v: number) => regions.ranks.map((r) => new Array<number>(r).fill(v));
-    return { regions, degree, gates: o.gates, seed: o.seed, ridge: o.ridge, levels: ts.map((t) => ({ t, lo: box(-UNBOXED), hi: box(UNBOXED) })) };
+    const box = (l: number, v: number) => regionsAt(l).ranks.map((r) => new Array<number>(r).fill(v));
+    return { ...head, levels: ts.map((t, l) => ({ t, lo: box(l, -UNBOXED), hi: box(l, UNBOXED), ...withSet(l) })) };
   }
+  const shapes = sets.map((r) => shapeOf(r, degree)), n = shapes[0].n;
   const pilot = Math.min(m, PILOT);
   const A = kernels.arena({
-    level: ["f64", packedLength(shape)], state: ["u32", 4],
-    px0: ["f64", pilot * n], pxt: ["f64", pilot * n], pgamma: ["f64", pilot * G], pcbar: ["f64", pilot * n],
+    level: ["f64", Math.max(...shapes.map(packedLength))], state: ["u32", 4],
+    px0: ["f64", pilot * n], pxt: ["f64", pilot * n], pgamma: ["f64", pilot * Math.max(...shapes.map((s) => s.G))], pcbar: ["f64", pilot * n],
   });
   for (let k = 0; k < pilot; k++) {
     const row = Math.floor((k * m) / pilot);
@@ -114,6 +120,7 @@ export function makePlan(kernels: Kernels, regions: Regions, degree: number, ts:
   }
   const levels = ts.map((t, l) => {
     const { a, sigma } = levelTime(t);
+    const regions = regionsAt(l), shape = shapes[setOf ? setOf[l] : 0], G = shape.G;
     packLevel(A.level, shape, regions, t, o.gates);
     A.state.set(streamState(o.seed, "clip", l));
     kernels.ouNoise(pilot * n, A.px0, a, sigma, A.state, A.pxt);
@@ -138,9 +145,9 @@ export function makePlan(kernels: Kernels, regions: Regions, degree: number, ts:
         hi[g].push(qh);
       }
     }
-    return { t, lo, hi };
+    return { t, lo, hi, ...withSet(l) };
   });
-  return { regions, degree, gates: o.gates, seed: o.seed, ridge: o.ridge, levels };
+  return { ...head, levels };
 }
 
 function weightedQuantiles(pts: [number, number][], p0: number, p1: number): [number, number] {
@@ -165,10 +172,10 @@ function weightedQuantiles(pts: [number, number][], p0: number, p1: number): [nu
 
 /** Level l of the plan packed for the kernels (clip box included, W zero). */
 export function packPlanLevel(plan: LevelPlan, l: number): ChunkParams {
-  const shape = shapeOf(plan.regions, plan.degree), lv = plan.levels[l];
+  const lv = plan.levels[l], regions = regionSet(plan, lv.set), shape = shapeOf(regions, plan.degree);
   const level = new Float64Array(packedLength(shape));
   const W = shape.p.map((p) => new Array<number>(shape.n * p).fill(0));
-  packLevel(level, shape, plan.regions, lv.t, plan.gates, { ...lv, W });
+  packLevel(level, shape, regions, lv.t, plan.gates, { ...lv, W });
   return { level, l, ...levelTime(lv.t) };
 }
 
@@ -325,8 +332,9 @@ export function mergeSums(a: LevelSums, b: LevelSums): LevelSums {
  * rows' ids (which name their noise) are firstRow, firstRow + 1, …
  */
 export function accumulateLevel(kernels: Kernels, plan: LevelPlan, l: number, x0: Float64Array, m: number, firstRow = 0): LevelSums {
-  const ctx = chunkContext({ x0, m, firstRow, regions: plan.regions, degree: plan.degree, seed: plan.seed }, kernels);
-  const params = packPlanLevel(plan, l), sums = emptySums(plan);
+  const regions = regionSet(plan, plan.levels[l].set);
+  const ctx = chunkContext({ x0, m, firstRow, regions, degree: plan.degree, seed: plan.seed }, kernels);
+  const params = packPlanLevel(plan, l), sums = emptySums({ regions, degree: plan.degree });
   for (let c = 0; c * CHUNK_ROWS < m; c++) addChunk(sums, ctx.shape, chunkStats(ctx, params, c));
   return sums;
 }
@@ -397,12 +405,15 @@ export class SystemError extends Error {}
  * gates, G×G), so with no polynomial unknowns it is one G×G Cholesky with n right-hand sides;
  * when the constants outnumber the polynomials (high n) the polynomials are solved on the Schur
  * complement of that block; otherwise the whole system is one dense Cholesky.
+ *
+ * With `above` (a solved level of the same regions at a larger t: the ladder's warm start) the
+ * ridge shrinks toward that level's E[μ|x] — its coefficients × a/a_above — instead of toward 0.
  */
-export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: LevelSums): Level {
-  const { regions } = plan, shape = shapeOf(regions, plan.degree);
+export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: LevelSums, above?: Level): Level {
+  const regions = regionSet(plan, plan.levels[l].set), shape = shapeOf(regions, plan.degree);
   const { G, n, rmax, features: P } = shape;
   const U = layout(regions, shape), { Np, Nc } = U;
-  const { t, lo, hi } = plan.levels[l];
+  const { t, lo, hi, set } = plan.levels[l];
   const { a } = levelTime(t);
   const m = sums.rows, soft = plan.gates !== "hard", ridge = plan.ridge;
   const { S, Rx, Rc, csum, dsum, qsum } = sums;
@@ -436,6 +447,17 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
     }
     const gateDiv = soft ? a * (ec * csum[F] - ecbar) + eq : 0;
     bp[q] = (a * ex - a * a * (gateDiv + dsum[F * rmax + j])) / m;
+  }
+  if (above) {
+    // The ridge term ρ·diag·(θ − θ₀) moves ρ·diag·θ₀ to the right-hand side; θ₀ in layout()'s unknowns.
+    const c = a / levelTime(above.t).a;
+    for (let g = 0; g < G; g++) for (let i = 0; i < n; i++) bc[g * n + i] += ridge * s(F0(g), F0(g)) * c * above.W[g][i * shape.p[g]];
+    for (let q = 0; q < Np; q++) {
+      const g = U.g[q], p = shape.p[g];
+      let theta = 0;
+      for (let i = 0; i < n; i++) theta += frame(g, i, U.j[q]) * above.W[g][i * p + U.f[q]];
+      bp[q] += ridge * s(Fp(q), Fp(q)) * c * theta;
+    }
   }
   const fail = (status: number) => new SystemError(`fit: the normal equations at t=${t} are not positive definite (pivot ${status})`);
   const coupling = (gc: number, i: number, q: number) => s(F0(gc), Fp(q)) * frame(U.g[q], i, U.j[q]);
@@ -520,5 +542,5 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
     const g = U.g[q], j = U.j[q], f = U.f[q], p = shape.p[g];
     for (let i = 0; i < n; i++) W[g][i * p + f] += frame(g, i, j) * xp[q];
   }
-  return { t, lo, hi, W };
+  return { t, lo, hi, W, ...(set === undefined ? {} : { set }) };
 }

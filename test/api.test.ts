@@ -82,7 +82,7 @@ describe("model files", () => {
       return () => ScoreModel.fromJSON(j, "m.json");
     };
     expect(bad((j) => (j.format = "other"))).toThrow('m.json: "format" expected "diffmix-model", got "other"');
-    expect(bad((j) => (j.version = 3))).toThrow('m.json: "version" unsupported version 3 (this diffmix reads versions 1 and 2)');
+    expect(bad((j) => (j.version = 4))).toThrow('m.json: "version" unsupported version 4 (this diffmix reads versions 1 to 3)');
     expect(bad((j) => (j.dim = 3))).toThrow('m.json: "map.centre" expected 3 numbers, got 2 (wrong dimension?)');
     expect(bad((j) => (j.regions.dim = 3))).toThrow('m.json: "regions.dim" is 3 but dim is 2');
     expect(bad((j) => (j.levels[1].W[0][0] = null))).toThrow('m.json: "levels[1].W[0][0]" expected a finite number, got null');

@@ -24,7 +24,7 @@ beforeAll(async () => {
   expect(f.err).toBe("");
   const model = JSON.parse(readFileSync(at("model.json"), "utf8"));
   writeFileSync(at("truncated.json"), readFileSync(at("model.json"), "utf8").slice(0, 300));
-  writeFileSync(at("v3.json"), JSON.stringify({ ...model, version: 3 }));
+  writeFileSync(at("v3.json"), JSON.stringify({ ...model, version: 9 }));
   writeFileSync(at("dim3.json"), JSON.stringify({ ...model, regions: { ...model.regions, centres: model.regions.centres.map((c: number[]) => [...c, 0]) } }));
   writeFileSync(at("data3.csv"), csv(Array.from({ length: 100 }, (_, i) => [i % 7, i % 5, i % 3])));
   writeFileSync(at("empty.csv"), "");
@@ -74,7 +74,7 @@ describe("happy paths", () => {
     expect(f.err).toMatch(/^fit: 2000 rows × 2 → rt\.json: (isotropic|diagonal|whiten) map, (soft|covariance) gates, σ₀ [\d.]+, \d+ micro-clusters, R \d → \d+ regions, degree \d+, 8 levels \(\d+\.\d+ s\)\n  chosen \(\*\) from \d+ candidates by held-out −log p̂, nats per row[^\n]*:\n(  [ *] .*\n)+$/);
     expect(f.err.match(/^  \* /gm)).toHaveLength(1);
     const model = JSON.parse(readFileSync(at("rt.json"), "utf8"));
-    expect([model.format, model.version, model.dim, model.levels.length]).toEqual(["diffmix-model", 2, 2, 8]);
+    expect([model.format, model.version, model.dim, model.levels.length]).toEqual(["diffmix-model", 3, 2, 8]);
 
     const s = await diffmix(["sample", "rt.json", "-n", "3000", "-o", "rt-samples.npy", "--seed", "4", "--steps", "40", "-q"]);
     expect(s).toEqual({ code: 0, out: "", err: "" });
@@ -160,7 +160,7 @@ const failures: Failure[] = [
   ["bad spec", ["gen", "badspec.json", "-n", "5", "-o", "o10.csv"], 1, 'badspec.json: "weights" must be an array of 2 positive finite numbers summing to 1 (±1e-6), got [0.5,0.6]', "o10.csv"],
   // models
   ["truncated model", ["sample", "truncated.json", "-n", "5", "-o", "o11.csv"], 1, "truncated.json: not valid JSON: the file ends in the middle of a value (truncated?)", "o11.csv"],
-  ["another format version", ["sample", "v3.json", "-n", "5", "-o", "o12.csv"], 1, 'v3.json: "version" unsupported version 3 (this diffmix reads versions 1 and 2)', "o12.csv"],
+  ["another format version", ["sample", "v3.json", "-n", "5", "-o", "o12.csv"], 1, 'v3.json: "version" unsupported version 9 (this diffmix reads versions 1 to 3)', "o12.csv"],
   ["model of inconsistent dimension", ["sample", "dim3.json", "-n", "5", "-o", "o13.csv"], 1, 'dim3.json: "regions.centres[0]" expected 2 numbers, got 3 (wrong dimension?)', "o13.csv"],
   ["model of the wrong dimension for the data", ["eval", "data3.csv", "--model", "model.json"], 1, "model.json: dimension 2, but data3.csv has 3 columns"],
   ["truth of the wrong dimension for the data", ["eval", "data3.csv", "--preset", "blobs2d"], 1, "data3.csv: 3 columns, but the truth (preset blobs2d) has dimension 2"],

@@ -42,7 +42,7 @@ function setup(ranks: number[], D = 2) {
     ranks,
   };
   const plan: LevelPlan = {
-    regions, degree: D, gates: "soft", seed: 5, ridge: 1e-3,
+    regions, ladder: null, degree: D, gates: "soft", seed: 5, ridge: 1e-3,
     levels: [{ t, lo: regions.ranks.map((r) => new Array(r).fill(-BOX)), hi: regions.ranks.map((r) => new Array(r).fill(BOX)) }],
   };
 

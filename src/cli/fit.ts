@@ -13,7 +13,7 @@ import { Progress } from "./progress.ts";
 import { streamProgress } from "./stats.ts";
 
 /** The library's fit options offered here, declared in src/fit.ts. */
-const FLAGS = ["map", "gates", "scale", "granularity", "R", "degree", "levels", "rMax", "maxUnknowns", "memory", "seed", "threads"] as const;
+const FLAGS = ["map", "gates", "scale", "granularity", "R", "degree", "regions", "levels", "rMax", "maxUnknowns", "memory", "seed", "threads"] as const;
 const STREAM_FLAGS = ["planRows"] as const;
 
 /** Files larger than this are fitted streamed (--mode auto): read in passes, never all in memory. */
@@ -114,12 +114,12 @@ function sizeOf(path: string): number {
 }
 
 /** What a summary reads: a model, or a plan (the same fields, levels without coefficients). */
-type Summarised = Pick<FitPlan, "config" | "map" | "regions" | "degree" | "dequantised" | "selection"> & { levels: unknown[] };
+type Summarised = Pick<FitPlan, "config" | "map" | "regions" | "ladder" | "degree" | "dequantised" | "selection"> & { levels: unknown[] };
 
 /** One line of what was fitted and chosen, then (when something was chosen) the candidates' scores. */
 export function summary(model: Summarised, rows: number, cols: number, out: string, ms: number, command = "fit", note = ""): string {
   const c = model.config, map = model.map;
-  const what = `${map.kind} map, ${c.gates ?? "soft"} gates, σ₀ ${fmt(map.scale)}, ${c.granularity} micro-clusters, R ${c.R} → ${model.regions.weights.length} regions, degree ${model.degree}, ${model.levels.length} levels`;
+  const what = `${map.kind} map, ${c.gates ?? "soft"} gates, σ₀ ${fmt(map.scale)}, ${c.granularity} micro-clusters, R ${c.R} → ${model.regions.weights.length} regions${ladder(model)}, degree ${model.degree}, ${model.levels.length} levels`;
   const dq = model.dequantised.length ? `; dequantised ${model.dequantised.length} grid-valued column${model.dequantised.length > 1 ? "s" : ""}` : "";
   let text = `${command}: ${rows} rows × ${cols}${note} → ${out}: ${what}${dq} (${seconds(ms)})\n`;
   if (model.selection.length > 1) {
@@ -132,6 +132,13 @@ export function summary(model: Summarised, rows: number, cols: number, out: stri
     }
   }
   return text;
+}
+
+/** A ladder's region counts from the lowest level's set up: ", a ladder of 5 sets (12 → 1 regions)". */
+function ladder(model: Summarised): string {
+  if (!model.ladder) return "";
+  const counts = [model.regions, ...model.ladder].map((r) => r.weights.length);
+  return ` at the lowest levels, a ladder of ${counts.length} set${counts.length > 1 ? "s" : ""} (${counts.join(" → ")} regions as t grows)`;
 }
 
 const fmt = (v: number) => (Math.abs(v) >= 1000 || Math.abs(v) < 0.01 ? v.toExponential(3) : v.toPrecision(4));
