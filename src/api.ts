@@ -5,6 +5,7 @@
 import { accumulate, fit as fitWith, merge, plan, solve, type FitOptions, type FitPlan, type FitStats } from "./fit.ts";
 import { sample as sampleWith, sampleChunks as chunksWith, type SampleOptions } from "./sample.ts";
 import type { ScoreModel } from "./model.ts";
+import { logpdf as logpdfWith, type LogpdfRunOptions } from "./density.ts";
 import type { Runtime } from "./runtime.ts";
 import type { Backend } from "./kernels/index.ts";
 
@@ -14,6 +15,8 @@ export function library(runtime: Runtime) {
     fit: (data: number[][] | Float64Array, options?: FitOptions): Promise<ScoreModel> => fitWith(data, options, runtime),
     /** `count` samples from the model by reverse diffusion (or the probability-flow ODE). */
     sample: (model: ScoreModel, count: number, options?: SampleOptions): Promise<Float64Array> => sampleWith(model, count, options, runtime),
+    /** log p̂ at each row (data units): model.logpdf's numbers, its batches spread over worker threads. */
+    logpdf: (model: ScoreModel, points: number[] | number[][] | Float64Array, options?: LogpdfRunOptions): Promise<Float64Array> => logpdfWith(model, points, options, runtime),
     /** The plan of a fit on these rows (a sample, for shards): map, σ₀, regions, levels — everything but the level sums. */
     plan: (data: number[][] | Float64Array, options?: FitOptions): Promise<FitPlan> => plan(data, options, runtime),
     /** The plan's sums over rows (data units); row k's noise is named by firstRow + k (or ids[k]), so shards cut anywhere add up. */

@@ -1,6 +1,7 @@
 /** What both entry files export beside the runtime-bound functions of src/api.ts. */
 export type { FitOptions, Progress, FitPlan, FitStats } from "./fit.ts";
 export type { SampleOptions, Frame } from "./sample.ts";
+export type { LogpdfRunOptions } from "./density.ts";
 export { DEFAULT_STEPS } from "./sample.ts";
 export { ScoreModel, ModelError, MODEL_FORMAT, MODEL_VERSION } from "./model.ts";
 export { createKernels, wasmAvailable, type Backend } from "./kernels/index.ts";

@@ -28,7 +28,8 @@
  * moment-matched start N(a_T x̄, a_T²(Σ̂ − I) + I). [0, t_min] is the first step of the
  * grid: the flow below the lowest level with that level's m̂ (the same treatment as sampling).
  */
-import type { Evaluator } from "./evaluator.ts";
+import { Evaluator } from "./evaluator.ts";
+import type { Kernels } from "./kernels/types.ts";
 import { startOf } from "./start.ts";
 import { logSnr, noiseLadder } from "./ladder.ts";
 import { gaussLegendre } from "./quadrature.ts";
@@ -151,25 +152,32 @@ export const LOGPDF_OPTIONS = {
   solver: { check: oneOf("pc2", "heun", "ms2", "ms3", "exp"), default: ODE_SOLVER, doc: "the ODE solver (pc2: a second-order predictor–corrector)" },
 } satisfies Record<keyof LogpdfOptions, Decl>;
 
-/** log p̂₀ at each row of points (row-major, the model's dimension). */
-export function flowLogpdf(model: ScoreModel, points: Float64Array, options?: LogpdfOptions): Float64Array {
+/** What every batch of one log-density computation shares: an evaluator, the flow, the start, the time grid. */
+export function logpdfContext(model: ScoreModel, capacity: number, options?: LogpdfOptions, kernels: Kernels = model.kernels.create()) {
   const o = resolve<Required<LogpdfOptions>>(options, LOGPDF_OPTIONS);
-  const n = model.dim, rows = points.length / n, steps = o.steps;
-  const ts = [0, ...noiseLadder(steps + 1, model.tMin, model.T)];
-  const out = new Float64Array(rows);
+  const ev = new Evaluator(kernels, model, capacity), n = model.dim;
+  return {
+    n, ev, solver: o.solver, flow: new Flow(ev, n), start: startOf(model),
+    ts: [0, ...noiseLadder(o.steps + 1, model.tMin, model.T)], acc: new Float64Array(capacity), lp: new Float64Array(capacity),
+  };
+}
+export type LogpdfContext = ReturnType<typeof logpdfContext>;
+
+/** log p̂₀ (model units) of rows first … first + b − 1 of z (b ≤ the context's capacity) into out[at …]. */
+export function logpdfRows(ctx: LogpdfContext, z: Float64Array, first: number, b: number, out: Float64Array, at = first): void {
+  const { n, ev, flow, acc, lp } = ctx;
+  ev.x.set(z.subarray(first * n, (first + b) * n));
+  acc.fill(0);
+  flow.integrate(b, ctx.ts, ctx.solver, acc);
+  ctx.start.logDensity(ev.x, b, lp);
+  for (let r = 0; r < b; r++) out[at + r] = lp[r] - acc[r];
+}
+
+/** log p̂₀ at each row of points (row-major, model units), on this thread. */
+export function flowLogpdf(model: ScoreModel, points: Float64Array, options?: LogpdfOptions): Float64Array {
+  const rows = points.length / model.dim, out = new Float64Array(rows);
   if (rows === 0) return out;
-  const batch = Math.min(rows, BATCH);
-  const ev = model.evaluator(batch);
-  const flow = new Flow(ev, n);
-  const start = startOf(model);
-  const acc = new Float64Array(batch), lp = new Float64Array(batch);
-  for (let s = 0; s < rows; s += batch) {
-    const b = Math.min(batch, rows - s);
-    ev.x.set(points.subarray(s * n, (s + b) * n));
-    acc.fill(0);
-    flow.integrate(b, ts, o.solver, acc);
-    start.logDensity(ev.x, b, lp);
-    for (let r = 0; r < b; r++) out[s + r] = lp[r] - acc[r];
-  }
+  const ctx = logpdfContext(model, Math.min(rows, BATCH), options);
+  for (let s = 0; s < rows; s += BATCH) logpdfRows(ctx, points, s, Math.min(BATCH, rows - s), out);
   return out;
 }

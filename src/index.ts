@@ -11,5 +11,5 @@ const BROWSER_MEMORY = 2 ** 30;
 
 const runtime = new Runtime({ spawn: typeof Worker === "function" ? spawnWebWorker : undefined, defaultThreads: 1, missing: "Web Workers", defaultMemory: BROWSER_MEMORY });
 
-export const { fit, sample, plan, accumulate, merge, solve, sampleChunks, close } = library(runtime);
+export const { fit, sample, logpdf, plan, accumulate, merge, solve, sampleChunks, close } = library(runtime);
 export * from "./exports.ts";

@@ -190,6 +190,16 @@ export class ScoreModel implements ModelData {
    * evaluate (its density there is below anything a double holds); never NaN.
    */
   logpdf(points: Points, options?: LogpdfOptions): Float64Array {
+    const { z, finish } = this.logpdfInput(points);
+    return finish(flowLogpdf(this, z, options));
+  }
+
+  /**
+   * logpdf in two halves, for a caller that runs the flow elsewhere (src/density.ts, on a
+   * pool): the points in model units (those beyond EVAL_MAX at the centre), and what turns
+   * their log p̂ in model units into logpdf's (the Jacobian; −Infinity for the far rows).
+   */
+  logpdfInput(points: Points): { z: Float64Array; finish: (lp: Float64Array) => Float64Array } {
     const z = this.mapped(points, "points"), n = this.dim;
     const far: number[] = [];
     for (let r = 0; r < z.length / n; r++) {
@@ -197,11 +207,15 @@ export class ScoreModel implements ModelData {
       far.push(r);
       z.fill(0, r * n, r * n + n); // evaluated at the centre, then set to −Infinity
     }
-    const lp = flowLogpdf(this, z, options);
     const j = n * Math.log(this.map.scale);
-    for (let i = 0; i < lp.length; i++) lp[i] -= j;
-    for (const r of far) lp[r] = -Infinity;
-    return lp;
+    return {
+      z,
+      finish: (lp) => {
+        for (let i = 0; i < lp.length; i++) lp[i] -= j;
+        for (const r of far) lp[r] = -Infinity;
+        return lp;
+      },
+    };
   }
 
   /**

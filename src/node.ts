@@ -5,5 +5,5 @@
 import { library } from "./api.ts";
 import { nodeRuntime } from "./node-runtime.ts";
 
-export const { fit, sample, plan, accumulate, merge, solve, sampleChunks, close } = library(nodeRuntime);
+export const { fit, sample, logpdf, plan, accumulate, merge, solve, sampleChunks, close } = library(nodeRuntime);
 export * from "./exports.ts";

@@ -8,6 +8,7 @@ import type { TaskName } from "./pool.ts";
 import { chunkContext, chunkStats } from "./system.ts";
 import { responsibilityContext, responsibilitySums } from "./regions.ts";
 import { batchContext, sampleBatch } from "./sample.ts";
+import { logpdfBatch, logpdfTaskContext } from "./density.ts";
 
 export interface Task<Spec, Ctx, Params, Result> {
   setup(spec: Spec, kernels: Kernels): Ctx;
@@ -20,6 +21,7 @@ export const TASKS = {
   "level-stats": task(chunkContext, chunkStats),
   responsibilities: task(responsibilityContext, responsibilitySums),
   sample: task(batchContext, sampleBatch),
+  logpdf: task(logpdfTaskContext, logpdfBatch),
 } satisfies Record<TaskName, Task<never, unknown, never, unknown>>;
 
 /** A task's context, set up from a spec that crossed a thread boundary (structured clone). */

@@ -1,7 +1,7 @@
 // Worker threads: the same model and samples for any thread count (fixed row chunks and
 // particle batches, reduced in order), and failures that explain themselves.
 import { describe, expect, it } from "vitest";
-import { fit, sample, OptionError } from "../src/node.ts";
+import { fit, logpdf, sample, OptionError } from "../src/node.ts";
 import { GaussianMixture } from "../src/mixture.ts";
 import { BATCH, CHUNK_ROWS } from "../src/pool.ts";
 import { Runtime } from "../src/runtime.ts";
@@ -36,6 +36,21 @@ describe("threads", () => {
     const r1 = await sample(model, count, { seed: 5, steps: 12, backend: "reference", threads: 1 });
     const r2 = await sample(model, count, { seed: 5, steps: 12, backend: "reference", threads: 2 });
     expect(r2).toEqual(r1);
+  }, 120000);
+
+  it("logpdf on the pool: model.logpdf's numbers bitwise with 1 and 2 threads, a far row −Infinity, against the exact density", async () => {
+    const model = await fit(data, { dim: 2, seed: 4, levels: 6, degree: 2, R: 2, threads: 1 });
+    const x = truth.sample(2 * BATCH + 77, 9);
+    x[2 * 5000] = 1e150; // beyond EVAL_MAX noise scales: −Infinity, as model.logpdf gives
+    const direct = model.logpdf(x, { steps: 20 });
+    for (const threads of [1, 2]) expect(await logpdf(model, x, { steps: 20, threads })).toEqual(direct);
+    expect(direct[5000]).toBe(-Infinity);
+    // The numbers are log-densities: within 0.05 nats of the truth on average (6 levels, degree 2).
+    const exact = truth.logpdf(x);
+    let err = 0, count = 0;
+    for (let r = 0; r < exact.length; r++) if (r !== 5000) { err += Math.abs(direct[r] - exact[r]); count++; }
+    expect(err / count).toBeLessThan(0.05);
+    await expect(logpdf(model, x, { threads: 0 })).rejects.toThrow('invalid option "threads"');
   }, 120000);
 
   it("progress counts every batch once, in order, with threads", async () => {

@@ -3,7 +3,8 @@ import { DataError } from "../dataset.ts";
 import { ModelError, ScoreModel } from "../model.ts";
 import type { Table } from "../io/table.ts";
 import { EVAL_MAX } from "../model-file.ts";
-import type { LogpdfOptions } from "../flow.ts";
+import type { LogpdfRunOptions } from "../density.ts";
+import { logpdf } from "../node.ts";
 import { type Mixture } from "../mixture.ts";
 import { mixtureFromSpec } from "../mixture-spec.ts";
 import { presets } from "../presets.ts";
@@ -81,8 +82,8 @@ export async function readSpec(path: string): Promise<Mixture> {
  * scales of its centre, where logpdf gives −Infinity) fails the run, naming the row, since
  * an output file holds numbers only.
  */
-export function finiteLogpdf(model: ScoreModel, x: Float64Array, name: string, options?: LogpdfOptions): Float64Array {
-  const lp = model.logpdf(x, options);
+export async function finiteLogpdf(model: ScoreModel, x: Float64Array, name: string, options?: LogpdfRunOptions): Promise<Float64Array> {
+  const lp = await logpdf(model, x, options);
   const far = lp.findIndex((v) => !Number.isFinite(v));
   if (far >= 0) {
     const count = lp.reduce((c, v) => c + (Number.isFinite(v) ? 0 : 1), 0);

@@ -83,7 +83,7 @@ export async function run(argv: string[], io: Io): Promise<void> {
     const model = await readModel(v.model as string);
     if (model.dim !== dim) throw new ModelError(`${v.model}: dimension ${model.dim}, but ${name} has ${dim} columns`);
     const loss = steinLoss(createKernels(model.backend), model, samples.x, samples.rows, seed);
-    const lp = finiteLogpdf(model, samples.x, name);
+    const lp = await finiteLogpdf(model, samples.x, name);
     result.model = { file: v.model, steinLoss: loss, nll: -lp.reduce((s, x) => s + x, 0) / samples.rows };
   }
   io.out.write(JSON.stringify(result) + "\n");

@@ -1,9 +1,9 @@
 /** diffmix logpdf MODEL.json POINTS -o OUT: the model's log-density at each point. */
-import { LOGPDF_OPTIONS, type LogpdfOptions } from "../flow.ts";
+import { LOGPDF_RUN_OPTIONS, type LogpdfRunOptions } from "../density.ts";
 import { readTable, writeTable } from "../io/files.ts";
 import { type CommandSpec, UsageError, libraryFlags, libraryNotes, libraryValues, optionLines, parseCommand } from "./args.ts";
 
-const FLAGS = ["steps"] as const;
+const FLAGS = ["steps", "threads"] as const;
 import { type Io, checkColumns, checkOutput, display, finiteLogpdf, outputOf, readModel, seconds } from "./common.ts";
 
 export const spec: CommandSpec = {
@@ -11,13 +11,13 @@ export const spec: CommandSpec = {
   positionals: ["MODEL.json", "POINTS"],
   options: {
     output: { type: "string", short: "o", value: "OUT" },
-    ...libraryFlags(LOGPDF_OPTIONS, FLAGS),
+    ...libraryFlags(LOGPDF_RUN_OPTIONS, FLAGS),
     quiet: { type: "boolean", short: "q" },
     help: { type: "boolean", short: "h" },
   },
 };
 
-export const help = `Usage: diffmix logpdf MODEL.json POINTS -o OUT [--steps K] [--quiet]
+export const help = `Usage: diffmix logpdf MODEL.json POINTS -o OUT [--steps K] [--threads T] [--quiet]
 
 Writes log p̂(x), the fitted model's log-density, for each row of POINTS (.csv or .npy; -
 reads CSV from stdin): one number per line, in input order, as CSV (or NPY when OUT ends in
@@ -28,7 +28,7 @@ model's negative log-likelihood.
 
 ${optionLines(spec, {
   output: "the table to write: .csv, .npy, or - for stdout",
-  ...libraryNotes(LOGPDF_OPTIONS, FLAGS),
+  ...libraryNotes(LOGPDF_RUN_OPTIONS, FLAGS),
   quiet: "no summary on stderr",
   help: "this text",
 })}
@@ -39,14 +39,14 @@ Example:
 export async function run(argv: string[], io: Io): Promise<void> {
   const { positionals: [modelFile, pointsFile], values: v } = parseCommand(argv, spec);
   const output = outputOf(v, "logpdf", "OUT (a .csv or .npy file, or - for stdout)");
-  const options = libraryValues(LOGPDF_OPTIONS, FLAGS, v) as LogpdfOptions;
+  const options = libraryValues(LOGPDF_RUN_OPTIONS, FLAGS, v) as LogpdfRunOptions;
   if (modelFile === "-" && pointsFile === "-") throw new UsageError("logpdf: MODEL.json and POINTS cannot both be - (stdin)");
   checkOutput(output, [modelFile, pointsFile]);
   const model = await readModel(modelFile);
   const points = await readTable(pointsFile);
   checkColumns(model, modelFile, points, pointsFile);
   const t0 = performance.now();
-  const lp = finiteLogpdf(model, points.x, display(pointsFile), options);
+  const lp = await finiteLogpdf(model, points.x, display(pointsFile), options);
   const ms = performance.now() - t0;
   await writeTable(output, lp, 1);
   if (v.quiet !== true) {
