@@ -49,7 +49,7 @@ const INSTANCES: Record<string, { spec: MixtureSpec; k: number; notes: string }>
   mix10d: { spec: presets.mix10d, k: 5, notes: "src/mixture.ts preset: 5 unit-variance Gaussians in 10-D, weights 0.3…0.1" },
 };
 
-type Method = "diffmix" | "diffmix-1t" | "diffmix-ode" | "diffmix-reference" | "em" | "sklearn";
+type Method = "diffmix" | "diffmix-1t" | "diffmix-sde" | "diffmix-reference" | "em" | "sklearn";
 
 interface Result {
   instance: string; method: Method; label: string;
@@ -65,7 +65,7 @@ interface Result {
 const DIFFMIX: Partial<Record<Method, { fit: object; sample: object }>> = {
   diffmix: { fit: {}, sample: {} },
   "diffmix-1t": { fit: { threads: 1 }, sample: { threads: 1 } },
-  "diffmix-ode": { fit: {}, sample: { method: "ode" } },
+  "diffmix-sde": { fit: {}, sample: { method: "exp" } },
   "diffmix-reference": { fit: { backend: "reference" }, sample: {} },
 };
 
@@ -212,7 +212,7 @@ async function parent(argv: string[]): Promise<void> {
     const methods: [Method, string][] = [
       ["diffmix", `diffmix (WASM, ${cpus().length} threads)`],
       ["diffmix-1t", "diffmix (WASM, 1 thread)"],
-      ["diffmix-ode", `diffmix (WASM, ${cpus().length} threads, ODE ${DEFAULT_STEPS.ode} steps)`],
+      ["diffmix-sde", `diffmix (WASM, ${cpus().length} threads, reverse SDE ${DEFAULT_STEPS.exp} steps)`],
       ...(truth.dim === 2 ? [["diffmix-reference", "diffmix (reference)"] as [Method, string]] : []),
       ["em", "diffmix EM baseline (identity, nInit 5)"],
       ["sklearn", "scikit-learn GaussianMixture (full, n_init=5)"],
@@ -267,7 +267,7 @@ async function parent(argv: string[]): Promise<void> {
     sklearn_over_diffmix_wall: ratio(inst, "diffmix", "sklearn", "total_wall"),
     sklearn_over_diffmix_cpu: ratio(inst, "diffmix", "sklearn", "total_cpu"),
     em_over_diffmix_wall: ratio(inst, "diffmix", "em", "total_wall"),
-    sklearn_over_diffmix_ode_wall: ratio(inst, "diffmix-ode", "sklearn", "total_wall"),
+    sklearn_over_diffmix_sde_wall: ratio(inst, "diffmix-sde", "sklearn", "total_wall"),
     one_over_two_threads_wall: ratio(inst, "diffmix", "diffmix-1t", "total_wall"),
     one_over_two_threads_fit_wall: (() => {
       const x = results.find((r) => r.instance === inst && r.method === "diffmix"), y = results.find((r) => r.instance === inst && r.method === "diffmix-1t");
@@ -293,7 +293,7 @@ async function parent(argv: string[]): Promise<void> {
     `${date}. ${machine.cpu}, ${machine.cores} cores, node ${machine.node}; load average ${machine.loadavg_start.join(" / ")} at start, ` +
     `${machine.loadavg_end.join(" / ")} at the end (1/5/15 min), 1-min load at the start of each run in the table: this machine is shared, so ` +
     `CPU time (all threads) stands beside wall time. Fit ${m.toLocaleString("en")} rows drawn from the truth, then sample ${m.toLocaleString("en")}; one run each. ` +
-    `diffmix: \`fit(data, {dim, seed})\` with defaults (map, σ₀, granularity, R and degree chosen by held-out log-likelihood), \`sample(model, m)\` (${DEFAULT_STEPS.exp} exp-integrator steps); ` +
+    `diffmix: \`fit(data, {dim, seed})\` with defaults (map, σ₀, granularity, R and degree chosen by held-out log-likelihood), \`sample(model, m)\` (the default probability-flow ODE, ${DEFAULT_STEPS.ode} steps); ` +
     `each diffmix/EM run in its own Node process (max RSS includes Node's ~45 MB). scikit-learn: fit/sample timed inside Python (start-up and ` +
     `file reading excluded), BLAS threads as the machine sets them. Quality: lower is better, beside the floor a perfect sampler scores at this size.`,
     "",
@@ -307,7 +307,7 @@ async function parent(argv: string[]): Promise<void> {
     ...names.map((n) => {
       const r = ratios[n];
       return `${n}: reference / WASM total ${f(r.reference_over_wasm_wall)}× wall (${f(r.reference_over_wasm_cpu)}× CPU); ` +
-        `scikit-learn / diffmix total ${f(r.sklearn_over_diffmix_wall)}× wall (${f(r.sklearn_over_diffmix_cpu)}× CPU), with the ODE sampler ${f(r.sklearn_over_diffmix_ode_wall)}× wall; ` +
+        `scikit-learn / diffmix total ${f(r.sklearn_over_diffmix_wall)}× wall (${f(r.sklearn_over_diffmix_cpu)}× CPU), with the reverse SDE sampler ${f(r.sklearn_over_diffmix_sde_wall)}× wall; ` +
         `EM baseline / diffmix ${f(r.em_over_diffmix_wall)}× wall; 1 thread / ${cpus().length} threads: fit ${f(r.one_over_two_threads_fit_wall)}×, total ${f(r.one_over_two_threads_wall)}× wall, ` +
         `model and samples ${r.threads_identical === null ? "—" : r.threads_identical ? "bitwise identical" : "DIFFERENT"} (digest).`;
     }),

@@ -24,9 +24,9 @@ export interface SampleOptions {
   /** Reverse steps from T to tMin (uniform in log-SNR), plus a last step from tMin to 0. */
   steps?: number;
   /**
-   * "exp": exponential integrator holding E[μ|x] fixed over a step; "em": Euler–Maruyama;
-   * "ode": the probability-flow ODE (no noise after the start; a predictor–corrector with one
-   * evaluation per step, see src/flow.ts).
+   * "ode" (the default): the probability-flow ODE (no noise after the start; a
+   * predictor–corrector with one evaluation per step, see src/flow.ts); "exp": the reverse SDE
+   * by the exponential integrator holding E[μ|x] fixed over a step; "em": Euler–Maruyama.
    */
   method?: "exp" | "em" | "ode";
   backend?: Backend;
@@ -36,7 +36,7 @@ export interface SampleOptions {
   /**
    * Watch the first batch (up to 4096 particles) move: called at the start and after every
    * reverse step with the particles in data units (the model's map applied; t is in model
-   * units). Not for `method: "ode"`.
+   * units). For the reverse SDE: with it, give method "exp" or "em".
    */
   onStep?: (f: Frame) => void | Promise<void>;
 }
@@ -51,7 +51,9 @@ export interface Frame {
 /**
  * Default steps per method. The SDE at 160 steps left 0.005 TV above the floor on blobs2d and
  * 0.008 on the ring, at 320 0.002 and 0.005; the ODE's predictor–corrector is as good at 50
- * (bench/RESULTS.md, "ode").
+ * (bench/RESULTS.md, "ode"). The ODE is the default method: at 50 steps it was closer to the
+ * truth than the SDE at 320 on 6 of the 8 public instances, as close on a seventh, 0.0004 worse
+ * on sub24, and 3–6× faster (bench/RESULTS.md, "Default sampler").
  */
 export const DEFAULT_STEPS = { exp: 320, em: 320, ode: 50 } as const;
 
@@ -59,11 +61,11 @@ export const SAMPLE_OPTIONS = {
   seed: SEED,
   start: { check: int(0, Number.MAX_SAFE_INTEGER), default: 0, doc: "the first row of the seed's stream of samples: rows K … K+N−1 (draws of consecutive ranges concatenate to one draw)", cli: { value: "K" } },
   steps: { check: int(1, 100000), doc: `reverse steps from T to tMin, uniform in log-SNR, then one to 0 (default ${DEFAULT_STEPS.exp} for exp and em, ${DEFAULT_STEPS.ode} for ode)`, cli: { value: "K" } },
-  method: { check: oneOf("exp", "em", "ode"), default: "exp", doc: "exp (exponential integrator), em (Euler–Maruyama) or ode (the probability-flow ODE, deterministic after the start)", cli: { value: "exp|em|ode" } },
+  method: { check: oneOf("exp", "em", "ode"), default: "ode", doc: "ode (the probability-flow ODE, deterministic after the start), exp (the reverse SDE by the exponential integrator) or em (Euler–Maruyama)", cli: { value: "exp|em|ode" } },
   backend: BACKEND,
   threads: THREADS,
   onProgress: PROGRESS,
-  onStep: { check: fn, doc: "called with the first batch of particles after every reverse step" },
+  onStep: { check: fn, doc: "called with the first batch of particles after every reverse step of the SDE (method exp or em)" },
 } satisfies Record<keyof SampleOptions, Decl>;
 
 /** Batches per piece of sampleChunks: 64 × 4096 rows, a few MB per column at a time. */
@@ -96,6 +98,7 @@ export function sampleChunks(model: ScoreModel, count: number, options: SampleOp
   if (!Number.isInteger(count) || count < 1) throw new OptionError(`invalid count: expected a positive integer, got ${count}`);
   const r = resolve<SampleOptions & Required<Pick<SampleOptions, "seed" | "method" | "start">>>(options, SAMPLE_OPTIONS);
   const o = { ...r, steps: r.steps ?? DEFAULT_STEPS[r.method] };
+  if (o.onStep && o.method === "ode") throw new OptionError(`invalid option "onStep": frames follow the reverse SDE's steps; give method "exp" or "em" with it (the default, "ode", has none)`);
   if (o.start + count > Number.MAX_SAFE_INTEGER) throw new OptionError(`invalid option "start": start + count must stay below 2^53, got ${o.start} + ${count}`);
   return pieces(model, count, o, source);
 }
@@ -108,7 +111,7 @@ async function* pieces(model: ScoreModel, count: number, o: SampleOptions & Requ
   const end = o.start + count, n = model.dim, firstBatch = Math.floor(o.start / BATCH), batches = chunkCount(end, BATCH) - firstBatch;
   const spec: SampleSpec = { model: model.toJSON(), count: end, firstBatch, seed: o.seed, method: o.method, steps: o.steps };
   const trim = (part: Float64Array, item: number) => part.subarray(Math.max(0, o.start - (firstBatch + item) * BATCH) * n);
-  if (o.onStep && o.method !== "ode") {
+  if (o.onStep) {
     // Frames are handed out as the first batch moves: that batch runs here, step by step.
     const ctx = batchContext(spec, env.kernels.create());
     for (let item = 0; item < batches; item++) {

@@ -72,7 +72,7 @@ describe("worker protocol", () => {
     const r = await w.until(7);
     expect(r.type).toBe("result");
     const xs = (r as { result: Float64Array }).result;
-    expect(xs).toEqual(await sample(model, 600, { seed: 3, steps: 12 }));
+    expect(xs).toEqual(await sample(model, 600, { seed: 3, steps: 12, method: "exp" })); // a trace runs the SDE
     const frames = w.replies.filter((x) => x.type === "progress" && (x.progress as { phase: string }).phase === "trace")
       .map((x) => (x as { progress: { step: number; t: number; x: Float64Array } }).progress);
     expect(frames.map((f) => f.step)).toEqual(Array.from({ length: 14 }, (_, i) => i));

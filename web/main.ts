@@ -333,7 +333,7 @@ async function measureFile(method: "ode" | "exp") {
   const started = performance.now();
   if (trace) requestAnimationFrame(animate);
   try {
-    const options = method === "ode" ? { seed: s, method } : { seed: s, steps: clampInt(ui.steps.value, 1, 2000, 100), ...(trace ? { trace: PARTICLES } : {}) };
+    const options = method === "ode" ? { seed: s, method } : { seed: s, method, steps: clampInt(ui.steps.value, 1, 2000, 100), ...(trace ? { trace: PARTICLES } : {}) };
     const { samples, ms } = await fitter.sample(model, count, options, (p: SampleProgress) => {
       if (p.phase === "trace") {
         state.frames.push({ t: p.t, x: p.x });

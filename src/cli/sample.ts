@@ -23,7 +23,8 @@ export const spec: CommandSpec = {
 
 export const help = `Usage: diffmix sample MODEL.json -n N -o OUT [--seed S] [--start K] [--steps K] [--method exp|em|ode] [--quiet]
 
-Draws N samples from a fitted model by running the reverse diffusion from t = T to 0 and
+Draws N samples from a fitted model by running the probability-flow ODE (or with --method exp
+or em the reverse SDE) from t = T to 0 and
 writes them as CSV, or NPY when OUT ends in .npy (- writes CSV to stdout). Each seed is one
 stream of samples: --start K writes its rows K … K+N−1, so shards of a large sample drawn
 anywhere concatenate to the output of one call.

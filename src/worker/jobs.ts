@@ -16,16 +16,18 @@ export async function fitJob(req: FitRequest, ctx: JobContext): Promise<Record<s
 
 export async function sampleJob(req: SampleRequest, ctx: JobContext): Promise<Float64Array> {
   const model = ScoreModel.fromJSON(req.model, "sample request: model");
+  // A trace follows the reverse SDE's steps, so the sample whose first rows it shows does too.
+  const options = req.trace ? { method: "exp" as const, ...req.options } : req.options;
   if (req.trace) {
     const particles = Math.min(req.trace.particles, req.count);
-    await traceSample(model, particles, req.options, async (f) => {
+    await traceSample(model, particles, options, async (f) => {
       const frame: TraceFrame = { phase: "trace", step: f.step, steps: f.steps, t: f.t, x: f.x.slice() };
       ctx.progress(frame, [frame.x.buffer]);
       await tick();
       if (ctx.cancelled()) throw new CancelledError();
     });
   }
-  const xs = await sample(model, req.count, { ...req.options, onProgress: (p) => ctx.progress({ phase: "sample", ...p }) });
+  const xs = await sample(model, req.count, { ...options, onProgress: (p) => ctx.progress({ phase: "sample", ...p }) });
   ctx.transfer([xs.buffer]);
   return xs;
 }

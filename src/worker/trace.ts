@@ -24,5 +24,5 @@ export async function traceSample(
     throw new OptionError(`invalid count: expected an integer in [1, ${TRACE_MAX}] particles to trace, got ${count}`);
   }
   if (options?.method === "ode") throw new OptionError('invalid option "method": tracing runs the reverse SDE ("exp" or "em"), got "ode"');
-  return sample(model, count, { ...options, onStep: onFrame });
+  return sample(model, count, { method: "exp", ...options, onStep: onFrame });
 }
