@@ -20,21 +20,26 @@ const M = args.quick ? 5000 : 20000, N = args.quick ? 20000 : 100000;
 const SAMPLERS = [["exp", 320], ["ode", 50], ["ode", 100], ["ode", 200]] as const;
 const t00 = performance.now(), load = (await import("node:os")).loadavg();
 const rows: string[][] = [];
+const verdicts: string[] = [];
 for (const { name, truth } of loadInstances().filter((i) => !args.only || args.only.includes(i.name))) {
   const n = truth.dim, measure = (x: Float64Array) => (n === 2 ? histogramTV(x, truth) : slicedTV(x, truth).value);
   const floors = [22, 23, 24].map((s) => measure(truth.sample(N, s)));
   const floor = floors.reduce((a, b) => a + b) / 3, sd = Math.sqrt(floors.reduce((a, b) => a + (b - floor) ** 2, 0) / 2);
   const model = await fit(truth.sample(M, 21), { dim: n, seed: 4 });
-  const cells: string[] = [];
+  const cells: string[] = [], excess: number[] = [];
   for (const [method, steps] of SAMPLERS) {
     const t0 = performance.now();
     const xs = await sample(model, N, { seed: 5, method, steps });
     const s = (performance.now() - t0) / 1000;
-    cells.push(`${fmt(measure(xs) - floor)} (${s.toFixed(1)} s)`);
+    excess.push(measure(xs) - floor);
+    cells.push(`${fmt(excess.at(-1))} (${s.toFixed(1)} s)`);
     console.log(`${name} ${method} ${steps}: ${cells.at(-1)}`);
   }
   const what = `${model.regions.weights.length} regions, degree ${model.degree}, ${model.gating} gates`;
   rows.push([name, n === 2 ? "histogram TV" : "sliced TV", `${fmt(floor)} ± ${fmt(sd)}`, ...cells, what]);
+  // ode 50 against exp 320, in units of a difference of two single values' noise (√2 sd).
+  const z = (excess[0] - excess[1]) / (Math.SQRT2 * sd);
+  verdicts.push(`${name} ${z > 1 ? "ode 50 closer" : z < -1 ? "exp 320 closer" : "equal within the noise"} (${fmt(excess[0] - excess[1])}, ${z.toFixed(1)}σ)`);
 }
 if (!args.quick) {
   writeSection("samplers", `## Default sampler (\`npx tsx bench/samplers.ts\`, owner: sampling)
@@ -46,5 +51,7 @@ cell: the metric minus the floor (the mean over three fresh true samples of the 
 integrator at 320 steps (the default until this run); "ode K" the probability-flow ODE (pc2) at K
 steps. Lower is better; negative = within the floor's noise.
 
-${markdownTable(["instance", "metric", "floor ± sd", ...SAMPLERS.map(([m, s]) => `${m} ${s}`), "model"], rows)}`);
+${markdownTable(["instance", "metric", "floor ± sd", ...SAMPLERS.map(([m, s]) => `${m} ${s}`), "model"], rows)}
+
+exp 320 − ode 50, with σ = √2 × the floor's sd: ${verdicts.join("; ")}.`);
 }

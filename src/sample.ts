@@ -52,8 +52,9 @@ export interface Frame {
  * Default steps per method. The SDE at 160 steps left 0.005 TV above the floor on blobs2d and
  * 0.008 on the ring, at 320 0.002 and 0.005; the ODE's predictor–corrector is as good at 50
  * (bench/RESULTS.md, "ode"). The ODE is the default method: at 50 steps it was closer to the
- * truth than the SDE at 320 on 6 of the 8 public instances, as close on a seventh, 0.0004 worse
- * on sub24, and 3–6× faster (bench/RESULTS.md, "Default sampler").
+ * truth than the SDE at 320 on 4 of the 8 public instances (by 1.4–6σ of the metric's noise),
+ * as close on 3, 0.00035 further on sub24 (1.6σ), and 3–10× faster (bench/RESULTS.md,
+ * "Default sampler").
  */
 export const DEFAULT_STEPS = { exp: 320, em: 320, ode: 50 } as const;
 
