@@ -546,7 +546,7 @@ Figures: \`figures/claims-levels-discrete.svg\`, \`figures/claims-levels-continu
 
 /** One setting for both kinds of region: R and the granularity fixed (R = 0 would make the ladder the fixed regions), two degrees. */
 const LADDER = { m: Q ? 5000 : 20000, count: Q ? 20000 : 100000, R: 2, granularity: 30, degrees: [2, 8] };
-const REGION_KINDS = [{ regions: "merged", label: "fixed" }, { regions: "ladder", label: "ladder" }] as const;
+const REGION_KINDS = [{ regions: "fixed", label: "fixed" }, { regions: "ladder", label: "ladder" }] as const;
 
 /** The region count of the set each level uses. */
 const regionsPerLevel = (model: ScoreModel) => model.levels.map((lv) => model.regionsAt(lv.t).weights.length);
@@ -648,7 +648,7 @@ async function studyLadder(): Promise<void> {
   writeSection("claims-ladder", `## Ladder regions against fixed regions (\`${command("ladder")}\`, owner: evaluation)
 
 Every public instance, m = ${LADDER.m} training rows (seed ${SEED}), in the paper's units (isotropic map, σ₀ = 1), fitted twice
-with the same settings — \`regions: "merged"\` (fixed regions: one set for all levels) and \`regions: "ladder"\` (the merge tree cut
+with the same settings — \`regions: "fixed"\` (one region set for all levels) and \`regions: "ladder"\` (the merge tree cut
 at R/a per level, so regions merge as the noise grows; each level's ridge centred on the level above where the regions are
 the same) — at R = ${LADDER.R} (the dimension study's "D=2" setting and algorithm.md's default), granularity ${LADDER.granularity} (algorithm.md's K₀),
 degrees ${LADDER.degrees.join(" and ")}, soft gates, the default 40 levels${Q ? " (--quick sizes)" : ""}. With R = 0 every cut keeps the micro-clusters, so the ladder has the fixed regions at every level (only the ridge's

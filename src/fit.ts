@@ -47,8 +47,8 @@ export interface FitOptions {
   ridge?: number;
   seed?: number;
   backend?: Backend;
-  /** "merged": one region set for all levels (merged micro-clusters); "single": one region (the paper's literal setting); "ladder": per level the merge tree cut at R/a, warm-started from the level above (the paper's induction). */
-  regions?: "merged" | "single" | "ladder";
+  /** "fixed": one region set for all levels (micro-clusters merged below R); "single": one region (the paper's literal setting); "ladder": per level the merge tree cut at R/a, warm-started from the level above (the paper's induction). */
+  regions?: "fixed" | "single" | "ladder";
   /** "soft" (unit-covariance posteriors), "covariance" (each region's own covariance), "hard" (Voronoi cells, the paper's; for studies), or "auto". */
   gates?: Gating | "auto";
   /** "full": polynomials in all n coordinates (the paper's), instead of local frames. */
@@ -92,7 +92,7 @@ export const FIT_OPTIONS = {
   ridge: { check: num(0, 1), default: 1e-3, doc: "relative ridge on the normal equations" },
   seed: SEED,
   backend: BACKEND,
-  regions: { check: oneOf("merged", "single", "ladder"), default: "merged", doc: 'merged (one region set for all levels), single (one region: the paper\'s literal setting), or ladder (per level the merge tree cut at R/a, each level warm-started from the one above: the paper\'s induction; in-memory fits only)', cli: { value: "MODE" } },
+  regions: { check: oneOf("fixed", "single", "ladder"), default: "fixed", doc: 'fixed (one region set for all levels: micro-clusters merged below R), single (one region: the paper\'s literal setting), or ladder (per level the merge tree cut at R/a, each level warm-started from the one above: the paper\'s induction; in-memory fits only)', cli: { value: "MODE" } },
   gates: { check: oneOf(...GATINGS), default: "auto", auto: true, doc: 'how rows are shared among regions: soft (unit-covariance posteriors), covariance (each region\'s own covariance, from its frame), hard (Voronoi cells, the paper\'s), or auto (chosen with the configuration: covariance for the few-region candidates, soft otherwise and when nothing is chosen)', cli: { value: "KIND" } },
   basis: { check: oneOf("projected", "full"), default: "projected", doc: '"full": polynomials in all n coordinates (the paper\'s)' },
   holdout: { check: num(0, 0.5, true), default: 0.2, doc: 'share of rows held out to choose what is "auto" (small data: K-fold instead)' },
@@ -149,7 +149,7 @@ export interface FitStats {
 /** The plan of a fit on these rows (the in-memory fit's first step; for shards, the plan of a sample). */
 export async function plan(data: number[][] | Float64Array, options: FitOptions | undefined, source: EnvSource): Promise<FitPlan> {
   // The stats files and the shards' block order assume one region set for all levels.
-  if (options?.regions === "ladder") throw new OptionError(`invalid option "regions": "ladder" fits in memory only (plans, shards and streamed fits use "merged" or "single")`);
+  if (options?.regions === "ladder") throw new OptionError(`invalid option "regions": "ladder" fits in memory only (plans, shards and streamed fits use "fixed" or "single")`);
   return (await planWith(data, options, source)).plan;
 }
 

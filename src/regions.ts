@@ -15,7 +15,7 @@ const SUBSAMPLE = 20000; // rows for k-means; EM refinement uses all rows (subsa
 export interface RegionOptions {
   /** Merge while the closest pair's separation estimate is below R (0: keep the micro-clusters). */
   R: number;
-  mode: "merged" | "single" | "ladder";
+  mode: "fixed" | "single" | "ladder";
   basis: "projected" | "full";
   rMax: number;
   emIterations: number;

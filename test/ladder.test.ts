@@ -125,7 +125,7 @@ describe("ladder fits", () => {
     expect(s.code, s.err).toBe(0);
     const p = await runDiffmix(dir, ["fit", "x.csv", "-o", "p.json", "--mode", "stream", "--regions", "ladder"]);
     expect(p.code).toBe(2);
-    expect(p.err.trim().split("\n")).toEqual(['diffmix: invalid option "regions": "ladder" fits in memory only (plans, shards and streamed fits use "merged" or "single")']);
+    expect(p.err.trim().split("\n")).toEqual(['diffmix: invalid option "regions": "ladder" fits in memory only (plans, shards and streamed fits use "fixed" or "single")']);
   }, 90_000);
 });
 

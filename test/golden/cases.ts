@@ -18,7 +18,7 @@ export type Backend = "wasm" | "reference";
 /** Every option of fit written out. */
 export const FIT = {
   degree: 2, R: 2, levels: 8, tMin: 0.01, T: 4, granularity: 30, map: "none", scale: 1, rMax: 4, ridge: 1e-3, seed: 3,
-  regions: "merged", gates: "soft", basis: "projected", holdout: 0.1, maxUnknowns: 2500,
+  regions: "fixed", gates: "soft", basis: "projected", holdout: 0.1, maxUnknowns: 2500,
 } as const;
 
 export const DATA = {
