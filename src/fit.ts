@@ -17,7 +17,7 @@ import { streamState } from "./random.ts";
 import { ScoreModel, type Candidate } from "./model.ts";
 import { MAP_KINDS, makeMap, mapMatrices, mapShape, toModel, type DataMap, type MapKind } from "./map.ts";
 import { dequantise, prepare, type Prepared } from "./prepare.ts";
-import { choose, type Config, type IdRows } from "./select.ts";
+import { beyond, choose, fitWork, WorkError, type Config, type IdRows } from "./select.ts";
 
 export interface Progress {
   phase: "select" | "fit";
@@ -206,8 +206,8 @@ async function planWith(data: number[][] | Float64Array, options: FitOptions | u
   const env = source.env(o.threads, o.backend);
   env.pool.prepare(chunkCount(m)); // worker threads start behind the selection's first steps
   const micro: MicroCache = new WeakMap();
-  const { config, selection } = await choose({ x: prep.x, ids, m }, n, prep, o, async (rows, c) => {
-    const { plan, sorted } = await planConfig(env, rows, n, prep, c, o, columns, SELECTION, micro);
+  const { config, selection } = await choose({ x: prep.x, ids, m }, n, prep, o, async (rows, c, allow) => {
+    const { plan, sorted } = await planConfig(env, rows, n, prep, c, o, columns, SELECTION, micro, allow);
     return solveWith(env, plan, await accumulateWith(env, plan, sorted.x, sorted.ids, sorted.m));
   });
   const { plan, sorted } = await planConfig(env, { x: prep.x, ids, m }, n, prep, config, o, columns, FINAL);
@@ -249,7 +249,7 @@ function withinBudget(bytes: number, budget: number, what: string): void {
 
 /** The plan of one configuration on `rows` (data units), and the rows in model units sorted by micro-cluster (with their ids). */
 async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: Config, o: Resolved,
-  columns: string[] | null, effort: Effort, cache?: MicroCache): Promise<{ plan: FitPlan; sorted: IdRows }> {
+  columns: string[] | null, effort: Effort, cache?: MicroCache, allow = Infinity): Promise<{ plan: FitPlan; sorted: IdRows }> {
   const { m } = rows;
   const known = cache?.get(rows) ?? new Map<string, Float64Array>();
   cache?.set(rows, known);
@@ -278,6 +278,8 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
     throw new OptionError(`fit: a ${q}×${q} system per level exceeds maxUnknowns (${o.maxUnknowns}); lower the degree or rMax (--r-max), or raise maxUnknowns (--max-unknowns)`);
   }
   const ts = noiseLadder(Math.min(o.levels, effort.levels), o.tMin, T);
+  const work = fitWork(regions, c.degree, ts.length, m); // the selection's budget (src/select.ts)
+  if (!(work <= allow)) throw new WorkError(beyond(`${ts.length} levels of ${regions.weights.length} regions (ranks up to ${Math.max(0, ...regions.ranks)}) at degree ${c.degree} need`, work, allow));
   withinBudget(planBytes(regions, c.degree, ts.length, m), budget, `${ts.length} levels of ${regions.weights.length} regions at degree ${c.degree}`);
   const level = makePlan(env.kernels.create(), regions, c.degree, ts, sorted.x, m, { gates: c.gates, seed: o.seed, ridge: o.ridge });
   const plan: FitPlan = {
