@@ -17,7 +17,7 @@ import { streamState } from "./random.ts";
 import { ScoreModel, type Candidate } from "./model.ts";
 import { MAP_KINDS, makeMap, mapMatrices, mapShape, toModel, type DataMap, type MapKind } from "./map.ts";
 import { dequantise, prepare, type Prepared } from "./prepare.ts";
-import { choose, type Config, type IdRows } from "./select.ts";
+import { beyond, choose, fitWork, WorkError, type Config, type IdRows } from "./select.ts";
 
 export interface Progress {
   phase: "select" | "fit";
@@ -215,8 +215,8 @@ async function planWith(data: number[][] | Float64Array, options: FitOptions | u
   const env = source.env(o.threads, o.backend);
   env.pool.prepare(chunkCount(m)); // worker threads start behind the selection's first steps
   const micro: MicroCache = new WeakMap();
-  const { config, selection } = await choose({ x: prep.x, ids, m }, n, prep, o, async (rows, c) => {
-    const { plan, sorted } = await planConfig(env, rows, n, prep, c, o, columns, SELECTION, micro);
+  const { config, selection } = await choose({ x: prep.x, ids, m }, n, prep, o, async (rows, c, allow) => {
+    const { plan, sorted } = await planConfig(env, rows, n, prep, c, o, columns, SELECTION, micro, allow);
     return solveWith(env, plan, await accumulateWith(env, plan, sorted.x, sorted.ids, sorted.m));
   });
   const { plan, sorted } = await planConfig(env, { x: prep.x, ids, m }, n, prep, config, o, columns, FINAL);
@@ -258,7 +258,7 @@ function withinBudget(bytes: number, budget: number, what: string): void {
 
 /** The plan of one configuration on `rows` (data units), and the rows in model units sorted by micro-cluster (with their ids). */
 async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: Config, o: Resolved,
-  columns: string[] | null, effort: Effort, cache?: MicroCache): Promise<{ plan: FitPlan; sorted: IdRows }> {
+  columns: string[] | null, effort: Effort, cache?: MicroCache, allow = Infinity): Promise<{ plan: FitPlan; sorted: IdRows }> {
   const { m } = rows;
   const known = cache?.get(rows) ?? new Map<string, Float64Array>();
   cache?.set(rows, known);
@@ -289,6 +289,9 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
   if (q > o.maxUnknowns) {
     throw new OptionError(`fit: a ${q}×${q} system per level exceeds maxUnknowns (${o.maxUnknowns}); lower the degree or rMax (--r-max), or raise maxUnknowns (--max-unknowns)`);
   }
+  const work = sets.reduce((w, r, k) => w + fitWork(r, c.degree, setOf ? setOf.filter((v) => v === k).length : ts.length, m), 0); // the selection's budget (src/select.ts)
+  const most = Math.max(...sets.flatMap((r) => r.ranks));
+  if (!(work <= allow)) throw new WorkError(beyond(`${ts.length} levels of ${sets[0].weights.length} regions (ranks up to ${Math.max(0, most)}) at degree ${c.degree} need`, work, allow));
   const bytes = sets.reduce((b, r, k) => b + planBytes(r, c.degree, setOf ? setOf.filter((v) => v === k).length : ts.length, k === 0 ? m : 0), 0);
   withinBudget(bytes, budget, `${ts.length} levels of ${sets[0].weights.length} regions at degree ${c.degree}`);
   const level = makePlan(env.kernels.create(), sets, setOf, c.degree, ts, sorted.x, m, { gates: c.gates, seed: o.seed, ridge: o.ridge });

@@ -70,7 +70,9 @@ export function kmeans(x: Float64Array, m: number, n: number, K: number, state: 
         centres[k * n + i] = c;
       }
     }
-    if (moved < 1e-6) break;
+    // Converged when no centre moved (the assignments repeat): a fixed point, in any units (an
+    // absolute tolerance such as 1e-6 stopped data ×1e-8 after one iteration).
+    if (moved === 0) break;
   }
   return centres;
 }

@@ -6,15 +6,17 @@
  * with few rows, by K-fold cross-validation instead of one split.
  *
  * The search is coordinate-wise from a starting configuration (many regions, degree 0): the map
- * first (each kind at its own start), then σ₀ on the grid 2^(k/4) — starting from a multiple
+ * first (each kind at its own start), then σ₀ on the grid 2^(k/4) in the data's decimal unit (see
+ * decimalUnit) — starting from a multiple
  * of the leave-one-out kernel-density bandwidth h of the mapped rows, by the duality of such a
  * model with a kernel density of bandwidth σ₀ — then the granularity, R and the degree at that
  * σ₀, then σ₀ again if they changed. Each configuration is fitted once; all are recorded.
  */
 import { OptionError } from "./options.ts";
+import { DataError } from "./dataset.ts";
 import type { Candidate, ScoreModel } from "./model.ts";
 import type { MapKind } from "./map.ts";
-import type { Gating } from "./level.ts";
+import { shapeOf, type Gating, type Regions } from "./level.ts";
 import { makeMap, mapMatrices, toModel } from "./map.ts";
 import type { Resolved } from "./fit.ts";
 import type { Prepared } from "./prepare.ts";
@@ -37,7 +39,22 @@ export interface Config {
   degree: number;
 }
 
-type FitOn = (rows: IdRows, c: Config) => Promise<ScoreModel>;
+/** Fits c on rows; `allow` bounds the fit's work once its regions are built (fitWork: a WorkError beyond it). */
+type FitOn = (rows: IdRows, c: Config, allow?: number) => Promise<ScoreModel>;
+
+/**
+ * The selection's work budget in estimated multiply-adds (regionWork + fitWork, every fold):
+ * a candidate that would take more than what is left is skipped, with a note, unfitted; when
+ * the first ones cannot be fitted within it the fit is refused. Measured on 2 shared cores
+ * (issue 14, row 6): 1e10 of them take 5–20 s (the regions' moments run near 0.5e9 a second,
+ * the solves near 2e9). Whole selections estimated 4e9–8e9 on blobs2d, mix8d and sphere3,
+ * 8e10 on sub24 (45 s) and 1.9e11 on breast cancer (569 × 30, 120 s; a budget of 1e11 changed
+ * its choice); 1000 rows × 300 columns ran for over 10 minutes without one.
+ */
+export const SELECT_WORK = 2e11;
+
+/** A candidate beyond what is left of the selection's work budget. */
+export class WorkError extends DataError {}
 
 const SELECT_LOGPDF_STEPS = 20;
 /**
@@ -90,10 +107,13 @@ export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolve
   const folds = kinds.length > 1 || Object.values(auto).some(Boolean) ? splits(rows, o.holdout, o.seed, SEARCH_ROWS) : [];
   const most = Math.max(1, Math.floor(Math.min(rows.m, ...folds.map((f) => f.train.m)) / 20)); // the fit's cap on micro-clusters
   const h = new Map<MapKind, number>();
+  const hOf = (kind: MapKind) => h.get(kind) ?? h.set(kind, bandwidth(kind, prep, rows, n)).get(kind)!;
+  let unit: number | undefined;
+  const grid = (s: number) => snap(s, (unit ??= decimalUnit(hOf(kinds[0]))));
   const start = (kind: MapKind, r: Regime): Config => ({
     map: kind,
     gates: o.gates === "auto" ? r.gates : o.gates,
-    scale: fixed(o.scale) ?? snap(r.bandwidths * (h.get(kind) ?? h.set(kind, bandwidth(kind, prep, rows, n)).get(kind)!)),
+    scale: fixed(o.scale) ?? grid(r.bandwidths * hOf(kind)),
     granularity: Math.min(fixed(o.granularity) ?? r.granularity, most),
     R: fixed(o.R) ?? 0,
     degree: fixed(o.degree) ?? r.degree,
@@ -104,13 +124,18 @@ export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolve
   let firstError: Error | undefined;
   const selection: Candidate[] = [];
   let best: Config | undefined, bestLoss = Infinity;
+  let spent = 0; // estimated multiply-adds of the candidates fitted so far
   const lossOf = (c: Config) => tried.get(JSON.stringify(c))?.loss ?? Infinity;
   /** c's held-out loss on these folds, whether all its regions are frameless, or the error that refused it. */
   const score = async (c: Config, on: typeof folds) => {
     let total = 0, count = 0, flat = false;
     try {
+      const left = SELECT_WORK - spent, build = on.reduce((w, f) => w + regionWork(f.train.m, n, c.granularity, c.gates), 0);
+      if (!(build <= left)) throw new WorkError(beyond(`its ${c.granularity} regions' ${n}×${n} moments need`, build, left));
       for (const { train, hold } of on) {
-        const model = await fitOn(train, c);
+        spent += regionWork(train.m, n, c.granularity, c.gates);
+        const model = await fitOn(train, c, (left - build) / on.length);
+        spent += fitWork(model.regions, model.degree, model.levels.length, train.m);
         flat ||= model.regions.ranks.every((r) => r === 0);
         const lp = model.logpdf(hold.x, { steps: SELECT_LOGPDF_STEPS });
         for (const v of lp) total += v;
@@ -120,7 +145,7 @@ export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolve
       if (!Number.isFinite(loss)) throw new SystemError("its held-out log-likelihood is not finite");
       return { loss, flat };
     } catch (e) {
-      if (!(e instanceof OptionError || e instanceof SystemError)) throw e;
+      if (!(e instanceof OptionError || e instanceof SystemError || e instanceof WorkError)) throw e;
       firstError ??= e;
       return { loss: null, flat, note: `skipped: ${(e as Error).message}` };
     }
@@ -144,7 +169,7 @@ export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolve
     for (const factor of [step, 1 / step]) {
       let moved = false;
       for (;;) {
-        const next = { ...here, scale: snap(here.scale * factor) };
+        const next = { ...here, scale: grid(here.scale * factor) };
         await consider(next);
         if (!(lossOf(next) < lossOf(here))) break;
         here = next;
@@ -178,7 +203,10 @@ export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolve
   //    time (the degree only where some region has a frame); 4. σ₀ again if they changed it.
   const starts = REGIMES.map((r) => kinds.map((kind) => start(kind, r)));
   for (const row of starts) for (const c of row) await consider(c);
-  if (!best) throw firstError ?? new OptionError("fit: no configuration could be fitted");
+  if (!best) {
+    if (firstError instanceof WorkError) throw new WorkError(`fit: the cheapest configuration is beyond the selection's work budget (${firstError.message}): choose it yourself (--map, --scale, --granularity, --degree: nothing left "auto" is not searched) or fit fewer columns`);
+    throw firstError ?? new OptionError("fit: no configuration could be fitted");
+  }
   if (auto.scale) {
     // With few rows a candidate is cheap: walk σ₀ from every start; else from those close to their regime's best.
     const leads = starts.flatMap((row) => {
@@ -232,9 +260,48 @@ function describe(c: Candidate): string {
   return c.loss === null ? `${what}: ${c.note}` : `${what}: held-out −log p ${c.loss.toFixed(4)}`;
 }
 
-/** σ₀ on the grid 2^(k/4): a scale-free grid (data in the paper's units lands on σ₀ = 1 exactly). */
-export function snap(s: number): number {
-  return 2 ** (Math.round(4 * Math.log2(s)) / 4);
+/** A WorkError's message: what needs how much, against what is left of the budget. */
+export function beyond(what: string, work: number, left: number): string {
+  return `${what} about ${work.toExponential(1)} multiply-adds, more than the ${Math.max(0, left).toExponential(1)} left of the selection's ${SELECT_WORK.toExponential(0)}; lower the degree or --r-max, or fix what the selection chooses`;
+}
+
+/** The covariance gates' EM rounds (src/regions.ts, SHAPED_ROUNDS): each computes the regions' moments again. */
+const SHAPED_ROUNDS = 10;
+
+/** Multiply-adds of building K regions on m rows, at most: their n×n second moments, once, or per round of the covariance gates' EM. */
+export function regionWork(m: number, n: number, K: number, gates: Gating): number {
+  return m * K * n * n * (gates === "covariance" ? 1 + SHAPED_ROUNDS : 1);
+}
+
+/**
+ * Multiply-adds of a fit of built regions: per level the sums over the rows (each row's
+ * features against the features and the n coordinates) and the solve (solveLevel's paths: the
+ * constants' G×G block and the polynomials' Schur complement, or one dense factorisation).
+ */
+export function fitWork(regions: Regions, degree: number, levels: number, m: number): number {
+  const s = shapeOf(regions, degree), { G, n, features: P } = s;
+  const Np = regions.ranks.reduce((sum, r, g) => sum + r * (s.p[g] - 1), 0), Nc = G * n;
+  const solve = Np === 0 || Nc > 2 * Np ? (G ** 3 + Np ** 3) / 3 + G * G * (n + Np) : (Nc + Np) ** 3 / 3;
+  return levels * (m * P * (P + n) + solve);
+}
+
+/** σ₀ on the grid unit·2^(k/4): with unit 1, data in the paper's units lands on σ₀ = 1 exactly. */
+export function snap(s: number, unit = 1): number {
+  return unit * 2 ** (Math.round(4 * Math.log2(s / unit)) / 4);
+}
+
+/**
+ * The power of ten nearest the kernel regime's start 2h (h the leave-one-out bandwidth): the
+ * unit of σ₀'s grid. A grid in absolute units moves with the data only under rescaling by
+ * 2^(k/4): data ×1e-8 had grid points at 0.93 and 1.10 of its spread where the same data in
+ * its units had 0.88 and 1.04, chose 1.10, and sampled 8% too wide (issue 14, row 3). In the
+ * data's decimal unit a change of units by 10^j (mm to m, ×1e-8) changes nothing but the unit,
+ * and data whose noise is 1 keeps σ₀ = 1 on the grid: 2h is 0.7–2.1 on the paper's instances
+ * (2 to 24 columns), well inside [0.32, 3.2], the decade that rounds to 1. Other rescalings
+ * still see the grid offset (steps of 19%).
+ */
+export function decimalUnit(h: number): number {
+  return 10 ** Math.round(Math.log10(2 * h));
 }
 
 /**
