@@ -27,7 +27,28 @@ describe("progress", () => {
     expect(parts[3]).toBe("\r\x1b[K");
   });
 
-  it("is silent off a terminal and with --quiet", () => {
+  it("off a terminal, a plain line every 30 s of long work (none for short work), nothing with --quiet", () => {
+    for (const quiet of [false, true]) {
+      const { parts, stream } = sink(false);
+      let now = 0;
+      const p = new Progress(stream, quiet, () => now);
+      now = 29_000;
+      p.update("select", 3, 4, "configurations", "whiten σ₀=0.5");
+      now = 31_000;
+      p.update("select", 4, 5, "configurations", "whiten σ₀=0.7");
+      now = 45_000;
+      p.update("select", 5, 6, "configurations"); // within 30 s of the last line
+      now = 92_000;
+      p.update("fit", 3, 40, "levels");
+      p.clear();
+      expect(parts).toEqual(quiet ? [] : [
+        "progress: select 4/5 configurations  whiten σ₀=0.7 (31s)\n",
+        "progress: fit 3/40 levels (1m32s)\n",
+      ]);
+    }
+  });
+
+  it("is silent off a terminal for short work and with --quiet", () => {
     for (const [tty, quiet] of [[false, false], [true, true]] as const) {
       const { parts, stream } = sink(tty);
       const p = new Progress(stream, quiet, () => 0);

@@ -3,6 +3,11 @@
  * not ask for --quiet. Never touches stdout (it may carry the data).
  *
  *   fit  [███████▌            ] 15/40 levels  t=0.31  ETA 4s
+ *
+ * When stderr is not a terminal (a log, a pipe), long work still says so: a plain line every
+ * LOG_EVERY ms once it has run that long (short runs print nothing extra).
+ *
+ *   progress: select 12/13 configurations  whiten covariance gates σ₀=0.25 … (1m00s)
  */
 export interface Stream {
   write(s: string): unknown;
@@ -11,6 +16,7 @@ export interface Stream {
 }
 
 const WIDTH = 24;
+const LOG_EVERY = 30_000;
 const BLOCKS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
 
 export function bar(fraction: number, width = WIDTH): string {
@@ -26,17 +32,30 @@ export function duration(ms: number): string {
 
 export class Progress {
   private readonly on: boolean;
+  private readonly log: boolean;
   private phase = "";
   private phaseStart = 0;
   private last = 0;
   private drawn = false;
+  private readonly start: number;
+  private logged: number;
 
   constructor(private readonly err: Stream, quiet: boolean, private readonly now: () => number = () => performance.now()) {
     this.on = !quiet && err.isTTY === true;
+    this.log = !quiet && err.isTTY !== true;
+    this.start = this.logged = now();
   }
 
   /** Report `done` of `total` units in `phase` (a new phase restarts the ETA clock). */
   update(phase: string, done: number, total: number, unit: string, note = ""): void {
+    if (this.log) {
+      const t = this.now();
+      if (t - this.logged >= LOG_EVERY) {
+        this.logged = t;
+        this.err.write(`progress: ${phase} ${done}/${total} ${unit}${note ? `  ${note}` : ""} (${duration(t - this.start)})\n`);
+      }
+      return;
+    }
     if (!this.on) return;
     const t = this.now();
     if (phase !== this.phase) {
