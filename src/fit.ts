@@ -282,7 +282,7 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
   const sorted = sortByCluster(z, m, n, micro);
   for (let k = 0; k < m; k++) sorted.ids[k] = rows.ids[sorted.ids[k]];
   const ts = noiseLadder(Math.min(o.levels, effort.levels), o.tMin, T);
-  const ro = { R: o.regions === "single" ? 0 : c.R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: effort.emIterations, gating: c.gates };
+  const ro = { R: o.regions === "single" ? 0 : c.R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: effort.emIterations, gating: c.gates, frames: c.degree > 0 || c.gates === "covariance" };
   const { sets, setOf } = o.regions === "ladder" ? await buildLadder(sorted.x, m, n, sorted.starts, ro, ts, env.pool)
     : { sets: [await buildRegions(sorted.x, m, n, sorted.starts, ro, env.pool)], setOf: null };
   const q = Math.max(...sets.map((r) => unknowns(r, c.degree)));

@@ -21,10 +21,16 @@ export interface RegionOptions {
   emIterations: number;
   /** "covariance": the regions are then refined by EM under those gates (each region's own covariance). */
   gating: Gating;
+  /**
+   * Local frames (each region's n×n second moments): needed by polynomials of degree ≥ 1 and by
+   * covariance gates; a constant per region under soft or hard gates uses neither, and on wide
+   * data those moments were nearly all of a candidate's cost (1000 × 300: 20–30 s each).
+   */
+  frames: boolean;
 }
 
 /** EM rounds under covariance gates after the frames (each round: responsibilities, then new frames). */
-const SHAPED_ROUNDS = 10;
+export const SHAPED_ROUNDS = 10;
 
 /** k-means on a strided subsample of at most SUBSAMPLE rows; returns K×n centres. */
 export function microClusters(x: Float64Array, m: number, n: number, K: number, state: Uint32Array): Float64Array {
@@ -179,7 +185,7 @@ export function responsibilitySums(ctx: ReturnType<typeof responsibilityContext>
  * Identity-covariance responsibilities, or with `shaped` (regions with frames) the covariance gates'.
  */
 async function responsibilities(job: Job, m: number, n: number, weights: number[], centres: number[][], second: boolean, shaped?: Regions): Promise<Float64Array> {
-  const regions: Regions = shaped ? { ...shaped, weights, centres } : { dim: n, weights, centres, frames: centres.map(() => []), spreads: centres.map(() => []), ranks: centres.map(() => 0) };
+  const regions: Regions = shaped ? { ...shaped, weights, centres } : frameless(weights, centres, n);
   const shape = shapeOf(regions, 0);
   const level = new Float64Array(packedLength(shape));
   packLevel(level, shape, regions, 0, shaped ? "covariance" : "soft");
@@ -195,7 +201,7 @@ export function buildRegions(x: Float64Array, m: number, n: number, starts: Int3
     if (opt.mode !== "single") return regionsOf(job, x, m, n, mergeGroups(x, n, starts, [opt.R])[0], opt);
     const c = new Array(n).fill(0);
     for (let row = 0; row < m; row++) for (let i = 0; i < n; i++) c[i] += x[row * n + i] / m;
-    return framed(job, m, n, [1], [c], opt);
+    return opt.frames ? framed(job, m, n, [1], [c], opt) : frameless([1], [c], n);
   });
 }
 
@@ -235,6 +241,7 @@ async function regionsOf(job: Job, x: Float64Array, m: number, n: number, groups
     weights = nw.filter((_, g) => keep[g]).map((w) => w / total);
     if (settled) break;
   }
+  if (!opt.frames) return frameless(weights, centres, n);
   let regions = await framed(job, m, n, weights, centres, opt);
   // Covariance gates: EM for the mixture the gates describe (π_g N(c_g, I + frame spreads)),
   // so that the regions are that mixture's components rather than identity-covariance ones.
@@ -251,6 +258,11 @@ async function regionsOf(job: Job, x: Float64Array, m: number, n: number, groups
     if (!moved) break;
   }
   return regions;
+}
+
+/** Regions without frames (rank 0 each). */
+function frameless(weights: number[], centres: number[][], n: number): Regions {
+  return { dim: n, weights, centres, frames: centres.map(() => []), spreads: centres.map(() => []), ranks: centres.map(() => 0) };
 }
 
 /**

@@ -22,6 +22,7 @@ import type { Resolved } from "./fit.ts";
 import type { Prepared } from "./prepare.ts";
 import { streamState, uniforms } from "./random.ts";
 import { SystemError } from "./system.ts";
+import { SHAPED_ROUNDS } from "./regions.ts";
 
 /** Rows with their ids (their places in the data as given: they name the rows' noise). */
 export interface IdRows {
@@ -130,10 +131,10 @@ export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolve
   const score = async (c: Config, on: typeof folds) => {
     let total = 0, count = 0, flat = false;
     try {
-      const left = SELECT_WORK - spent, build = on.reduce((w, f) => w + regionWork(f.train.m, n, c.granularity, c.gates), 0);
+      const left = SELECT_WORK - spent, build = on.reduce((w, f) => w + regionWork(f.train.m, n, c.granularity, c.gates, c.degree), 0);
       if (!(build <= left)) throw new WorkError(beyond(`its ${c.granularity} regions' ${n}×${n} moments need`, build, left));
       for (const { train, hold } of on) {
-        spent += regionWork(train.m, n, c.granularity, c.gates);
+        spent += regionWork(train.m, n, c.granularity, c.gates, c.degree);
         const model = await fitOn(train, c, (left - build) / on.length);
         spent += fitWork(model.regions, model.degree, model.levels.length, train.m);
         flat ||= model.regions.ranks.every((r) => r === 0);
@@ -219,17 +220,25 @@ export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolve
   if (auto.granularity) await walkGranularity(best!);
   if (auto.R) for (const R of AUTO_R) await consider({ ...best!, R });
   if (auto.degree) {
+    // Degree 0 under soft gates fits no frames: the degree-1 candidate finds out whether any region
+    // has one; if none has, higher degrees are the same model.
     const base = best!;
-    if (!tried.get(JSON.stringify(base))?.flat) for (const degree of AUTO_DEGREES) await consider({ ...base, degree });
+    for (const degree of AUTO_DEGREES) {
+      const c = { ...base, degree };
+      await consider(c);
+      if (degree >= 1 && tried.get(JSON.stringify(c))?.flat) break;
+    }
   }
   if (auto.scale && JSON.stringify(best) !== JSON.stringify(before)) await walk(best!, 2 ** 0.25);
   // The shortlist again on more training rows, where the data has them.
   if (folds.length === 1 && rows.m * (1 - o.holdout) > SEARCH_ROWS) {
     const confirm = splits(rows, o.holdout, o.seed, CONFIRM_ROWS);
-    const shortlist = selection.filter((c) => c.loss !== null).sort((p, q) => p.loss! - q.loss!).slice(0, SHORTLIST);
+    // A frameless candidate of degree ≥ 1 is its degree-0 model again: it does not take a place.
+    const same = (c: Candidate) => c.degree > 0 && tried.get(JSON.stringify(configOf(c)))?.flat === true;
+    const shortlist = selection.filter((c) => c.loss !== null && !same(c)).sort((p, q) => p.loss! - q.loss!).slice(0, SHORTLIST);
     let winner: Config | undefined, top = Infinity;
     for (const cand of shortlist) {
-      const c: Config = { map: cand.map as MapKind, gates: cand.gates as Gating, scale: cand.scale as number, granularity: cand.granularity as number, R: cand.R, degree: cand.degree };
+      const c = configOf(cand);
       const { loss } = await score(c, confirm);
       cand.confirmed = loss;
       o.onProgress?.({ phase: "select", done: selection.length, total: selection.length + 1, message: `${describe(cand)}; on ${confirm[0].train.m} rows ${loss?.toFixed(4) ?? "refused"}` });
@@ -238,6 +247,11 @@ export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolve
     if (winner) best = winner;
   }
   return { config: best!, selection };
+}
+
+/** The configuration of a recorded candidate (its fields in Config's order, as `tried` keys them). */
+function configOf(c: Candidate): Config {
+  return { map: c.map as MapKind, gates: c.gates as Gating, scale: c.scale as number, granularity: c.granularity as number, R: c.R, degree: c.degree };
 }
 
 /**
@@ -265,11 +279,11 @@ export function beyond(what: string, work: number, left: number): string {
   return `${what} about ${work.toExponential(1)} multiply-adds, more than the ${Math.max(0, left).toExponential(1)} left of the selection's ${SELECT_WORK.toExponential(0)}; lower the degree or --r-max, or fix what the selection chooses`;
 }
 
-/** The covariance gates' EM rounds (src/regions.ts, SHAPED_ROUNDS): each computes the regions' moments again. */
-const SHAPED_ROUNDS = 10;
 
 /** Multiply-adds of building K regions on m rows, at most: their n×n second moments, once, or per round of the covariance gates' EM. */
-export function regionWork(m: number, n: number, K: number, gates: Gating): number {
+export function regionWork(m: number, n: number, K: number, gates: Gating, degree: number): number {
+  // Frameless regions (degree 0 under soft or hard gates, src/regions.ts) need first moments only.
+  if (degree === 0 && gates !== "covariance") return m * K * n;
   return m * K * n * n * (gates === "covariance" ? 1 + SHAPED_ROUNDS : 1);
 }
 
