@@ -233,8 +233,8 @@ export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolve
   // The shortlist again on more training rows, where the data has them.
   if (folds.length === 1 && rows.m * (1 - o.holdout) > SEARCH_ROWS) {
     const confirm = splits(rows, o.holdout, o.seed, CONFIRM_ROWS);
-    // A frameless candidate of degree ≥ 1 is its degree-0 model again: it does not take a place.
-    const same = (c: Candidate) => c.degree > 0 && tried.get(JSON.stringify(configOf(c)))?.flat === true;
+    // A frameless candidate of degree ≥ 1 whose degree-0 twin was tried is that model again: it takes no place.
+    const same = (c: Candidate) => c.degree > 0 && tried.get(JSON.stringify(configOf(c)))?.flat === true && tried.has(JSON.stringify({ ...configOf(c), degree: 0 }));
     const shortlist = selection.filter((c) => c.loss !== null && !same(c)).sort((p, q) => p.loss! - q.loss!).slice(0, SHORTLIST);
     let winner: Config | undefined, top = Infinity;
     for (const cand of shortlist) {
