@@ -10,7 +10,7 @@ import { BACKEND, DIM, OptionError, PROGRESS, SEED, THREADS, int, num, oneOf, re
 import { chunkCount, withJob, type Env, type EnvSource } from "./pool.ts";
 import { addChunk, emptySums, makePlan, mergeSums, packPlanLevel, planBytes, solveLevel, unknowns, type ChunkSpec, type ChunkStats, type LevelPlan, type LevelSums } from "./system.ts";
 import { noiseLadder } from "./ladder.ts";
-import { GATINGS, shapeOf, type Gating, type Level } from "./level.ts";
+import { GATINGS, shapeOf, type Gating, type Level, type Regions } from "./level.ts";
 import { buildLadder, buildRegions, microClusters, sortByCluster } from "./regions.ts";
 import { leadingEigen, moments } from "./linalg.ts";
 import { streamState } from "./random.ts";
@@ -282,13 +282,14 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
   const sorted = sortByCluster(z, m, n, micro);
   for (let k = 0; k < m; k++) sorted.ids[k] = rows.ids[sorted.ids[k]];
   const ts = noiseLadder(Math.min(o.levels, effort.levels), o.tMin, T);
-  const ro = { R: o.regions === "single" ? 0 : c.R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: effort.emIterations, gating: c.gates, frames: c.degree > 0 || c.gates === "covariance" };
+  const withinUnknowns = (r: Regions) => {
+    const q = unknowns(r, c.degree);
+    if (q > o.maxUnknowns) throw new OptionError(`fit: a ${q}×${q} system per level exceeds maxUnknowns (${o.maxUnknowns}); lower the degree or rMax (--r-max), or raise maxUnknowns (--max-unknowns)`);
+  };
+  const ro = { R: o.regions === "single" ? 0 : c.R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: effort.emIterations, gating: c.gates, frames: c.degree > 0 || c.gates === "covariance", check: withinUnknowns };
   const { sets, setOf } = o.regions === "ladder" ? await buildLadder(sorted.x, m, n, sorted.starts, ro, ts, env.pool)
     : { sets: [await buildRegions(sorted.x, m, n, sorted.starts, ro, env.pool)], setOf: null };
-  const q = Math.max(...sets.map((r) => unknowns(r, c.degree)));
-  if (q > o.maxUnknowns) {
-    throw new OptionError(`fit: a ${q}×${q} system per level exceeds maxUnknowns (${o.maxUnknowns}); lower the degree or rMax (--r-max), or raise maxUnknowns (--max-unknowns)`);
-  }
+  sets.forEach(withinUnknowns);
   const work = sets.reduce((w, r, k) => w + fitWork(r, c.degree, setOf ? setOf.filter((v) => v === k).length : ts.length, m), 0); // the selection's budget (src/select.ts)
   const most = Math.max(...sets.flatMap((r) => r.ranks));
   if (!(work <= allow)) throw new WorkError(beyond(`${ts.length} levels of ${sets[0].weights.length} regions (ranks up to ${Math.max(0, most)}) at degree ${c.degree} need`, work, allow));

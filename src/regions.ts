@@ -27,6 +27,12 @@ export interface RegionOptions {
    * data those moments were nearly all of a candidate's cost (1000 × 300: 20–30 s each).
    */
   frames: boolean;
+  /**
+   * Throws for regions whose system is too large (the fit's maxUnknowns): called once the first
+   * frames are known, before the covariance gates' EM rounds — each of which costs those frames
+   * again (a 300-column candidate spent 100 s on them before being refused).
+   */
+  check?: (regions: Regions) => void;
 }
 
 /** EM rounds under covariance gates after the frames (each round: responsibilities, then new frames). */
@@ -243,6 +249,7 @@ async function regionsOf(job: Job, x: Float64Array, m: number, n: number, groups
   }
   if (!opt.frames) return frameless(weights, centres, n);
   let regions = await framed(job, m, n, weights, centres, opt);
+  opt.check?.(regions);
   // Covariance gates: EM for the mixture the gates describe (π_g N(c_g, I + frame spreads)),
   // so that the regions are that mixture's components rather than identity-covariance ones.
   for (let round = 0; opt.gating === "covariance" && round < SHAPED_ROUNDS; round++) {
