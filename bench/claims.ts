@@ -96,29 +96,29 @@ async function studyM(): Promise<void> {
     // the noise of an excess, and the fit of the slope over the m where the excess is above twice it
     const noise = excessNoise(truth, count, (x) => histogramTV(x, truth));
     noises.push(`${name} ${fmt(noise, 2)}`);
-    const ours: [number, number][] = [], theirs: [number, number][] = [], tvOurs: [number, number][] = [], tvOde: [number, number][] = [], tvTheirs: [number, number][] = [];
+    const ours: [number, number][] = [], theirs: [number, number][] = [], tvOurs: [number, number][] = [], tvSde: [number, number][] = [], tvTheirs: [number, number][] = [];
     for (const m of ms) {
       const data = truth.sample(m, SEED);
       const d = await runDiffmix(data, 2, count, SEED, PAPER);
       const e = runEM(data, 2, count, SEED, em, emLabel);
       const sd = scoreOf(d.model, truth), se = scoreOf(emResidualModel(e.model), truth);
       const xd = excess(d.samples, truth), xe = excess(e.samples, truth);
-      // the same model through the probability-flow ODE: what differs from xd is the samplers' discretisation
-      const xo = excess(await sample(d.model, count, { seed: SEED + 1, method: "ode" }), truth);
+      // the same model through the reverse SDE: what differs from xd is the samplers' discretisation
+      const xo = excess(await sample(d.model, count, { seed: SEED + 1, method: "exp" }), truth);
       ours.push([m, sd.relative]);
       theirs.push([m, se.relative]);
       tvOurs.push([m, xd.tv2d!]);
-      tvOde.push([m, xo.tv2d!]);
+      tvSde.push([m, xo.tv2d!]);
       tvTheirs.push([m, xe.tv2d!]);
       rows.push([name, String(m), d.size, e.size, fmt(sd.relative), fmt(se.relative), fmt(xd.tv2d), fmt(xo.tv2d), fmt(xe.tv2d), fmt(xd.slicedTV), fmt(xe.slicedTV),
         d.fitSeconds.toFixed(1), e.fitSeconds.toFixed(2), d.sampleSeconds.toFixed(1)]);
-      log(`  m ${name} ${m}: score error ${fmt(sd.relative)} (EM ${fmt(se.relative)}), tv2d − floor ${fmt(xd.tv2d)} (ode ${fmt(xo.tv2d)}, EM ${fmt(xe.tv2d)}), fit ${d.fitSeconds.toFixed(1)} s (EM ${e.fitSeconds.toFixed(1)} s)`);
+      log(`  m ${name} ${m}: score error ${fmt(sd.relative)} (EM ${fmt(se.relative)}), tv2d − floor ${fmt(xd.tv2d)} (sde ${fmt(xo.tv2d)}, EM ${fmt(xe.tv2d)}), fit ${d.fitSeconds.toFixed(1)} s (EM ${e.fitSeconds.toFixed(1)} s)`);
       if (e.model.k === K_TOP) capped.push(`${name} at m = ${m}`);
       if (m === KEEP_M && truth.kind === "discrete") keep.m[name] = { diffmix: d.model, em: e.model, truth };
     }
     const color = PALETTE[ci];
     series.push({ label: `${name}: diffmix`, points: ours, color }, { label: `${name}: ${emLabel}`, points: theirs, color, dashed: true });
-    tvSeries.push({ label: `${name}: diffmix`, points: tvOurs, color }, { label: `${name}: diffmix, ODE sampler`, points: tvOde, color: PALETTE[ci + 2] },
+    tvSeries.push({ label: `${name}: diffmix`, points: tvOurs, color }, { label: `${name}: diffmix, SDE sampler`, points: tvSde, color: PALETTE[ci + 2] },
       { label: `${name}: ${emLabel}`, points: tvTheirs, color, dashed: true },
       { label: `${name}: 2σ of an excess (noise)`, points: ms.map((m) => [m, 2 * noise]), color: PALETTE[7 - ci], markers: false });
     slopes.push(`${name}: diffmix ${logSlope(ours).toFixed(2)}, ${emLabel} ${logSlope(theirs).toFixed(2)}`);
@@ -126,7 +126,7 @@ async function studyM(): Promise<void> {
       const above = pts.filter(([, y]) => y > 2 * noise);
       return `${above.length >= 2 ? logSlope(above).toFixed(2) : "—"} (${above.length} of ${pts.length} points above 2σ)`;
     };
-    tvSlopes.push(`${name}: diffmix ${slope(tvOurs)}, diffmix with the ODE sampler ${slope(tvOde)}, ${emLabel} ${slope(tvTheirs)}`);
+    tvSlopes.push(`${name}: diffmix ${slope(tvOurs)}, diffmix with the SDE sampler ${slope(tvSde)}, ${emLabel} ${slope(tvTheirs)}`);
   }
   const total = seconds(t00);
   writeFigure("claims-m-score.svg", linePlot({
@@ -150,8 +150,8 @@ BIC picked on this ring in trial runs); BIC's k reached the top of the range: ${
 12 levels t ∈ [0.01, 4] (${SCORE_POINTS} fresh points per level, exact s_t); for EM the score of its
 fitted mixture noised to time t. **tv2d − floor** (cells 0.5) and **sliced − floor** use
 ${count} generated rows; the floor is the same measure for a fresh true sample of as many rows.
-diffmix samples with its default sampler (the exponential integrator, ${DEFAULT_STEPS.exp} steps); **(ode)**: the same
-model sampled through the probability-flow ODE (\`method: "ode"\`, its default ${DEFAULT_STEPS.ode} steps) — what differs
+diffmix samples with its default sampler (the probability-flow ODE, ${DEFAULT_STEPS.ode} steps); **(sde)**: the same
+model sampled through the reverse SDE (\`method: "exp"\`, its default ${DEFAULT_STEPS.exp} steps) — what differs
 between the two is the samplers' discretisation, not the score estimate.
 The excess of a perfect sampler is not 0 but noise: its sd σ (√2 × the sd of the floor over 8
 fresh samples) is ${noises.join(", ")}; an excess below 2σ is not distinguishable from 0.
@@ -165,7 +165,7 @@ an error per cell well below the cell's sampling noise raises the histogram TV o
 
 Fitted slopes of log(score error) on log m, all points: ${slopes.join("; ")} (a parametric rate is −1).
 
-${markdownTable(["instance", "m", "diffmix model", "EM model", "score err diffmix", "score err EM", "tv2d − floor diffmix", "tv2d − floor diffmix (ode)", "tv2d − floor EM", "sliced − floor diffmix", "sliced − floor EM", "fit s diffmix", "fit s EM", "sample s diffmix"], rows)}
+${markdownTable(["instance", "m", "diffmix model", "EM model", "score err diffmix", "score err EM", "tv2d − floor diffmix", "tv2d − floor diffmix (sde)", "tv2d − floor EM", "sliced − floor diffmix", "sliced − floor EM", "fit s diffmix", "fit s EM", "sample s diffmix"], rows)}
 
 Figures: \`figures/claims-m-score.svg\`, \`figures/claims-m-tv.svg\`.
 `);
