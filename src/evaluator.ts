@@ -7,7 +7,7 @@
  * (each with its own gates, exact at t) are blended with the same weights — two kernel calls.
  */
 import type { Arena, ArenaSpec, Kernels, U32 } from "./kernels/types.ts";
-import { blendLevels, packedLength, packLevel, shapeOf, workSize, type Gating, type Regions, type Shape } from "./level.ts";
+import { blendLevels, levelBelow, packedLength, packLevel, shapeOf, workSize, type Gating, type Regions, type Shape } from "./level.ts";
 import type { ModelData } from "./model.ts";
 import { multiIndexTable } from "./basis.ts";
 
@@ -62,16 +62,9 @@ export class Evaluator<S extends ArenaSpec = ArenaSpec> {
     this.ts = model.levels.map((lv) => lv.t);
   }
 
-  /** The index of the last level at or below t (0 below the first). */
-  private below(t: number): number {
-    let lo = 0;
-    while (lo < this.ts.length - 1 && this.ts[lo + 1] <= t) lo++;
-    return lo;
-  }
-
   /** The gates γ_g at time t of the first m rows of x: a fresh array, m × regions (with a ladder: the regions of the level below t). */
   gates(m: number, t: number): Float64Array {
-    const { regions, shape } = this.sets[this.setOf[this.below(t)]];
+    const { regions, shape } = this.sets[this.setOf[levelBelow(this.ts, t)]];
     packLevel(this.blend, shape, regions, t, this.gating);
     this.kernels.gates(m, this.x, this.blend, this.gamma, this.cbar);
     return this.gamma.slice(0, m * shape.G);
@@ -80,7 +73,7 @@ export class Evaluator<S extends ArenaSpec = ArenaSpec> {
   /** r̂_t at the first m rows of x into r (and ∇·r̂_t into div when withDiv). */
   residual(m: number, t: number, withDiv = false): void {
     const { ts } = this;
-    const lo = this.below(t), hi = Math.min(lo + 1, ts.length - 1);
+    const lo = levelBelow(ts, t), hi = Math.min(lo + 1, ts.length - 1);
     const a = Math.exp(-t), x = this.sets[this.setOf[lo]];
     let level = this.levels[lo];
     if (t === ts[lo] || t < ts[0] || lo === hi) {

@@ -290,10 +290,10 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
   const { sets, setOf } = o.regions === "ladder" ? await buildLadder(sorted.x, m, n, sorted.starts, ro, ts, env.pool)
     : { sets: [await buildRegions(sorted.x, m, n, sorted.starts, ro, env.pool)], setOf: null };
   sets.forEach(withinUnknowns);
-  const work = sets.reduce((w, r, k) => w + fitWork(r, c.degree, setOf ? setOf.filter((v) => v === k).length : ts.length, m), 0); // the selection's budget (src/select.ts)
-  const most = Math.max(...sets.flatMap((r) => r.ranks));
-  if (!(work <= allow)) throw new WorkError(beyond(`${ts.length} levels of ${sets[0].weights.length} regions (ranks up to ${Math.max(0, most)}) at degree ${c.degree} need`, work, allow));
-  const bytes = sets.reduce((b, r, k) => b + planBytes(r, c.degree, setOf ? setOf.filter((v) => v === k).length : ts.length, k === 0 ? m : 0), 0);
+  const levelsOf = (k: number) => (setOf ? setOf.filter((v) => v === k).length : ts.length); // set k's levels
+  const work = sets.reduce((w, r, k) => w + fitWork(r, c.degree, levelsOf(k), m), 0); // the selection's budget (src/select.ts)
+  if (!(work <= allow)) throw new WorkError(beyond(`${ts.length} levels of ${sets[0].weights.length} regions (ranks up to ${Math.max(0, ...sets.flatMap((r) => r.ranks))}) at degree ${c.degree} need`, work, allow));
+  const bytes = sets.reduce((b, r, k) => b + planBytes(r, c.degree, levelsOf(k), k === 0 ? m : 0), 0);
   withinBudget(bytes, budget, `${ts.length} levels of ${sets[0].weights.length} regions at degree ${c.degree}`);
   const level = makePlan(env.kernels.create(), sets, setOf, c.degree, ts, sorted.x, m, { gates: c.gates, seed: o.seed, ridge: o.ridge });
   const plan: FitPlan = {

@@ -25,6 +25,13 @@ export interface Level {
   set?: number;
 }
 
+/** The index of the last of the ascending times at or below t (0 below the first): the level in use at t. */
+export function levelBelow(times: ArrayLike<number>, t: number): number {
+  let l = 0;
+  while (l + 1 < times.length && times[l + 1] <= t) l++;
+  return l;
+}
+
 /** The region set k of a model or plan (see Level.set). */
 export function regionSet(p: { regions: Regions; ladder: Regions[] | null }, set = 0): Regions {
   return set === 0 ? p.regions : p.ladder![set - 1];

@@ -13,7 +13,7 @@
 import { kernelSource, type Backend, type KernelSource } from "./kernels/index.ts";
 import { Evaluator } from "./evaluator.ts";
 import { toPoints } from "./dataset.ts";
-import { regionSet, type Gating, type Level, type Regions } from "./level.ts";
+import { levelBelow, regionSet, type Gating, type Level, type Regions } from "./level.ts";
 import { flowLogpdf, type LogpdfOptions } from "./flow.ts";
 import { findComponents, predict, predictProba, regionComponents, type Components, type ComponentsOptions } from "./components.ts";
 import { EVAL_MAX, ModelError, modelJSON, parseModel } from "./model-file.ts";
@@ -177,9 +177,7 @@ export class ScoreModel implements ModelData {
 
   /** The region set in use at time t: the regions, or with a ladder the set of the last level at or below t (the first level's below it). */
   regionsAt(t: number): Regions {
-    let l = 0;
-    while (l + 1 < this.levels.length && this.levels[l + 1].t <= t) l++;
-    return regionSet(this, this.levels[l].set);
+    return regionSet(this, this.levels[levelBelow(this.levels.map((lv) => lv.t), t)].set);
   }
 
   /**

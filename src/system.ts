@@ -101,7 +101,7 @@ const levelTime = (t: number) => ({ a: Math.exp(-t), sigma: Math.sqrt(-Math.expm
  */
 export function makePlan(kernels: Kernels, sets: Regions[], setOf: number[] | null, degree: number, ts: number[], x: Float64Array, m: number,
   o: { gates: Gating; seed: number; ridge: number }): LevelPlan {
-  const regionsAt = (l: number) => sets[setOf ? setOf[l] : 0];
+  const setAt = (l: number) => (setOf ? setOf[l] : 0), regionsAt = (l: number) => sets[setAt(l)];
   const head = { regions: sets[0], ladder: setOf ? sets.slice(1) : null, degree, gates: o.gates, seed: o.seed, ridge: o.ridge };
   const withSet = (l: number) => (setOf ? { set: setOf[l] } : {});
   if (degree <= 1) {
@@ -120,7 +120,7 @@ export function makePlan(kernels: Kernels, sets: Regions[], setOf: number[] | nu
   }
   const levels = ts.map((t, l) => {
     const { a, sigma } = levelTime(t);
-    const regions = regionsAt(l), shape = shapes[setOf ? setOf[l] : 0], G = shape.G;
+    const regions = regionsAt(l), shape = shapes[setAt(l)], G = shape.G;
     packLevel(A.level, shape, regions, t, o.gates);
     A.state.set(streamState(o.seed, "clip", l));
     kernels.ouNoise(pilot * n, A.px0, a, sigma, A.state, A.pxt);
