@@ -224,9 +224,13 @@ async function planWith(data: number[][] | Float64Array, options: FitOptions | u
   return { plan: { ...plan, config: record, selection }, env, sorted, o };
 }
 
-/** The horizon for rows z: T = max(4, log S + margin), S the largest standard deviation. */
-export function horizon(z: Float64Array, m: number, n: number): number {
-  const top = leadingEigen(moments(z, m, n).cov, n, 1, -Infinity, 1e-9).values[0];
+/** The largest variance of rows z (the top eigenvalue of their covariance). */
+function spread(z: Float64Array, m: number, n: number): number {
+  return leadingEigen(moments(z, m, n).cov, n, 1, -Infinity, 1e-9).values[0];
+}
+
+/** The horizon for rows whose largest variance is `top`: T = max(4, log S + margin), S the largest standard deviation. */
+function horizonOf(top: number): number {
   return Math.max(4, 0.5 * Math.log(Math.max(top, 1e-300)) + HORIZON_MARGIN);
 }
 
@@ -242,9 +246,9 @@ const FINAL: Effort = { levels: Infinity, emIterations: EM_ITERATIONS };
 const SELECTION: Effort = { levels: 12, emIterations: EM_ITERATIONS };
 
 /**
- * Per set of rows: the map's shape per kind, and the micro-clusters per (map kind, K) in units
- * of σ₀ = 1 (k-means is equivariant under scaling), so the candidates that differ only in σ₀
- * share them.
+ * Per set of rows: the map's shape per kind, the mapped rows' largest variance and the
+ * micro-clusters per (map kind, K), both in units of σ₀ = 1 (the variance scales as σ₀⁻², and
+ * k-means is equivariant under scaling), so the candidates that differ only in σ₀ share them.
  */
 type MicroCache = WeakMap<IdRows, Map<string, Float64Array>>;
 
@@ -268,7 +272,11 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
   known.set(shapeKey, shape);
   const map = makeMap(c.map, c.scale, rows.x, m, n, prep.centre, prep.scales, shape);
   const z = toModel(map, mapMatrices(map).inv, rows.x, m);
-  const T = o.T === "auto" ? horizon(z, m, n) : o.T;
+  // The horizon: z's largest variance scales as σ₀⁻², so candidates that differ in σ₀ share it (kept at σ₀ = 1).
+  const topKey = `top|${c.map}`;
+  const top = known.has(topKey) ? known.get(topKey)![0] / c.scale ** 2 : o.T === "auto" ? spread(z, m, n) : NaN;
+  if (!known.has(topKey)) known.set(topKey, Float64Array.of(top * c.scale ** 2));
+  const T = o.T === "auto" ? horizonOf(top) : o.T;
   if (!(o.tMin < T)) throw new OptionError(`invalid option "tMin": must be below the horizon T (${T}), got ${o.tMin}`);
   const K = Math.max(1, Math.min(c.granularity, Math.floor(m / 20)));
   const budget = o.memory === "auto" ? env.memory : o.memory * 2 ** 20;
@@ -310,13 +318,15 @@ async function accumulateWith(env: Env, plan: FitPlan, z: Float64Array, ids: Flo
   onProgress?: (p: Progress) => void): Promise<FitStats> {
   const n = plan.dim, shape = shapeOf(plan.regions, plan.degree), L = plan.levels.length;
   const sum = new Float64Array(n), outer = new Float64Array(n * n);
+  // The upper triangle, then its mirror: z_i·z_j and z_j·z_i are the same product, so the sums are too.
   for (let t = 0; t < m; t++) {
     for (let i = 0; i < n; i++) {
       const zi = z[t * n + i];
       sum[i] += zi;
-      for (let j = 0; j < n; j++) outer[i * n + j] += zi * z[t * n + j];
+      for (let j = i; j < n; j++) outer[i * n + j] += zi * z[t * n + j];
     }
   }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) outer[i * n + j] = outer[j * n + i];
   // One job per region set (a ladder's levels use several), each level's chunks added in chunk order.
   const levels: LevelSums[] = new Array(L);
   const sets = [plan.regions, ...(plan.ladder ?? [])];

@@ -1,49 +1,151 @@
 /** Small dense linear algebra for n×n problems (n = the data dimension); not hot. */
 
-/** Eigen-decomposition of a symmetric n×n matrix (row-major) by cyclic Jacobi, eigenvalues descending. */
+/**
+ * Eigen-decomposition of a symmetric n×n matrix (row-major), eigenvalues descending: Householder
+ * reduction to tridiagonal form, then the implicit QL algorithm with Wilkinson-type shifts
+ * (EISPACK's tred2/tql2, as JAMA transcribes them). About 9n³ flops where cyclic Jacobi took ~10
+ * sweeps of 4n³: a 300×300 region covariance in 0.2 s instead of 5.6 s (issue 14, row 6).
+ */
 export function symmetricEigen(a: ArrayLike<number>, n: number): { values: Float64Array; vectors: Float64Array } {
-  const m = Float64Array.from(a);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += m[i * n + j] ** 2;
-    if (off < 1e-30) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = m[p * n + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (m[q * n + q] - m[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let k = 0; k < n; k++) {
-          const mkp = m[k * n + p], mkq = m[k * n + q];
-          m[k * n + p] = c * mkp - s * mkq;
-          m[k * n + q] = s * mkp + c * mkq;
-        }
-        for (let k = 0; k < n; k++) {
-          const mpk = m[p * n + k], mqk = m[q * n + k];
-          m[p * n + k] = c * mpk - s * mqk;
-          m[q * n + k] = s * mpk + c * mqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p], vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => m[j * n + j] - m[i * n + i]);
+  const V = Float64Array.from(a), d = new Float64Array(n), e = new Float64Array(n);
+  if (n === 0) return { values: d, vectors: V };
+  tridiagonalise(V, d, e, n);
+  tridiagonalQL(V, d, e, n);
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[j] - d[i]);
   const values = new Float64Array(n), vectors = new Float64Array(n * n);
   order.forEach((src, dst) => {
-    values[dst] = m[src * n + src];
-    for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src];
+    values[dst] = d[src];
+    for (let k = 0; k < n; k++) vectors[k * n + dst] = V[k * n + src];
   });
   return { values, vectors }; // vectors[k*n + j] = coordinate k of eigenvector j
 }
 
-/** Below this order (or when k is not small against n), leadingEigen is Jacobi's whole decomposition. */
+/** tred2: V (the matrix, in place) becomes the orthogonal transformation; d the diagonal, e the subdiagonal (e[i] below d[i]). */
+function tridiagonalise(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+  for (let j = 0; j < n; j++) d[j] = V[(n - 1) * n + j];
+  for (let i = n - 1; i > 0; i--) {
+    let scale = 0, h = 0;
+    for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
+    if (scale === 0) {
+      e[i] = d[i - 1];
+      for (let j = 0; j < i; j++) {
+        d[j] = V[(i - 1) * n + j];
+        V[i * n + j] = 0;
+        V[j * n + i] = 0;
+      }
+    } else {
+      for (let k = 0; k < i; k++) {
+        d[k] /= scale;
+        h += d[k] * d[k];
+      }
+      let f = d[i - 1], g = Math.sqrt(h);
+      if (f > 0) g = -g;
+      e[i] = scale * g;
+      h -= f * g;
+      d[i - 1] = f - g;
+      for (let j = 0; j < i; j++) e[j] = 0;
+      for (let j = 0; j < i; j++) {
+        f = d[j];
+        V[j * n + i] = f;
+        g = e[j] + V[j * n + j] * f;
+        for (let k = j + 1; k < i; k++) {
+          g += V[k * n + j] * d[k];
+          e[k] += V[k * n + j] * f;
+        }
+        e[j] = g;
+      }
+      f = 0;
+      for (let j = 0; j < i; j++) {
+        e[j] /= h;
+        f += e[j] * d[j];
+      }
+      const hh = f / (h + h);
+      for (let j = 0; j < i; j++) e[j] -= hh * d[j];
+      for (let j = 0; j < i; j++) {
+        f = d[j];
+        g = e[j];
+        for (let k = j; k < i; k++) V[k * n + j] -= f * e[k] + g * d[k];
+        d[j] = V[(i - 1) * n + j];
+        V[i * n + j] = 0;
+      }
+    }
+    d[i] = h;
+  }
+  // Accumulate the transformations.
+  for (let i = 0; i < n - 1; i++) {
+    V[(n - 1) * n + i] = V[i * n + i];
+    V[i * n + i] = 1;
+    const h = d[i + 1];
+    if (h !== 0) {
+      for (let k = 0; k <= i; k++) d[k] = V[k * n + i + 1] / h;
+      for (let j = 0; j <= i; j++) {
+        let g = 0;
+        for (let k = 0; k <= i; k++) g += V[k * n + i + 1] * V[k * n + j];
+        for (let k = 0; k <= i; k++) V[k * n + j] -= g * d[k];
+      }
+    }
+    for (let k = 0; k <= i; k++) V[k * n + i + 1] = 0;
+  }
+  for (let j = 0; j < n; j++) {
+    d[j] = V[(n - 1) * n + j];
+    V[(n - 1) * n + j] = 0;
+  }
+  V[(n - 1) * n + n - 1] = 1;
+  e[0] = 0;
+}
+
+/** tql2: the tridiagonal (d, e) diagonalised in place, its rotations applied to V's columns. */
+function tridiagonalQL(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+  for (let i = 1; i < n; i++) e[i - 1] = e[i];
+  e[n - 1] = 0;
+  let f = 0, tst1 = 0;
+  const eps = 2 ** -52;
+  for (let l = 0; l < n; l++) {
+    tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]));
+    let m = l;
+    while (m < n - 1 && !(Math.abs(e[m]) <= eps * tst1)) m++;
+    // 30 iterations per eigenvalue is EISPACK's bound; it converges in two or three.
+    for (let iter = 0; m > l && iter < 30 && !(Math.abs(e[l]) <= eps * tst1); iter++) {
+      let g = d[l], p = (d[l + 1] - g) / (2 * e[l]), r = Math.hypot(p, 1);
+      if (p < 0) r = -r;
+      d[l] = e[l] / (p + r);
+      d[l + 1] = e[l] * (p + r);
+      const dl1 = d[l + 1];
+      let h = g - d[l];
+      for (let i = l + 2; i < n; i++) d[i] -= h;
+      f += h;
+      p = d[m];
+      let c = 1, c2 = 1, c3 = 1, s = 0, s2 = 0;
+      const el1 = e[l + 1];
+      for (let i = m - 1; i >= l; i--) {
+        c3 = c2;
+        c2 = c;
+        s2 = s;
+        g = c * e[i];
+        h = c * p;
+        r = Math.hypot(p, e[i]);
+        e[i + 1] = s * r;
+        s = e[i] / r;
+        c = p / r;
+        p = c * d[i] - s * g;
+        d[i + 1] = h + s * (c * g + s * d[i]);
+        for (let k = 0; k < n; k++) {
+          const vk = k * n;
+          h = V[vk + i + 1];
+          V[vk + i + 1] = s * V[vk + i] + c * h;
+          V[vk + i] = c * V[vk + i] - s * h;
+        }
+      }
+      p = (-s * s2 * c3 * el1 * e[l]) / dl1;
+      e[l] = s * p;
+      d[l] = c * p;
+    }
+    d[l] += f;
+    e[l] = 0;
+  }
+}
+
+/** Below this order (or when k is not small against n), leadingEigen is symmetricEigen's whole decomposition. */
 const SUBSPACE_FROM = 48;
 
 /**
@@ -51,11 +153,11 @@ const SUBSPACE_FROM = 48;
  * at most k of them: values descending, vectors n×(count) row-major (vectors[i*c + j]:
  * coordinate i of pair j). Small or square problems take symmetricEigen; wide ones (a region's
  * covariance in 300-D, k ≤ 16) subspace iteration with Rayleigh–Ritz on k + 4 vectors: O(n²k)
- * per sweep instead of Jacobi's O(n³). It stops when the pairs above `above` have settled (their
+ * per sweep instead of the whole decomposition's O(n³). It stops when the pairs above `above` have settled (their
  * values move by less than tol relative to the largest) and the next Ritz value plus its
  * residual ‖Ay − θy‖ is at most `above` (a matrix eigenvalue lies within the residual of θ):
  * only the pairs above the cut must converge, so a bulk of nearly equal values below it costs
- * nothing. Pairs that do not settle within a Jacobi decomposition's cost get one.
+ * nothing. Pairs that do not settle within a whole decomposition's cost get one.
  */
 export function leadingEigen(a: ArrayLike<number>, n: number, k: number, above: number, tol = 1e-10): { values: Float64Array; vectors: Float64Array } {
   k = Math.min(k, n);
@@ -80,7 +182,7 @@ export function leadingEigen(a: ArrayLike<number>, n: number, k: number, above: 
     Q[i] = seed / 2 ** 32 - 0.5;
   }
   orthonormalise(Q, n, p);
-  // At most the sweeps that cost what one Jacobi decomposition does (~10 n³ against 2n²p each).
+  // At most the sweeps that cost what one whole decomposition does (~9n³, as Jacobi's ~10 sweeps did, against 2n²p each).
   const sweeps = Math.max(50, Math.ceil((5 * n) / p));
   let previous: Float64Array = new Float64Array(p).fill(-Infinity);
   for (let sweep = 0; sweep < sweeps; sweep++) {
@@ -125,7 +227,7 @@ export function leadingEigen(a: ArrayLike<number>, n: number, k: number, above: 
     Q.set(Z);
     orthonormalise(Q, n, p);
   }
-  // Not settled (pairs packed around the cut): Jacobi's whole decomposition, slower but exact.
+  // Not settled (pairs packed around the cut): the whole decomposition, slower but exact.
   const { values, vectors } = symmetricEigen(a, n);
   return cut(values, vectors, n, n);
 }

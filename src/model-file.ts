@@ -229,12 +229,15 @@ class Validator {
     A.forEach((v, k) => Math.abs(v) <= DATA_MAX || this.fail(`map.shape[${k}]`, `σ₀ × ${M[k]} = ${v} is beyond ±${DATA_MAX.toExponential(0)} (data units)`));
     if (!inv.every(Number.isFinite)) this.fail("map", `the inverse of σ₀·shape is not finite: the map cannot be inverted`);
     let worst = 0, logdet = 0;
+    // Row i of A·inv over the nonzero A[i, k] only: O(n²) for the diagonal kinds, not O(n³).
+    const row = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let k = 0; k < n; k++) s += A[i * n + k] * inv[k * n + j];
-        worst = Math.max(worst, Math.abs(s - (i === j ? 1 : 0)));
+      row.fill(0);
+      for (let k = 0; k < n; k++) {
+        const aik = A[i * n + k];
+        if (aik !== 0) for (let j = 0; j < n; j++) row[j] += aik * inv[k * n + j];
       }
+      for (let j = 0; j < n; j++) worst = Math.max(worst, Math.abs(row[j] - (i === j ? 1 : 0)));
     }
     if (!(worst <= TOL)) this.fail("map.shape", `is singular or too ill-conditioned to invert (σ₀M·(σ₀M)⁻¹ is off the identity by ${worst.toExponential(1)})`);
     const lu = Float64Array.from(M);
@@ -246,7 +249,7 @@ class Validator {
       logdet += Math.log(Math.abs(d));
       for (let r = c + 1; r < n; r++) {
         const f = lu[r * n + c] / d;
-        for (let k = c; k < n; k++) lu[r * n + k] -= f * lu[c * n + k];
+        if (f !== 0) for (let k = c; k < n; k++) lu[r * n + k] -= f * lu[c * n + k];
       }
     }
     if (!(Math.abs(logdet) <= TOL)) this.fail("map.shape", `expected |det| = 1 (σ₀ carries the scale), got ${Math.exp(logdet)}`);

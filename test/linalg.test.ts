@@ -42,10 +42,36 @@ describe("leadingEigen: the k largest eigenpairs", () => {
     });
   }
 
-  it("below the subspace size it is Jacobi's decomposition, sliced", () => {
+  it("below the subspace size it is the whole decomposition, sliced", () => {
     const { A } = known(10, [5, 4, 3, 2, 1, 1, 1, 1, 1, 1], 3);
     const full = symmetricEigen(A, 10), top = leadingEigen(A, 10, 3, 0);
     expect(Array.from(top.values)).toEqual(Array.from(full.values.subarray(0, 3)));
     expect(leadingEigen(A, 10, 3, 4.5).values.length).toBe(1);
   });
+});
+
+describe("symmetricEigen: the whole decomposition", () => {
+  for (const n of [1, 2, 7, 60, 200]) {
+    it(`n = ${n}: a spectrum with repeated and zero values, every value to 1e-12 of the largest, AV = VΛ and VᵀV = I to 1e-12`, () => {
+      const r = rng(100 + n);
+      // Repeated values (a degenerate eigenspace, where any basis is right) and a zero.
+      const lambda = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 2 : i === n - 1 ? 0 : 5 * r.u())).sort((a, b) => b - a);
+      const { A } = known(n, lambda, n + 7);
+      const { values, vectors } = symmetricEigen(A, n);
+      const top = Math.max(1, lambda[0]);
+      for (let j = 0; j < n; j++) expect(Math.abs(values[j] - lambda[j])).toBeLessThan(1e-12 * top);
+      for (let j = 0; j < n; j++) {
+        for (let i = 0; i < n; i++) {
+          let av = 0;
+          for (let l = 0; l < n; l++) av += A[i * n + l] * vectors[l * n + j];
+          expect(Math.abs(av - values[j] * vectors[i * n + j])).toBeLessThan(1e-12 * top);
+        }
+        for (let l = 0; l <= j; l++) {
+          let dot = 0;
+          for (let i = 0; i < n; i++) dot += vectors[i * n + j] * vectors[i * n + l];
+          expect(Math.abs(dot - (j === l ? 1 : 0))).toBeLessThan(1e-12);
+        }
+      }
+    });
+  }
 });
