@@ -122,9 +122,10 @@ async function child(job: { instance: string; method: Method; m: number }): Prom
     t0 = performance.now();
     samples = await sample(model, job.m, { seed: FIT_SEED + 1, ...opts.sample });
     fingerprint = digest(model, samples);
-    if (job.method === "diffmix") {
+    if (job.method === "diffmix" || job.method === "diffmix-1t") {
       // logpdf throughput (the probability-flow ODE, default steps, exact divergence) on the data
-      // rows, on the pool's threads as `diffmix logpdf` runs it (model.logpdf's numbers).
+      // rows, on the pool's threads as `diffmix logpdf` runs it (model.logpdf's numbers); with one
+      // thread too, for the threads' gain.
       const l0 = process.cpuUsage(), w0 = performance.now();
       await logpdfOn(model, data, opts.fit);
       logpdf = { wall: (performance.now() - w0) / 1e3, cpu: cpuSeconds(process.cpuUsage(l0)), rows: job.m };
@@ -273,6 +274,16 @@ async function parent(argv: string[]): Promise<void> {
       const x = results.find((r) => r.instance === inst && r.method === "diffmix"), y = results.find((r) => r.instance === inst && r.method === "diffmix-1t");
       return x && y ? y.fit_wall / x.fit_wall : null;
     })(),
+    // Amdahl's serial fraction s from the p-thread speed-up S = T₁/T_p: 1/S = s + (1 − s)/p.
+    serial_fraction_fit: (() => {
+      const x = results.find((r) => r.instance === inst && r.method === "diffmix"), y = results.find((r) => r.instance === inst && r.method === "diffmix-1t");
+      const p = cpus().length;
+      return x && y && p > 1 ? (p * x.fit_wall / y.fit_wall - 1) / (p - 1) : null;
+    })(),
+    one_over_two_threads_logpdf_wall: (() => {
+      const x = results.find((r) => r.instance === inst && r.method === "diffmix")?.logpdf, y = results.find((r) => r.instance === inst && r.method === "diffmix-1t")?.logpdf;
+      return x && y ? y.wall / x.wall : null;
+    })(),
     threads_identical: (() => {
       const x = results.find((r) => r.instance === inst && r.method === "diffmix"), y = results.find((r) => r.instance === inst && r.method === "diffmix-1t");
       return x && y ? x.digest === y.digest : null;
@@ -308,7 +319,8 @@ async function parent(argv: string[]): Promise<void> {
       const r = ratios[n];
       return `${n}: reference / WASM total ${f(r.reference_over_wasm_wall)}× wall (${f(r.reference_over_wasm_cpu)}× CPU); ` +
         `scikit-learn / diffmix total ${f(r.sklearn_over_diffmix_wall)}× wall (${f(r.sklearn_over_diffmix_cpu)}× CPU), with the reverse SDE sampler ${f(r.sklearn_over_diffmix_sde_wall)}× wall; ` +
-        `EM baseline / diffmix ${f(r.em_over_diffmix_wall)}× wall; 1 thread / ${cpus().length} threads: fit ${f(r.one_over_two_threads_fit_wall)}×, total ${f(r.one_over_two_threads_wall)}× wall, ` +
+        `EM baseline / diffmix ${f(r.em_over_diffmix_wall)}× wall; 1 thread / ${cpus().length} threads: fit ${f(r.one_over_two_threads_fit_wall)}× (serial fraction ${f(r.serial_fraction_fit)} by Amdahl's law; the load makes it noisy), ` +
+        `logpdf ${f(r.one_over_two_threads_logpdf_wall)}×, total ${f(r.one_over_two_threads_wall)}× wall, ` +
         `model and samples ${r.threads_identical === null ? "—" : r.threads_identical ? "bitwise identical" : "DIFFERENT"} (digest).`;
     }),
     "",
