@@ -57,7 +57,7 @@ for (const c of cases) {
   const wall = (performance.now() - t0) / 1e3, used = process.cpuUsage(c0), cpu = (used.user + used.system) / 1e6;
   const sel = selected ? (selected - t0) / 1e3 : NaN;
   const cfg = model.config as Record<string, unknown>;
-  const what = `${model.map.kind} map, ${model.gating} gates, σ₀ ${model.map.scale.toPrecision(4)}, K=${cfg.granularity}, R=${cfg.R}, degree ${model.degree}: ${model.regions.weights.length} regions`;
+  const what = `${model.map.kind} map, ${model.gating} gates, σ₀ ${model.map.scale.toPrecision(4)}, K=${cfg.granularity}, R=${cfg.R}, degree ${model.degree}: ${model.regions.weights.length} region${model.regions.weights.length === 1 ? "" : "s"}`;
   rows.push(`| ${c.name} | ${wall.toFixed(1)} | ${cpu.toFixed(1)} | ${sel.toFixed(1)} (${((100 * sel) / wall).toFixed(0)}%) | ${model.selection.length} | ${what} |`);
   console.log(rows[rows.length - 1]);
 }

@@ -11,7 +11,7 @@ import { chunkCount, withJob, type Env, type EnvSource } from "./pool.ts";
 import { addChunk, emptySums, makePlan, mergeSums, packPlanLevel, planBytes, solveLevel, unknowns, type ChunkSpec, type ChunkStats, type LevelPlan, type LevelSums } from "./system.ts";
 import { noiseLadder } from "./ladder.ts";
 import { GATINGS, shapeOf, type Gating, type Level, type Regions } from "./level.ts";
-import { buildLadder, buildRegions, microClusters, sortByCluster } from "./regions.ts";
+import { buildLadder, buildRegions, microClusters, needsFrames, sortByCluster } from "./regions.ts";
 import { leadingEigen, moments } from "./linalg.ts";
 import { streamState } from "./random.ts";
 import { ScoreModel, type Candidate } from "./model.ts";
@@ -274,8 +274,9 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
   const z = toModel(map, mapMatrices(map).inv, rows.x, m);
   // The horizon: z's largest variance scales as σ₀⁻², so candidates that differ in σ₀ share it (kept at σ₀ = 1).
   const topKey = `top|${c.map}`;
-  const top = known.has(topKey) ? known.get(topKey)![0] / c.scale ** 2 : o.T === "auto" ? spread(z, m, n) : NaN;
-  if (!known.has(topKey)) known.set(topKey, Float64Array.of(top * c.scale ** 2));
+  const cached = known.get(topKey)?.[0];
+  const top = o.T !== "auto" ? NaN : cached !== undefined ? cached / c.scale ** 2 : spread(z, m, n);
+  if (o.T === "auto" && cached === undefined) known.set(topKey, Float64Array.of(top * c.scale ** 2));
   const T = o.T === "auto" ? horizonOf(top) : o.T;
   if (!(o.tMin < T)) throw new OptionError(`invalid option "tMin": must be below the horizon T (${T}), got ${o.tMin}`);
   const K = Math.max(1, Math.min(c.granularity, Math.floor(m / 20)));
@@ -294,7 +295,7 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
     const q = unknowns(r, c.degree);
     if (q > o.maxUnknowns) throw new OptionError(`fit: a ${q}×${q} system per level exceeds maxUnknowns (${o.maxUnknowns}); lower the degree or rMax (--r-max), or raise maxUnknowns (--max-unknowns)`);
   };
-  const ro = { R: o.regions === "single" ? 0 : c.R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: effort.emIterations, gating: c.gates, frames: c.degree > 0 || c.gates === "covariance", check: withinUnknowns };
+  const ro = { R: o.regions === "single" ? 0 : c.R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: effort.emIterations, gating: c.gates, frames: needsFrames(c.degree, c.gates), check: withinUnknowns };
   const { sets, setOf } = o.regions === "ladder" ? await buildLadder(sorted.x, m, n, sorted.starts, ro, ts, env.pool)
     : { sets: [await buildRegions(sorted.x, m, n, sorted.starts, ro, env.pool)], setOf: null };
   sets.forEach(withinUnknowns);

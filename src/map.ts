@@ -188,7 +188,8 @@ export function toModel(map: DataMap, inv: Float64Array, x: Float64Array, rows: 
 /**
  * Whether the n×n matrix is diagonal (the isotropic and diagonal maps): then toModel and toData
  * take O(n) per row, not O(n²) — 300-D selections spent 13% on those products. `0 +` keeps
- * the dense sum's numbers bit for bit (it adds exact zeros to +0, which turns a −0 into +0).
+ * the dense sum's numbers bit for bit (it adds exact zeros to +0, which turns a −0 into +0;
+ * toData's sum starts at b_i instead, so only the sign of an exact zero could differ).
  */
 function isDiagonal(a: Float64Array, n: number): boolean {
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j && a[i * n + j] !== 0) return false;

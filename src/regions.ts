@@ -35,6 +35,11 @@ export interface RegionOptions {
   check?: (regions: Regions) => void;
 }
 
+/** Whether regions get local frames (RegionOptions.frames): polynomials of degree ≥ 1 and covariance gates need them. */
+export function needsFrames(degree: number, gates: Gating): boolean {
+  return degree > 0 || gates === "covariance";
+}
+
 /** EM rounds under covariance gates after the frames (each round: responsibilities, then new frames). */
 export const SHAPED_ROUNDS = 10;
 

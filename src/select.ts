@@ -22,7 +22,7 @@ import type { Resolved } from "./fit.ts";
 import type { Prepared } from "./prepare.ts";
 import { streamState, uniforms } from "./random.ts";
 import { SystemError } from "./system.ts";
-import { SHAPED_ROUNDS } from "./regions.ts";
+import { needsFrames, SHAPED_ROUNDS } from "./regions.ts";
 
 /** Rows with their ids (their places in the data as given: they name the rows' noise). */
 export interface IdRows {
@@ -279,11 +279,10 @@ export function beyond(what: string, work: number, left: number): string {
   return `${what} about ${work.toExponential(1)} multiply-adds, more than the ${Math.max(0, left).toExponential(1)} left of the selection's ${SELECT_WORK.toExponential(0)}; lower the degree or --r-max, or fix what the selection chooses`;
 }
 
-
 /** Multiply-adds of building K regions on m rows, at most: their n×n second moments, once, or per round of the covariance gates' EM. */
 export function regionWork(m: number, n: number, K: number, gates: Gating, degree: number): number {
   // Frameless regions (degree 0 under soft or hard gates, src/regions.ts) need first moments only.
-  if (degree === 0 && gates !== "covariance") return m * K * n;
+  if (!needsFrames(degree, gates)) return m * K * n;
   return m * K * n * n * (gates === "covariance" ? 1 + SHAPED_ROUNDS : 1);
 }
 
