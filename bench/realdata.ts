@@ -4,7 +4,7 @@
  * data with the Jacobian added back, and the exact density where it is known. Nats per row
  * of the raw data, higher is better.
  *
- *   npm run bench:realdata -- [--only moons,iris] [--json FILE] [--no-write] [--no-cli] [--fit JSON]
+ *   npm run bench:realdata -- [--only moons,iris] [--json FILE] [--no-write] [--no-cli] [--no-zscored] [--fit JSON]
  *
  * Data sets: FFJORD's toys moons, pinwheel and checkerboard (10 000 rows, one fixed 80/20
  * split) and scikit-learn's copies of iris, wine, breast cancer and diabetes (5 fixed 80/20
@@ -18,7 +18,7 @@
  *     (defaults, the same seed), timed, and their mean checked against the API's;
  *   - for the 10 000-row toys, also one fit of all 10 000 rows, timed (the ≤ 3 s target).
  * Writes the section between <!-- begin realdata --> and <!-- end realdata --> of
- * bench/RESULTS.md (not with --only, --fit or --no-write) and, with --json, every number.
+ * bench/RESULTS.md (not with --only, --fit, --no-zscored or --no-write) and, with --json, every number.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -78,18 +78,19 @@ interface SetResult {
 }
 
 function parseArgs(argv: string[]) {
-  const o = { only: undefined as string[] | undefined, json: undefined as string | undefined, write: true, cli: true, fit: {} as FitOptions, fitText: "" };
+  const o = { only: undefined as string[] | undefined, json: undefined as string | undefined, write: true, cli: true, zscored: true, fit: {} as FitOptions, fitText: "" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--only") o.only = (argv[++i] ?? "").split(",").filter(Boolean);
     else if (a === "--json") o.json = argv[++i];
     else if (a === "--no-write") o.write = false;
     else if (a === "--no-cli") o.cli = false;
+    else if (a === "--no-zscored") o.zscored = false;
     else if (a === "--fit") o.fit = JSON.parse((o.fitText = argv[++i] ?? "{}")) as FitOptions;
     else if (a === "--help" || a === "-h") {
-      console.log("usage: npm run bench:realdata -- [--only moons,iris] [--json FILE] [--no-write] [--no-cli] [--fit JSON]");
+      console.log("usage: npm run bench:realdata -- [--only moons,iris] [--json FILE] [--no-write] [--no-cli] [--no-zscored] [--fit JSON]");
       process.exit(0);
-    } else throw new Error(`unknown argument "${a}" (known: --only NAME,NAME, --json FILE, --no-write, --no-cli, --fit JSON)`);
+    } else throw new Error(`unknown argument "${a}" (known: --only NAME,NAME, --json FILE, --no-write, --no-cli, --no-zscored, --fit JSON)`);
   }
   for (const n of o.only ?? []) if (!SETS.some((s) => s.name === n)) throw new Error(`unknown data set "${n}" (known: ${SETS.map((s) => s.name).join(", ")})`);
   return o;
@@ -204,7 +205,8 @@ async function main() {
         const load = loadavg()[0];
         const d = await fitDiffmix(train, test, n, options);
         const sc = scaler(train, n);
-        const z = await fitDiffmix(sc.apply(train), sc.apply(test), n, options, sc.logJacobian);
+        // --no-zscored (for quick comparisons): the z-scored column is left empty (NaN).
+        const z = args.zscored ? await fitDiffmix(sc.apply(train), sc.apply(test), n, options, sc.logJacobian) : { ...d, mean: NaN, fitSeconds: NaN, fitCpuSeconds: NaN };
         const diffRows = d.rows.map((v, k) => v - peer[k]);
         const { rows: _a, ...dk } = d, { rows: _b, ...zk } = z;
         splits.push({ peers: ps, diffmix: dk, zscored: zk, rowDiff: { mean: mean(diffRows), se: sd(diffRows) / Math.sqrt(diffRows.length) }, load });
@@ -300,7 +302,7 @@ ${times}
     writeFileSync(args.json, JSON.stringify({ date, command, machine, options, wallSeconds: wall, results }, null, 2) + "\n");
     console.log(`wrote ${args.json}`);
   }
-  if (args.write && !args.only && !args.fitText) writeSection("realdata", md);
+  if (args.write && !args.only && !args.fitText && args.zscored) writeSection("realdata", md);
   else console.log(md);
 }
 

@@ -73,7 +73,8 @@ describe("continuous mixtures", () => {
 describe("options and the command", () => {
   it("options are validated with the parameter named; diffmix components prints the same JSON", async () => {
     const truth = mixtureFromSpec(presets.blobs2d);
-    const model = await fit(truth.sample(2000, 1), { dim: 2, seed: 1, degree: 0, R: 2, levels: 8 });
+    // Soft gates: components found from the flow, which these options steer (a covariance-gate model's are its regions).
+    const model = await fit(truth.sample(2000, 1), { dim: 2, seed: 1, degree: 0, R: 2, levels: 8, gates: "soft" });
     expect(() => model.components({ starts: 5 })).toThrow('invalid option "starts": expected an integer in [10, 1000000], got 5');
     expect(() => model.components({ starts: 100, draws: 50 })).toThrow('invalid option "draws": must be at least "starts" (100), got 50');
     expect(() => model.components({ stars: 5 } as never)).toThrow('unknown option "stars"');

@@ -8,6 +8,7 @@ import { ScoreModel } from "../src/model.ts";
 import { packedLength, packLevel, shapeOf, type Regions } from "../src/level.ts";
 import { fit } from "../src/node.ts";
 import { normals, streamState } from "../src/random.ts";
+import { mixtureLogLikelihood, ROWS_PER_REGION } from "../src/regions.ts";
 
 /** log N(x; μ, S) for a 2×2 S, by the closed-form inverse and determinant. */
 function logNormal2(x: number[], mu: number[], S: number[]): number {
@@ -47,6 +48,31 @@ describe.each(["reference", "wasm"] as const)("covariance gates (%s)", (backend)
     }
   });
 });
+
+it("the regions' mixture log-likelihood per row (which stops the covariance gates' EM and picks its start) equals the dense formula to 1e-12", () => {
+  const m = 50, x = normals(2 * m, streamState(4, "x")).map((v) => 3 * v);
+  const S0 = [1 + 8 * 0.5, 8 * 0.5, 8 * 0.5, 1 + 8 * 0.5]; // I + (9 − 1)vvᵀ, v = (1, 1)/√2
+  let dense = 0;
+  for (let r = 0; r < m; r++) {
+    const p = [x[2 * r], x[2 * r + 1]];
+    const l0 = Math.log(0.6) + logNormal2(p, [0.5, -1], S0), l1 = Math.log(0.4) + logNormal2(p, [2, 1.5], [1, 0, 0, 1]);
+    const top = Math.max(l0, l1);
+    dense += top + Math.log(Math.exp(l0 - top) + Math.exp(l1 - top));
+  }
+  expect(Math.abs(mixtureLogLikelihood(x, m, 2, regions) - dense / m)).toBeLessThan(1e-12 * Math.abs(dense / m));
+});
+
+it("covariance-gate regions keep at least ROWS_PER_REGION rows each (EM drops a region collapsing onto fewer)", async () => {
+  // Two anisotropic blobs and a few stray rows far away: k-means gives the strays a cluster of
+  // their own, which EM would shrink onto them (a frame through 6 rows).
+  const m = 2000, x = new Float64Array(2 * (m + 6));
+  x.set(anisotropic(m, 6));
+  for (let k = 0; k < 6; k++) x.set([20 + 0.3 * Math.cos(k), -15 + 0.3 * Math.sin(k)], 2 * (m + k));
+  const model = await fit(x, { dim: 2, seed: 1, map: "none", scale: 1, granularity: 3, R: 0, degree: 1, levels: 8, gates: "covariance" });
+  const rows = model.regions.weights.map((w) => w * (m + 6));
+  expect(Math.min(...rows)).toBeGreaterThanOrEqual(ROWS_PER_REGION);
+  expect(Number.isFinite(model.logpdf(x.subarray(0, 200)).reduce((a, v) => a + v, 0))).toBe(true);
+}, 60000);
 
 /** Rows of ½N(c₁, S₁) + ½N(c₂, S₂) in 2-D, S = L Lᵀ. */
 function anisotropic(m: number, seed: number): Float64Array {

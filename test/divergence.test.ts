@@ -32,7 +32,11 @@ function checkDivergence(model: Awaited<ReturnType<typeof fit>>, x: Float64Array
         q[i] -= h;
         fd += (model.residual(p, t)[i] - model.residual(q, t)[i]) / (2 * h);
       }
-      expect(Math.abs(fd - div[row])).toBeLessThan(1e-6 * Math.max(1, Math.abs(div[row])));
+      // The kernels drop gates below 1e-7 (GATE_FLOOR), which the divergence's formula, like the
+      // residual, leaves out: on the covariance-gate model here that costs up to 1.0e-6 (the same
+      // for h from 2e-6 to 1e-4, so not finite-difference error), and 7e-10 with the reference
+      // twin's floor set to 0 (measured 2026-12-02). Hence 2e-6, not the formula's own 1e-9.
+      expect(Math.abs(fd - div[row])).toBeLessThan(2e-6 * Math.max(1, Math.abs(div[row])));
     }
   }
 }
