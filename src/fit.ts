@@ -291,8 +291,9 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
   const ro = { R: o.regions === "single" ? 0 : c.R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: effort.emIterations, gating: c.gates, frames: needsFrames(c.degree, c.gates), check: withinUnknowns };
   // Covariance gates make the regions a Gaussian mixture fitted by EM, whose optimum depends on
   // its start: as for any such mixture, several k-means starts, the one of the highest training
-  // likelihood kept (diabetes, K = 3: training log-likelihoods −25.54 … −25.96 over starts,
-  // held-out −27.07 … −27.93). Other gates have no likelihood of their own to compare.
+  // likelihood kept (diabetes, K = 3, five fit seeds: training log-likelihoods −25.54 … −25.96,
+  // held-out −27.07 … −27.93, and −36.6 where a region collapsed, which src/regions.ts now
+  // prevents). Other gates have no likelihood of their own to compare.
   const starts = c.gates === "covariance" && o.regions !== "ladder" ? COVARIANCE_STARTS : 1;
   let best: { sorted: ReturnType<typeof sortByCluster>; sets: Regions[]; setOf: number[] | null; fit: number } | undefined;
   for (let s = 0; s < starts; s++) {

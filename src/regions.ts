@@ -41,11 +41,11 @@ export function needsFrames(degree: number, gates: Gating): boolean {
 }
 
 /** EM rounds under covariance gates after the frames (each round: responsibilities, then new frames), at most. */
-export const SHAPED_ROUNDS = 100;
+const SHAPED_ROUNDS = 100;
 /**
  * The covariance gates' EM stops when a round gains less than this in training log-likelihood
- * per row (nats). scikit-learn's 1e-3 stopped too early here: held out, iris −1.805 and wine
- * −19.01 (5 splits) against −1.703 and −19.05 at 1e-4, the same as at 1e-5.
+ * per row (nats). scikit-learn's 1e-3 stopped too early here: held out (5 splits), iris −1.805
+ * against −1.703 at 1e-4 (−1.704 at 1e-5); wine −19.01 against −19.05, within its noise.
  */
 const SHAPED_TOL = 1e-4;
 /** Rows of the likelihood that stops the covariance gates' EM and picks its start. */
@@ -308,7 +308,7 @@ async function regionsOf(job: Job, x: Float64Array, m: number, n: number, groups
     const nw = Array.from(sums.subarray(0, G));
     // A region with a covariance of its own needs the rows of a micro-cluster: EM otherwise
     // collapses one onto a few rows (diabetes: 4 rows, a rank-3 frame through them, the best
-    // training likelihood of three starts and 4 nats per row worse held out).
+    // training likelihood of three starts and 3.5 nats per row worse held out).
     const least = Math.max(2, Math.min(ROWS_PER_REGION, Math.max(...nw)));
     const keep = nw.map((w) => w >= least);
     const next = nw.map((w, g) => Array.from(sums.subarray(G + g * n, G + g * n + n), (v) => v / w));

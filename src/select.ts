@@ -281,7 +281,7 @@ export function beyond(what: string, work: number, left: number): string {
 
 /**
  * The covariance gates' EM rounds that the estimate counts: they stop by the likelihood's gain,
- * so their number is not known ahead; in diabetes' selection (423 region fits) the mean was 27,
+ * so their number is not known ahead; in one selection on diabetes (423 region fits) the mean was 27,
  * 81% stopped within 40 and 95% within 60 (none reached the cap, SHAPED_ROUNDS).
  */
 const SHAPED_ROUNDS_SEEN = 30;
