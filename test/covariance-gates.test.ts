@@ -136,3 +136,47 @@ it("components of a covariance-gate model are its regions: the truth's two aniso
   const x = anisotropic(200, 5), p = model.predictProba(x), g = model.gates(x, 0);
   for (let k = 0; k < p.length; k++) expect(Math.abs(p[k] - g[k])).toBeLessThan(1e-6);
 }, 60000);
+
+/** Eigenvalues of a symmetric n×n matrix (row-major) by cyclic Jacobi rotations: independent of src/linalg.ts. */
+function jacobiEigenvalues(S: number[], n: number): number[] {
+  const a = S.slice();
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        if (a[p * n + q] === 0) continue;
+        const theta = (a[q * n + q] - a[p * n + p]) / (2 * a[p * n + q]);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1)), c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = a[k * n + p], akq = a[k * n + q];
+          a[k * n + p] = c * akp - s * akq;
+          a[k * n + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = a[p * n + k], aqk = a[q * n + k];
+          a[p * n + k] = c * apk - s * aqk;
+          a[q * n + k] = s * apk + c * aqk;
+        }
+      }
+    }
+  }
+  return Array.from({ length: n }, (_, i) => a[i * n + i]).sort((u, v) => v - u);
+}
+
+it("a covariance-gate region's Gaussian has the sample covariance: every eigenvalue above 1.2, including those under the sampling-noise margin of polynomial frames", async () => {
+  // 120 rows of N(0, diag(3, 2, 1.6, 1, …, 1)) in 8-D: polynomial frames need a spread above
+  // 1 + 3√(8/120) = 1.77, which leaves out the 1.6 direction (and the noise ones near 1.5).
+  const n = 8, m = 120, sd = [Math.sqrt(3), Math.SQRT2, Math.sqrt(1.6), 1, 1, 1, 1, 1];
+  const x = normals(m * n, streamState(7, "rows")).map((v, i) => v * sd[i % n]);
+  const model = await fit(x, { dim: n, seed: 1, map: "none", scale: 1, granularity: 1, R: 0, degree: 1, levels: 4, gates: "covariance", rMax: n });
+  // One region: its EM gives the rows' mean and covariance (divided by m).
+  const mean = Array.from({ length: n }, (_, i) => { let s = 0; for (let t = 0; t < m; t++) s += x[t * n + i]; return s / m; });
+  const S = Array.from({ length: n * n }, (_, k) => { const i = Math.floor(k / n), j = k % n; let s = 0; for (let t = 0; t < m; t++) s += (x[t * n + i] - mean[i]) * (x[t * n + j] - mean[j]); return s / m; });
+  const above = jacobiEigenvalues(S, n).filter((v) => v > 1.2);
+  expect(above.some((v) => v < 1 + 3 * Math.sqrt(n / m))).toBe(true); // the case this test is about
+  expect(model.regions.ranks).toEqual([above.length]);
+  model.regions.spreads[0].forEach((s, j) => expect(Math.abs(s - above[j])).toBeLessThan(1e-8 * above[0]));
+  model.regions.centres[0].forEach((c, i) => expect(Math.abs(c - mean[i])).toBeLessThan(1e-10));
+}, 60000);
