@@ -195,7 +195,7 @@ export interface ResponsibilityParams {
 }
 
 export function responsibilityContext(spec: ResponsibilitySpec, kernels: Kernels) {
-  return { spec, kernels, G: 0, A: undefined as undefined | { x: Float64Array; gamma: Float64Array; cbar: Float64Array; level: Float64Array; out: Float64Array } };
+  return { spec, kernels, G: 0, A: undefined as undefined | { x: Float64Array; gamma: Float64Array; cbar: Float64Array; level: Float64Array; out: Float64Array; phi: Float64Array; gram: Float64Array } };
 }
 
 /**
@@ -206,7 +206,10 @@ export function responsibilitySums(ctx: ReturnType<typeof responsibilityContext>
   const { x, m, n } = ctx.spec, G = p.G;
   if (!ctx.A || ctx.G < G || ctx.A.level.length < p.level.length) {
     ctx.G = G;
-    ctx.A = ctx.kernels.arena({ x: ["f64", CHUNK_ROWS * n], gamma: ["f64", CHUNK_ROWS * G], cbar: ["f64", CHUNK_ROWS * n], level: ["f64", p.level.length], out: ["f64", G * (1 + n)] });
+    ctx.A = ctx.kernels.arena({
+      x: ["f64", CHUNK_ROWS * n], gamma: ["f64", CHUNK_ROWS * G], cbar: ["f64", CHUNK_ROWS * n], level: ["f64", p.level.length], out: ["f64", G * (1 + n)],
+      phi: ["f64", CHUNK_ROWS * n], gram: ["f64", n * n],
+    });
   }
   const A = ctx.A;
   const start = c * CHUNK_ROWS, b = Math.min(CHUNK_ROWS, m - start);
@@ -220,17 +223,25 @@ export function responsibilitySums(ctx: ReturnType<typeof responsibilityContext>
   }
   ctx.kernels.gates(b, A.x, A.level, A.gamma, A.cbar);
   const out = new Float64Array(G * (1 + width));
-  const gamma = A.gamma, xs = A.x, d = new Float64Array(n);
-  for (let k = 0; k < b; k++) {
-    const kg = k * G, kn = k * n;
-    for (let g = 0; g < G; g++) {
-      const w = gamma[kg + g];
+  const gamma = A.gamma, xs = A.x, phi = A.phi, gram = A.gram;
+  for (let g = 0; g < G; g++) {
+    // The chunk's rows with γ_g > 0 as the columns' entries √γ_g (x − c_g) of Φ (column-major,
+    // leading dimension b): ΦᵀΦ is Σ γ_g (x − c_g)(x − c_g)ᵀ, by the Gram kernel (these moments
+    // were 28% of a breast-cancer fit in plain TypeScript).
+    const c = p.centres[g];
+    let k = 0;
+    for (let t = 0; t < b; t++) {
+      const w = gamma[t * G + g];
       if (w === 0) continue;
       out[g] += w;
-      const o = G + g * width, c = p.centres[g];
-      for (let i = 0; i < n; i++) d[i] = xs[kn + i] - c[i];
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[o + i * n + j] += w * d[i] * d[j];
+      const s = Math.sqrt(w);
+      for (let i = 0; i < n; i++) phi[i * b + k] = s * (xs[t * n + i] - c[i]);
+      k++;
     }
+    gram.fill(0);
+    ctx.kernels.gramAccumulate(k, n, phi, b, gram, n);
+    const o = G + g * width;
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) out[o + i * n + j] = out[o + j * n + i] = gram[i * n + j];
   }
   return out;
 }
