@@ -12,6 +12,7 @@ import { reverseGrid } from "../src/ladder.ts";
 import { createKernels } from "../src/kernels/index.ts";
 import { histogramTV } from "../src/metrics/tv.ts";
 import { fitEM, logpdfEM } from "../src/em.ts";
+import { normals, streamState } from "../src/random.ts";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -96,13 +97,28 @@ describe("model.logpdf: instantaneous change of variables with the exact diverge
     const truth = mixtureFromSpec(presets.blobs2d);
     const model = await fitted(truth, { degree: 0, R: 2, levels: 20, map: "none", scale: 1 }, 5000); // the flow in the truth's units
     const x = truth.sample(500, 7);
-    const ref = model.logpdf(x, { steps: 800 });
-    const e25 = meanAbs(model.logpdf(x, { steps: 25 }), ref), e100 = meanAbs(model.logpdf(x, { steps: 100 }), ref);
+    // Fixed grids (tolerance 0: no per-row refinement), for the order.
+    const ref = model.logpdf(x, { steps: 800, tolerance: 0 });
+    const e25 = meanAbs(model.logpdf(x, { steps: 25, tolerance: 0 }), ref), e100 = meanAbs(model.logpdf(x, { steps: 100, tolerance: 0 }), ref);
     expect(e100).toBeLessThan(e25 / 8);
     expect(meanAbs(model.logpdf(x), ref)).toBeLessThan(0.005); // the default, 50 steps
     expect(model.logpdf([x[0], x[1]])[0]).toBeCloseTo(model.logpdf(x)[0], 12);
     expect(() => model.logpdf(x, { steps: 0 })).toThrow('invalid option "steps": expected an integer in [1, 100000], got 0');
     expect(() => model.logpdf([1, 2, 3])).toThrow(/points/);
+  }, 60000);
+
+  it("rows far from the data are refined to the tolerance: within 0.1 nats of 3200 steps where 50 fixed steps miss by more than 1", async () => {
+    // Two Gaussians in 4-D, sd 30 along one axis and 1 across, fitted at σ₀ = 0.05 (T = 8.8);
+    // points 10× the data's spread out, 14 to 541 nats below its mode.
+    const n = 4, m = 600, z = normals(m * n, streamState(1, "far"));
+    const x = z.map((v, i) => (i % n === 0 ? 30 * v : v) + (i % n === 1 && Math.floor(i / n) % 2 ? 6 : 0));
+    const model = await fit(x, { dim: n, seed: 0, threads: 1, map: "isotropic", gates: "covariance", scale: 0.05, granularity: 2, R: 0, degree: 1, levels: 12 });
+    const far = normals(40 * n, streamState(2, "far")).map((v, i) => v * (i % n === 0 ? 3 : 1) * 10);
+    const ref = model.logpdf(far, { steps: 3200, tolerance: 0 });
+    const worst = (lp: Float64Array) => Math.max(...Array.from(lp, (v, i) => Math.abs(v - ref[i])));
+    expect(worst(model.logpdf(far, { tolerance: 0 }))).toBeGreaterThan(1); // the case this test is about
+    expect(worst(model.logpdf(far))).toBeLessThan(0.1); // the default: 50 steps, tolerance 0.05
+    expect(() => model.logpdf(far, { tolerance: -1 })).toThrow('invalid option "tolerance": expected a number in [0, 1000000], got -1');
   }, 60000);
 });
 

@@ -3,7 +3,7 @@ import { LOGPDF_RUN_OPTIONS, type LogpdfRunOptions } from "../density.ts";
 import { readTable, writeTable } from "../io/files.ts";
 import { type CommandSpec, UsageError, libraryFlags, libraryNotes, libraryValues, optionLines, parseCommand } from "./args.ts";
 
-const FLAGS = ["steps", "threads"] as const;
+const FLAGS = ["steps", "tolerance", "threads"] as const;
 import { type Io, checkColumns, checkOutput, display, finiteLogpdf, outputOf, readModel, seconds } from "./common.ts";
 
 export const spec: CommandSpec = {
@@ -17,7 +17,7 @@ export const spec: CommandSpec = {
   },
 };
 
-export const help = `Usage: diffmix logpdf MODEL.json POINTS -o OUT [--steps K] [--threads T] [--quiet]
+export const help = `Usage: diffmix logpdf MODEL.json POINTS -o OUT [--steps K] [--tolerance NATS] [--threads T] [--quiet]
 
 Writes log p̂(x), the fitted model's log-density, for each row of POINTS (.csv or .npy; -
 reads CSV from stdin): one number per line, in input order, as CSV (or NPY when OUT ends in

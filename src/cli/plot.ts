@@ -102,8 +102,8 @@ export async function run(argv: string[], io: Io): Promise<void> {
   if (table) {
     const k = Math.min(count, LOGLIK_SAMPLES);
     loglik = {
-      data: model.logpdf(table.x, { steps }),
-      samples: model.logpdf(samples.subarray(0, k * model.dim), { steps }),
+      data: model.logpdf(table.x, { steps, tolerance: 0 }), // a picture, not a measurement: the fixed grid only
+      samples: model.logpdf(samples.subarray(0, k * model.dim), { steps, tolerance: 0 }),
       steps, label: dataName,
     };
   }
