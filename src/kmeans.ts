@@ -1,8 +1,7 @@
 /**
- * k-means: greedy k-means++ seeding (the first centre uniform, then of a few rows drawn in
- * proportion to the squared distance to the nearest centre, the one that lowers the total most)
- * and Lloyd iterations, on an evenly strided subsample of at most `cap` rows so that sorted data
- * is still represented. Used for the fit's micro-clusters
+ * k-means: k-means++ seeding (the first centre uniform, then proportional to the squared
+ * distance to the nearest centre) and Lloyd iterations, on an evenly strided subsample of at
+ * most `cap` rows so that sorted data is still represented. Used for the fit's micro-clusters
  * and the EM baseline's starts.
  */
 import { uniforms } from "./random.ts";
@@ -29,53 +28,29 @@ export function nearest(x: Float64Array, row: number, n: number, centres: Float6
   return arg;
 }
 
-/**
- * Greedy k-means++'s candidates per centre (scikit-learn's choice, 2 + ⌊ln K⌋): of that many
- * rows drawn in proportion to d², the one that lowers Σd² most. Plain k-means++ (one draw) put two
- * seeds in one of five unit Gaussians in 8-D (mix8d) often enough that all three starts of a
- * covariance-gate fit merged two components (1 fit seed in 20; held out 0.70 nats per row below
- * the exact density).
- */
-const localTrials = (K: number) => 2 + Math.floor(Math.log(K));
-
 /** K×n centres of the m×n rows x. */
 export function kmeans(x: Float64Array, m: number, n: number, K: number, state: Uint32Array, cap: number): Float64Array {
-  const rows = strided(m, cap), L = localTrials(K);
-  const u = uniforms(1 + K * L, state);
+  const rows = strided(m, cap);
+  const u = uniforms(K + 1, state);
   const centres = new Float64Array(K * n);
-  const d2 = new Float64Array(rows.length).fill(Infinity), trial = new Float64Array(rows.length), best = new Float64Array(rows.length);
-  // d² from each row to row `pick` into out, and their sum with the current d² (the potential were pick a centre).
-  const potential = (pick: number, out: Float64Array) => {
+  const d2 = new Float64Array(rows.length).fill(Infinity);
+  let pick = rows[Math.floor(u[0] * rows.length)];
+  for (let k = 0; k < K; k++) {
+    for (let i = 0; i < n; i++) centres[k * n + i] = x[pick * n + i];
     let total = 0;
     rows.forEach((row, s) => {
       let d = 0;
-      for (let i = 0; i < n; i++) d += (x[row * n + i] - x[pick * n + i]) ** 2;
-      total += out[s] = Math.min(d2[s], d);
+      for (let i = 0; i < n; i++) d += (x[row * n + i] - centres[k * n + i]) ** 2;
+      d2[s] = Math.min(d2[s], d);
+      total += d2[s];
     });
-    return total;
-  };
-  let pick = rows[Math.floor(u[0] * rows.length)], total = potential(pick, d2);
-  for (let i = 0; i < n; i++) centres[i] = x[pick * n + i];
-  for (let k = 1; k < K; k++) {
-    let chosen = -1, lowest = Infinity;
-    for (let l = 0; l < L; l++) {
-      const v = u[1 + (k - 1) * L + l];
-      let s = Math.floor(v * rows.length); // every row on a centre (total 0): any row will do
-      if (total > 0) {
-        let target = v * total;
-        s = 0;
-        while (s < rows.length - 1 && (target -= d2[s]) > 0) s++;
-      }
-      const p = potential(rows[s], trial);
-      if (p < lowest) {
-        [lowest, chosen] = [p, rows[s]];
-        best.set(trial);
-      }
+    if (!(total > 0)) {
+      pick = rows[Math.floor(u[k + 1] * rows.length)]; // every row sits on a centre: any row will do
+      continue;
     }
-    pick = chosen;
-    d2.set(best);
-    total = lowest;
-    for (let i = 0; i < n; i++) centres[k * n + i] = x[pick * n + i];
+    let target = u[k + 1] * total, s = 0;
+    while (s < rows.length - 1 && (target -= d2[s]) > 0) s++;
+    pick = rows[s];
   }
   const sums = new Float64Array(K * n), counts = new Float64Array(K);
   for (let iter = 0; iter < LLOYD_ITERATIONS; iter++) {

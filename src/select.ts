@@ -79,7 +79,7 @@ const SHORTLIST = 3;
 const CLOSE_START = 0.02;
 
 /** Below this many rows, K-fold cross-validation (FOLDS folds) instead of one split. */
-const KFOLD_BELOW = 2000;
+export const KFOLD_BELOW = 2000;
 const FOLDS = 5;
 /** The bandwidth's subsample and its precision in log h: it only starts σ₀, which then moves on a grid of steps 0.17 in log σ₀. */
 const BANDWIDTH_ROWS = 1000;

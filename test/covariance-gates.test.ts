@@ -187,9 +187,8 @@ it("a covariance-gate region's Gaussian has the sample covariance: every eigenva
 it("the final fit finds every component of mix8d (five unit Gaussians in 8-D): its regions' mixture within 0.01 nats per row of the exact density", async () => {
   const spec = JSON.parse(readFileSync(new URL("./fixtures/instances.json", import.meta.url), "utf8")).instances.mix8d;
   const truth = mixtureFromSpec(spec, "mix8d"), n = spec.dim, held = truth.sample(5000, 99);
-  // Fit seed 4 on these rows, with plain k-means++ seeding and three starts: all three missed a
-  // component (two merged, a third split; −0.114 nats per row). Greedy seeding and ten starts
-  // for the final fit (src/kmeans.ts, src/fit.ts) each alone find all five here.
+  // Fit seed 4 on these rows with three starts: all three missed a component (two merged, a third
+  // split; −0.114 nats per row). The final fit's ten starts (src/fit.ts) find all five.
   const model = await fit(truth.sample(20000, 21), { dim: n, seed: 4, threads: 1, map: "isotropic", scale: 1, granularity: 5, R: 0, degree: 1, levels: 4, gates: "covariance" });
   const exact = truth.logpdf(held).reduce((s, v) => s + v, 0) / 5000;
   expect(model.regions.weights).toHaveLength(5);
