@@ -192,8 +192,8 @@ ${table(["instance", "n", "diffmix", "EM-BIC", "EM, k known", "truth", "MAE diff
   out.push(`### Components
 
 \`model.components()\` with its defaults (mean shift of E[μ|x] at t_min from 1000 of 20 000
-ODE draws; see src/components.ts; a model with covariance gates gives its regions). Errors: mean distance from each true mean to the nearest
-estimate, and the weight error there; EM with k known (identity covariances) on the same
+ODE draws; see src/components.ts; a model with covariance gates gives its regions). Errors:
+mean distance from each true mean to the nearest estimate, and the weight error there; EM with k known (identity covariances) on the same
 rows beside it. "flatness" is the largest eigenvalue of sym ∇E[μ|x] at the modes (≈ 0:
 isolated; ≥ 0.7: a ridge); "misfit" the RMS of E[μ|x] against the fitted mixture's.
 

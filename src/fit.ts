@@ -219,7 +219,7 @@ async function planWith(data: number[][] | Float64Array, options: FitOptions | u
     const { plan, sorted } = await planConfig(env, rows, n, prep, c, o, columns, SELECTION, micro, allow);
     return solveWith(env, plan, await accumulateWith(env, plan, sorted.x, sorted.ids, sorted.m));
   });
-  const { plan, sorted } = await planConfig(env, { x: prep.x, ids, m }, n, prep, config, o, columns, m < KFOLD_BELOW ? { ...FINAL, starts: COVARIANCE_STARTS } : FINAL);
+  const { plan, sorted } = await planConfig(env, { x: prep.x, ids, m }, n, prep, config, o, columns, finalEffort(m));
   const { onProgress: _, threads: __, columns: ___, memory: ____, ...record } = { ...o, ...config, backend: env.kernels.backend };
   return { plan: { ...plan, config: record, selection }, env, sorted, o };
 }
@@ -257,7 +257,8 @@ const EM_ITERATIONS = 50;
  * three splits, 27.9 against 31.9 nats per row.
  */
 const FINAL_STARTS = 10;
-const FINAL: Effort = { levels: Infinity, emIterations: EM_ITERATIONS, starts: FINAL_STARTS };
+/** The final fit's effort on m rows: every level, and FINAL_STARTS from KFOLD_BELOW rows on. */
+const finalEffort = (m: number): Effort => ({ levels: Infinity, emIterations: EM_ITERATIONS, starts: m < KFOLD_BELOW ? COVARIANCE_STARTS : FINAL_STARTS });
 /** A candidate's fit: fewer levels (its ranking, not its accuracy, matters); EM converged as in the final fit (10 iterations left the atoms spread, which moved the best σ₀ by a grid step). */
 const SELECTION: Effort = { levels: 12, emIterations: EM_ITERATIONS, starts: COVARIANCE_STARTS };
 

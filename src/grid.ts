@@ -25,11 +25,13 @@ export function gridPoints(box: Box, nx: number, ny: number): Float64Array {
 
 /**
  * log p̂ (data units) of a 2-D model at the centres of an nx × ny grid over the box, by the
- * probability-flow ODE (model.logpdf; `options.steps` trades accuracy for time).
+ * probability-flow ODE (model.logpdf; `options.steps` trades accuracy for time). A picture: on
+ * the fixed grid of steps unless `options.tolerance` is given (a grid's far corners would each
+ * take up to 64× the steps to refine).
  */
 export function densityGrid(model: ScoreModel, box: Box, nx: number, ny: number, options?: LogpdfOptions): Float64Array {
   if (model.dim !== 2) throw new ModelError(`densityGrid: the model has dimension ${model.dim}; a density on a grid is for 2-D models (for more, see marginals from samples: kde1d, kde2d)`);
-  return model.logpdf(gridPoints(box, nx, ny), options);
+  return model.logpdf(gridPoints(box, nx, ny), { tolerance: 0, ...options });
 }
 
 /** For each point (data units), the region whose gate γ_g(x) at time t is largest, and that gate's value. */

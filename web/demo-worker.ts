@@ -71,7 +71,7 @@ const heldout: Job = (req): Heldout => {
 
 const density: Job = (req): Float64Array => {
   const { model: json, box, size } = req as unknown as DensityRequest;
-  return densityGrid(ScoreModel.fromJSON(json, "density request: model"), box, size, size, { tolerance: 0 }); // a picture: the fixed grid only
+  return densityGrid(ScoreModel.fromJSON(json, "density request: model"), box, size, size);
 };
 
 serveJobs({ ...diffmixJobs, em, quality, heldout, density });

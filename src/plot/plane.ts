@@ -127,7 +127,7 @@ export function planeFigure(input: PlaneInput): string {
 
 /** The learned density on a grid: a heat map of √(p̂ / max p̂) and contours at 50, 80 and 95 % of the grid's mass, the data on top. */
 function densityLayer(p: Panel, model: ScoreModel, box: Box, steps: number, data: Float64Array | null): string[] {
-  const lp = densityGrid(model, box, DENSITY, DENSITY, { steps, tolerance: 0 }); // a picture: no per-row refinement (the grid's far corners would need it)
+  const lp = densityGrid(model, box, DENSITY, DENSITY, { steps });
   let max = -Infinity;
   for (const v of lp) max = Math.max(max, v);
   const dens = lp.map((v) => Math.exp(v - max));
