@@ -10,7 +10,8 @@
  * decimalUnit) — starting from a multiple
  * of the leave-one-out kernel-density bandwidth h of the mapped rows, by the duality of such a
  * model with a kernel density of bandwidth σ₀ — then the granularity, R and the degree at that
- * σ₀, then the other map kinds there (each with σ₀ walked), then σ₀ again if they changed.
+ * σ₀, then the other map kinds there (each with σ₀ walked), then σ₀ again if they changed;
+ * with more rows than the search fits on, the best three again on more and σ₀ walked there.
  * Each configuration is fitted once; all are recorded.
  */
 import { OptionError } from "./options.ts";
