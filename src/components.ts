@@ -42,6 +42,7 @@ import { Flow } from "./flow.ts";
 import { reverseGrid } from "./ladder.ts";
 import { startOf } from "./start.ts";
 import type { ScoreModel } from "./model.ts";
+import { BATCH } from "./pool.ts";
 
 export interface ComponentsOptions {
   /** Mean-shift starts: the first of the draws. */
@@ -115,7 +116,6 @@ export const COMPONENTS_OPTIONS = {
 } satisfies Record<keyof ComponentsOptions, Decl>;
 const FLOW_STEPS = 30;
 const REFINE_ROUNDS = 20;
-const BATCH = 4096;
 
 export function findComponents(model: ScoreModel, options?: ComponentsOptions): Components {
   const o = resolve<Required<ComponentsOptions>>(options, COMPONENTS_OPTIONS);

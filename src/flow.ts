@@ -37,6 +37,7 @@ import { logSnr, noiseLadder } from "./ladder.ts";
 import { gaussLegendre } from "./quadrature.ts";
 import { int, num, oneOf, resolve, type Decl } from "./options.ts";
 import type { ScoreModel } from "./model.ts";
+import { BATCH } from "./pool.ts";
 
 export type OdeSolver = "heun" | "ms2" | "ms3" | "pc2" | "exp";
 
@@ -161,7 +162,6 @@ export const LOGPDF_STEPS = 50;
 export const LOGPDF_TOLERANCE = 0.05;
 /** The refinement stops at this many times `steps` (the row keeps its finest value). */
 const REFINE_MAX = 64;
-const BATCH = 4096;
 export const LOGPDF_OPTIONS = {
   steps: { check: int(1, 100000), default: LOGPDF_STEPS, doc: "ODE steps from tMin to T (more where a row needs them, see --tolerance)", cli: { value: "K" } },
   tolerance: { check: num(0, 1e6), default: LOGPDF_TOLERANCE, doc: "each row's log-density to about this many nats: steps double for rows that move more (0: steps only)", cli: { value: "NATS" } },

@@ -19,6 +19,7 @@ import { findComponents, predict, predictProba, regionComponents, type Component
 import { EVAL_MAX, ModelError, modelJSON, parseModel } from "./model-file.ts";
 import { DataError } from "./dataset.ts";
 import { mapMatrices, toData, toModel, type DataMap } from "./map.ts";
+import { BATCH } from "./pool.ts";
 
 export { ModelError, MODEL_FORMAT, MODEL_VERSION } from "./model-file.ts";
 
@@ -48,9 +49,6 @@ export interface ModelData {
   config: Record<string, unknown>; // the options the fit used, for the record
   selection: Candidate[]; // held-out scores of the configurations tried (empty if fixed)
 }
-
-/** Rows per kernel call of the model's own evaluator. */
-const BATCH = 4096;
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === "object" && !Object.isFrozen(o)) {

@@ -44,7 +44,10 @@ export interface EnvSource {
 /** Rows per work item of the fit: fixed, so that the sums do not depend on the thread count. */
 export const CHUNK_ROWS = 4096;
 
-/** Particles per work item of the sampler: fixed, so that the samples do not depend on it. */
+/**
+ * Particles (or points) per work item of the sampler and the log-density, and per call of a
+ * model's own evaluator: fixed, so that the results do not depend on the thread count.
+ */
 export const BATCH = 4096;
 
 export function chunkCount(m: number, size = CHUNK_ROWS): number {
