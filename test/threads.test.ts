@@ -16,7 +16,7 @@ const data = truth.sample(rows, 3);
 
 describe("threads", () => {
   it("fit: the model is identical with 1, 2 and 3 threads (regions, selection and levels)", async () => {
-    // The map fixed (one kind, not three): a third of the candidates, the selection still run.
+    // The map fixed (one kind instead of up to three): fewer candidates, the selection still run.
     const opts = { dim: 2, seed: 4, levels: 6, degree: "auto" as const, map: "isotropic" as const };
     const one = JSON.stringify(await fit(data, { ...opts, threads: 1 }));
     const two = JSON.stringify(await fit(data, { ...opts, threads: 2 }));
