@@ -6,6 +6,9 @@ import { GaussianMixture } from "../src/mixture.ts";
 const truth = new GaussianMixture([0.5, 0.3, 0.2], [[-3, 0], [3, 1], [0, 4]]);
 const data = truth.sample(3000, 1);
 const small = { dim: 2, levels: 8, seed: 1 } as const;
+// What the selection picks on these rows, fixed: tests that are not about the selection skip it
+// (a fit of one configuration takes 0.2 s here, the selection 5 s).
+const fixed = { ...small, map: "isotropic", scale: 1, granularity: 3, R: 0, degree: 1 } as const;
 
 function maxRelDiff(a: Float64Array, b: Float64Array): number {
   let d = 0, s = 1;
@@ -18,9 +21,10 @@ function maxRelDiff(a: Float64Array, b: Float64Array): number {
 
 describe("reproducibility", () => {
   it("same seed → identical fit and samples; different seeds → different output", async () => {
-    const m1 = await fit(data, small), m2 = await fit(data, small), m3 = await fit(data, { ...small, seed: 2 });
+    const m1 = await fit(data, small), m2 = await fit(data, small);
     expect(JSON.stringify(m1)).toBe(JSON.stringify(m2));
-    expect(JSON.stringify(m1)).not.toBe(JSON.stringify(m3));
+    // Another seed noises the rows differently: another model of the same configuration.
+    expect(JSON.stringify(await fit(data, fixed))).not.toBe(JSON.stringify(await fit(data, { ...fixed, seed: 2 })));
     const a = await sample(m1, 500, { seed: 9, steps: 40 }), b = await sample(m1, 500, { seed: 9, steps: 40 });
     const c = await sample(m1, 500, { seed: 10, steps: 40 });
     expect(a).toEqual(b);
@@ -42,13 +46,13 @@ describe("reproducibility", () => {
   }, 120000);
 
   it("does not depend on the sampling batch: a prefix of a larger draw is the smaller draw", async () => {
-    const m = await fit(data, small);
+    const m = await fit(data, fixed);
     const a = await sample(m, 100, { seed: 4, steps: 20 }), b = await sample(m, 5000, { seed: 4, steps: 20 });
     expect(b.subarray(0, a.length)).toEqual(a);
   }, 60000);
 
   it("start: ranges of the one stream, cut anywhere (not at batches of 4096), concatenate to one draw, for every method and thread count", async () => {
-    const m = await fit(data, small), n = 2;
+    const m = await fit(data, fixed), n = 2;
     for (const method of ["exp", "ode"] as const) {
       const o = { seed: 4, steps: 6, method };
       const whole = await sample(m, 9000, o);
@@ -69,7 +73,7 @@ describe("reproducibility", () => {
 
 describe("model files", () => {
   it("round-trips through JSON with the same residuals", async () => {
-    const m = await fit(data, { ...small, degree: 2, R: 0 });
+    const m = await fit(data, { ...fixed, degree: 2 });
     const back = ScoreModel.fromJSON(JSON.parse(JSON.stringify(m)));
     const x = truth.sample(200, 5);
     expect(back.residual(x, 0.3)).toEqual(m.residual(x, 0.3));
@@ -77,7 +81,7 @@ describe("model files", () => {
   }, 60000);
 
   it("rejects another format, another version, a wrong dimension and non-finite numbers", async () => {
-    const json = JSON.parse(JSON.stringify(await fit(data, { ...small, degree: 2, R: 0 })));
+    const json = JSON.parse(JSON.stringify(await fit(data, { ...fixed, degree: 2 })));
     const bad = (edit: (j: any) => void) => {
       const j = structuredClone(json);
       edit(j);
@@ -103,7 +107,7 @@ describe("validation", () => {
     await expect(fit(data, { ...small, degre: 2 } as never)).rejects.toThrow('unknown option "degre"');
     // Hard gates have no log-density to choose by (a selection with them scored 3 nats per row above the truth).
     await expect(fit(data, { ...small, gates: "hard", degree: 2, map: "none", scale: 1 })).rejects.toThrow('invalid option "gates": "hard" gives no held-out log-density to choose granularity, R by (its residual jumps at the cells\' borders); give them too');
-    const m = await fit(data, small);
+    const m = await fit(data, fixed);
     await expect(sample(m, 0)).rejects.toThrow("invalid count: expected a positive integer, got 0");
     await expect(sample(m, 10, { method: "rk4" as never })).rejects.toThrow(/^invalid option "method": expected one of "exp", "em"(, "ode")?, got "rk4"$/);
   }, 60000);
@@ -115,7 +119,7 @@ describe("validation", () => {
     await expect(fit(rows.slice(0, 10))).rejects.toThrow("data: need at least 50 rows to fit, got 10");
     await expect(fit(new Float64Array(7))).rejects.toThrow('data: a flat Float64Array needs the option "dim"');
     await expect(fit(new Float64Array(7), { dim: 2 })).rejects.toThrow("data: length 7 is not a multiple of dim 2");
-    const m = await fit(data, small);
+    const m = await fit(data, fixed);
     expect(() => m.residual([1, 2, 3], 0.1)).toThrow("x: rows have 3 numbers but the model's dimension is 2");
     expect(() => m.score([1, 2], -1)).toThrow("t must be a finite number ≥ 0, got -1");
   }, 60000);
@@ -123,7 +127,7 @@ describe("validation", () => {
 
 describe("the model's evaluator", () => {
   it("is built once: score/residual/divergence on a point reuse it, and the model is immutable", async () => {
-    const model = await fit(data, { ...small, degree: 2, R: 2 });
+    const model = await fit(data, { ...fixed, degree: 2, R: 2 });
     const first = model.score([0.5, 1], 0.3);
     const ev = (model as unknown as { cache: { ev: { x: Float64Array } } }).cache.ev;
     const bytes = ev.x.buffer.byteLength;

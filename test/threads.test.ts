@@ -13,6 +13,9 @@ const truth = new GaussianMixture([0.4, 0.35, 0.25], [[-3, 0], [3, 1], [0, 4]]);
 // Over two chunks (and a partial third) so that two threads really split the rows.
 const rows = 2 * CHUNK_ROWS + 1234;
 const data = truth.sample(rows, 3);
+// One configuration, fixed: the tests below are about the pool, not the selection (which the first
+// test runs), so they skip it.
+const paper = { map: "none", scale: 1, granularity: 12 } as const;
 
 describe("threads", () => {
   it("fit: the model is identical with 1, 2 and 3 threads (regions, selection and levels)", async () => {
@@ -26,7 +29,7 @@ describe("threads", () => {
   }, 120000);
 
   it("sample: identical particles with 1 and 2 threads, for the SDE and the ODE, on both backends", async () => {
-    const model = await fit(data, { dim: 2, seed: 4, levels: 6, degree: 2, R: 2, threads: 1 });
+    const model = await fit(data, { dim: 2, seed: 4, levels: 6, degree: 2, R: 2, ...paper, threads: 1 });
     const count = 2 * BATCH + 77;
     for (const method of ["exp", "ode"] as const) {
       const a = await sample(model, count, { seed: 5, steps: 12, method, threads: 1 });
@@ -40,7 +43,7 @@ describe("threads", () => {
   }, 120000);
 
   it("logpdf on the pool: model.logpdf's numbers bitwise with 1 and 2 threads, a far row −Infinity, against the exact density", async () => {
-    const model = await fit(data, { dim: 2, seed: 4, levels: 6, degree: 2, R: 2, threads: 1 });
+    const model = await fit(data, { dim: 2, seed: 4, levels: 6, degree: 2, R: 2, ...paper, threads: 1 });
     const x = truth.sample(2 * BATCH + 77, 9);
     x[2 * 5000] = 1e150; // beyond EVAL_MAX noise scales: −Infinity, as model.logpdf gives
     const direct = model.logpdf(x, { steps: 20 });
@@ -55,7 +58,7 @@ describe("threads", () => {
   }, 120000);
 
   it("progress counts every batch once, in order, with threads", async () => {
-    const model = await fit(data, { dim: 2, seed: 4, levels: 4, degree: 0, R: 2, threads: 1 });
+    const model = await fit(data, { dim: 2, seed: 4, levels: 4, degree: 0, R: 2, ...paper, threads: 1 });
     const seen: number[] = [];
     await sample(model, 3 * BATCH, { seed: 1, steps: 4, threads: 2, onProgress: (p) => seen.push(p.done) });
     expect(seen).toEqual([1, 2, 3]);
@@ -64,14 +67,14 @@ describe("threads", () => {
   it("a small job runs on the calling thread, a large one on the workers; bad thread counts are one-line option errors", async () => {
     let spawned = 0;
     const runtime = new Runtime({ spawn: () => (spawned++, spawnThread()), defaultThreads: 2, defaultMemory: 2 ** 30 });
-    await fitWith(data.subarray(0, 2 * 1000), { dim: 2, levels: 3, degree: 0, R: 2 }, runtime);
+    await fitWith(data.subarray(0, 2 * 1000), { dim: 2, levels: 3, degree: 0, R: 2, ...paper }, runtime);
     expect(spawned).toBe(0); // one chunk: no worker started
-    const big = await fitWith(data, { dim: 2, levels: 3, degree: 0, R: 2 }, runtime);
+    const big = await fitWith(data, { dim: 2, levels: 3, degree: 0, R: 2, ...paper }, runtime);
     expect(spawned).toBe(2);
-    expect(JSON.stringify(big)).toBe(JSON.stringify(await fit(data, { dim: 2, levels: 3, degree: 0, R: 2, threads: 1 })));
+    expect(JSON.stringify(big)).toBe(JSON.stringify(await fit(data, { dim: 2, levels: 3, degree: 0, R: 2, ...paper, threads: 1 })));
     runtime.close();
     await expect(fit(data, { dim: 2, threads: 0 })).rejects.toThrow(new OptionError('invalid option "threads": expected an integer in [1, 256], got 0'));
-    const model = await fit(data.subarray(0, 1000), { dim: 2, levels: 4, degree: 0, R: 2 });
+    const model = await fit(data.subarray(0, 1000), { dim: 2, levels: 4, degree: 0, R: 2, ...paper });
     await expect(sample(model, 10, { threads: 1.5 })).rejects.toThrow(/^invalid option "threads": expected an integer in \[1, 256\], got 1\.5$/);
   }, 60000);
 });
@@ -86,7 +89,7 @@ describe("worker failures", () => {
       return { ...port, post: (m) => (sabotage ? ((sabotage = false), port.post(null as never)) : port.post(m)) };
     };
     const runtime = new Runtime({ spawn, defaultThreads: 2, defaultMemory: 2 ** 30 });
-    const opts = { dim: 2, levels: 3, degree: 0, R: 2 };
+    const opts = { dim: 2, levels: 3, degree: 0, R: 2, ...paper };
     await expect(fitWith(data, opts, runtime)).rejects.toThrow(/^worker thread failed: /);
     const model = await fitWith(data, opts, runtime);
     expect(spawned).toBe(4); // a fresh pair
