@@ -8,7 +8,7 @@
  */
 import type { Arena, ArenaSpec, Kernels, U32 } from "./kernels/types.ts";
 import { blendLevels, levelBelow, packedLength, packLevel, shapeOf, workSize, type Gating, type Regions, type Shape } from "./level.ts";
-import type { ModelData } from "./model.ts";
+import type { ModelData } from "./model-file.ts";
 import { multiIndexTable } from "./basis.ts";
 
 export class Evaluator<S extends ArenaSpec = ArenaSpec> {

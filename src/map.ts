@@ -18,7 +18,7 @@
  */
 import { symmetricEigen } from "./linalg.ts";
 import { OptionError } from "./options.ts";
-import { COORD_MAX, DATA_MAX } from "./model-file.ts";
+import { COORD_MAX, DATA_MAX } from "./bounds.ts";
 
 export type MapKind = "none" | "isotropic" | "diagonal" | "whiten";
 export const MAP_KINDS: readonly MapKind[] = ["none", "isotropic", "diagonal", "whiten"];

@@ -5,42 +5,45 @@
  * regions) as it was.
  *
  * What loads evaluates to finite numbers: besides shapes and types, parseModel enforces every
- * invariant the evaluators rely on (times, weights, frames, the map, the moments) and bounds
- * that keep their arithmetic finite, derived here in model units (noise scale 1), for
- * n ≤ 1e5 columns and degree ≤ DEGREE_MAX:
- *
- *   COORD_MAX   every location the model holds: region centres, the moments' mean, the square
- *               roots of the covariance's eigenvalues and of the spreads, and E[μ | x] = r̂/a
- *               anywhere in a clip box (bounded from W below)
- *   EVAL_MAX    the points it evaluates (ScoreModel refuses points beyond it)
- *   gate logits log π − a²|c|²/2 + a⟨x, c⟩          ≤ n·EVAL_MAX·COORD_MAX ≈ 1e195
- *   local coordinates Pᵀ(x − a·c)/s (P orthonormal, s ≥ 1)   ≤ n·2·EVAL_MAX, then clipped to the box
- *   Hermite products of total degree ≤ 12 at |u| ≤ CLIP_MAX   ≤ (CLIP_MAX + 4)^12 ≈ 1e300
- *   E[μ|x] and its divergence: Σ_f |W_if|·φ̄_f / a ≤ COORD_MAX, with φ̄_f the bound of |φ_f| on
- *               the box (the Hermite recurrence in absolute values), so W·φ cannot overflow
- *   the start's quadratic form |x − a·x̄|²/v (v ≥ 1e−6)   ≤ n²·(2·EVAL_MAX)²·1e6 ≈ 1e216
- *   T ≤ T_MAX   e^T (the flow's m̂ = e^t·r̂) and e^−T (a > 0) stay in range
- *
- * and in data units DATA_MAX bounds the map's centre b and the entries of σ₀M, so that
- * x = b + σ₀M·z stays finite for every z the model can produce (n·DATA_MAX·COORD_MAX ≪ 1e308);
- * the fit refuses data values beyond it (src/prepare.ts).
+ * invariant the evaluators rely on (times, weights, frames, the map, the moments) and the bounds
+ * of src/bounds.ts, which keep their arithmetic finite.
  */
 import { basisSize, multiIndexTable } from "./basis.ts";
+import { CLIP_MAX, COORD_MAX, DATA_MAX, DEGREE_MAX, EVAL_MAX, T_MAX } from "./bounds.ts";
 import { inverse } from "./map.ts";
 import { GATINGS, type Gating, type Level, type Regions } from "./level.ts";
-import type { Candidate, ModelData } from "./model.ts";
 import { MAP_KINDS, identityMap, type DataMap, type MapKind } from "./map.ts";
+
+export interface Candidate { R: number; degree: number; loss: number | null; note?: string; [key: string]: unknown }
+
+export interface ModelData {
+  dim: number;
+  /** The columns' names (a CSV header), or null. */
+  columns: string[] | null;
+  /** Data → model units. */
+  map: DataMap;
+  /** Grid-valued columns the fit spread over their grid step (uniform noise), recorded. */
+  dequantised: { column: number; step: number }[];
+  /** Rows the level statistics saw. */
+  rows: number;
+  degree: number;
+  /** How rows are shared among regions (src/level.ts; the file's "gates"). */
+  gating: Gating;
+  tMin: number;
+  T: number;
+  /** The regions (with a ladder: the lowest levels' set). */
+  regions: Regions;
+  /** regions: "ladder": the coarser region sets of the levels above (Level.set k ≥ 1 uses ladder[k − 1]); null for fixed regions. */
+  ladder: Regions[] | null;
+  levels: Level[]; // ascending t
+  moments: { mean: number[]; cov: number[] };
+  config: Record<string, unknown>; // the options the fit used, for the record
+  selection: Candidate[]; // held-out scores of the configurations tried (empty if fixed)
+}
 
 export const MODEL_FORMAT = "diffmix-model";
 export const MODEL_VERSION = 3;
 
-export const COORD_MAX = 1e90;
-export const EVAL_MAX = 1e100;
-const CLIP_MAX = 1e25;
-export const T_MAX = 700;
-export const DATA_MAX = 1e200;
-/** The kernels' Hermite recurrence tables stop at degree 12 (src/kernels/reference.ts, assembly/). */
-export const DEGREE_MAX = 12;
 /** Relative tolerance of the invariants that rounding touches (weights summing to 1, det M = 1, orthonormal frames). */
 const TOL = 1e-6;
 

@@ -16,39 +16,15 @@ import { toPoints } from "./dataset.ts";
 import { levelBelow, regionSet, type Gating, type Level, type Regions } from "./level.ts";
 import { flowLogpdf, type LogpdfOptions } from "./flow.ts";
 import { findComponents, predict, predictProba, regionComponents, type Components, type ComponentsOptions } from "./components.ts";
-import { EVAL_MAX, ModelError, modelJSON, parseModel } from "./model-file.ts";
+import { EVAL_MAX } from "./bounds.ts";
+import { ModelError, modelJSON, parseModel, type Candidate, type ModelData } from "./model-file.ts";
 import { DataError } from "./dataset.ts";
 import { mapMatrices, toData, toModel, type DataMap } from "./map.ts";
 import { BATCH } from "./pool.ts";
 
 export { ModelError, MODEL_FORMAT, MODEL_VERSION } from "./model-file.ts";
+export type { Candidate, ModelData } from "./model-file.ts";
 
-export interface Candidate { R: number; degree: number; loss: number | null; note?: string; [key: string]: unknown }
-
-export interface ModelData {
-  dim: number;
-  /** The columns' names (a CSV header), or null. */
-  columns: string[] | null;
-  /** Data → model units. */
-  map: DataMap;
-  /** Grid-valued columns the fit spread over their grid step (uniform noise), recorded. */
-  dequantised: { column: number; step: number }[];
-  /** Rows the level statistics saw. */
-  rows: number;
-  degree: number;
-  /** How rows are shared among regions (src/level.ts; the file's "gates"). */
-  gating: Gating;
-  tMin: number;
-  T: number;
-  /** The regions (with a ladder: the lowest levels' set). */
-  regions: Regions;
-  /** regions: "ladder": the coarser region sets of the levels above (Level.set k ≥ 1 uses ladder[k − 1]); null for fixed regions. */
-  ladder: Regions[] | null;
-  levels: Level[]; // ascending t
-  moments: { mean: number[]; cov: number[] };
-  config: Record<string, unknown>; // the options the fit used, for the record
-  selection: Candidate[]; // held-out scores of the configurations tried (empty if fixed)
-}
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === "object" && !Object.isFrozen(o)) {

@@ -20,7 +20,7 @@
 import { DataError } from "./dataset.ts";
 import { rowUniforms, streamState } from "./random.ts";
 import { columnStats } from "./map.ts";
-import { DATA_MAX } from "./model-file.ts";
+import { DATA_MAX } from "./bounds.ts";
 
 /** |x − median| / robust scale beyond this is refused: squares stay far from overflow (1e24 ≪ 1e308). */
 export const FAR_OUT = 1e12;

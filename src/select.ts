@@ -20,7 +20,6 @@ import type { Candidate, ScoreModel } from "./model.ts";
 import type { MapKind } from "./map.ts";
 import { shapeOf, type Gating, type Regions } from "./level.ts";
 import { makeMap, mapMatrices, toModel } from "./map.ts";
-import type { Resolved } from "./fit.ts";
 import type { Prepared } from "./prepare.ts";
 import { streamState, uniforms } from "./random.ts";
 import { SystemError } from "./system.ts";
@@ -40,6 +39,20 @@ export interface Config {
   granularity: number;
   R: number;
   degree: number;
+}
+
+/** What the search reads of the fit's resolved options (src/fit.ts passes them all). */
+export interface SearchOptions {
+  map: MapKind | "auto";
+  scale: number | "auto";
+  granularity: number | "auto";
+  R: number | "auto";
+  degree: number | "auto";
+  gates: Gating | "auto";
+  regions: "fixed" | "single" | "ladder";
+  holdout: number;
+  seed: number;
+  onProgress?: (p: { phase: "select"; done: number; total: number; message: string }) => void;
 }
 
 /** Fits c on rows; `allow` bounds the fit's work once its regions are built (fitWork: a WorkError beyond it). */
@@ -110,7 +123,7 @@ const REGIMES: Regime[] = [
 ];
 
 /** The configuration to fit, and the scores of every candidate tried. */
-export async function choose(rows: IdRows, n: number, prep: Prepared, o: Resolved, fitOn: FitOn): Promise<{ config: Config; selection: Candidate[] }> {
+export async function choose(rows: IdRows, n: number, prep: Prepared, o: SearchOptions, fitOn: FitOn): Promise<{ config: Config; selection: Candidate[] }> {
   const kinds = mapKinds(o.map, prep, rows, n);
   const fixed = (v: number | "auto") => (v === "auto" ? undefined : v);
   // The gates follow the regime (or are fixed): not searched on their own.
@@ -315,7 +328,7 @@ function configOf(c: Candidate): Config {
  * shape is within 5% of one already kept (equal column scales make diagonal isotropic; weak
  * correlations make whiten diagonal).
  */
-function mapKinds(map: Resolved["map"], prep: Prepared, rows: IdRows, n: number): MapKind[] {
+function mapKinds(map: SearchOptions["map"], prep: Prepared, rows: IdRows, n: number): MapKind[] {
   if (map !== "auto") return [map];
   const kept: { kind: MapKind; shape: number[] }[] = [];
   for (const kind of ["isotropic", "diagonal", "whiten"] as MapKind[]) {

@@ -3,7 +3,7 @@
  * to time T. The sampler starts from it and the log-density's flow ends on it.
  */
 import { cholesky } from "./linalg.ts";
-import type { ModelData } from "./model.ts";
+import type { ModelData } from "./model-file.ts";
 
 export interface Start {
   /** Standard normals in x (rows × n) mapped, in place, to draws of the start. */

@@ -2,7 +2,7 @@
 import { DataError } from "../dataset.ts";
 import { ModelError, ScoreModel } from "../model.ts";
 import type { Table } from "../io/table.ts";
-import { EVAL_MAX } from "../model-file.ts";
+import { EVAL_MAX } from "../bounds.ts";
 import type { LogpdfRunOptions } from "../density.ts";
 import { logpdf } from "../node.ts";
 import { type Mixture } from "../mixture.ts";

@@ -7,7 +7,7 @@
 import type { Kernels } from "../kernels/types.ts";
 import { Evaluator } from "../evaluator.ts";
 import { streamState } from "../random.ts";
-import type { ModelData } from "../model.ts";
+import type { ModelData } from "../model-file.ts";
 
 export function steinLoss(kernels: Kernels, model: ModelData, x0: Float64Array, m: number, seed: number, ids?: Float64Array): number {
   const n = model.dim, cap = Math.min(m, 4096);
