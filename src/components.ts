@@ -39,9 +39,9 @@ import { posterior, softmax } from "./posterior.ts";
 import { OptionError, SEED, int, num, resolve, type Decl } from "./options.ts";
 import { streamState } from "./random.ts";
 import { Flow } from "./flow.ts";
+import type { EvaluableModel } from "./evaluator.ts";
 import { reverseGrid } from "./ladder.ts";
 import { startOf } from "./start.ts";
-import type { ScoreModel } from "./model.ts";
 import { BATCH } from "./pool.ts";
 
 export interface ComponentsOptions {
@@ -88,7 +88,7 @@ export type Components =
   | { k: null; from: "score"; reason: string; modes: number[][]; diagnostics: ComponentDiagnostics };
 
 /** The components of a model with covariance gates, in model units: its regions (see Components). */
-export function regionComponents(model: ScoreModel): Components & { k: number } {
+export function regionComponents(model: EvaluableModel): Components & { k: number } {
   const { regions } = model, n = model.dim;
   const covariances = regions.centres.map((_, g) => {
     const S = new Array<number>(n * n).fill(0), r = regions.ranks[g], V = regions.frames[g];
@@ -117,7 +117,7 @@ export const COMPONENTS_OPTIONS = {
 const FLOW_STEPS = 30;
 const REFINE_ROUNDS = 20;
 
-export function findComponents(model: ScoreModel, options?: ComponentsOptions): Components {
+export function findComponents(model: EvaluableModel, options?: ComponentsOptions): Components {
   const o = resolve<Required<ComponentsOptions>>(options, COMPONENTS_OPTIONS);
   if (o.draws < o.starts) throw new OptionError(`invalid option "draws": must be at least "starts" (${o.starts}), got ${o.draws}`);
   const n = model.dim, t = model.tMin, a = Math.exp(-t);
@@ -236,7 +236,7 @@ function posteriorOf(x: Float64Array, rows: number, n: number, weights: number[]
 }
 
 /** Largest eigenvalue of the symmetric part of ∇m̂_t over the points (central differences). */
-function flatness(model: ScoreModel, points: number[][], t: number): number {
+function flatness(model: EvaluableModel, points: number[][], t: number): number {
   const n = model.dim, h = 1e-4, a = Math.exp(-t), P = points.length;
   const pts = new Float64Array(P * 2 * n * n);
   points.forEach((p, k) => {

@@ -10,6 +10,14 @@ import type { Arena, ArenaSpec, Kernels, U32 } from "./kernels/types.ts";
 import { blendLevels, levelBelow, packedLength, packLevel, shapeOf, workSize, type Gating, type Regions, type Shape } from "./level.ts";
 import type { ModelData } from "./model-file.ts";
 import { multiIndexTable } from "./basis.ts";
+import type { KernelSource } from "./kernels/index.ts";
+
+/** What the flow and the components read of a model (ScoreModel is one): its data, its kernels, evaluators of its own and the residual in model units. */
+export interface EvaluableModel extends ModelData {
+  readonly kernels: KernelSource;
+  evaluator(capacity: number): Evaluator;
+  residual(z: Float64Array, t: number): Float64Array;
+}
 
 export class Evaluator<S extends ArenaSpec = ArenaSpec> {
   readonly extra: Arena<S>; // caller-named buffers in the same arena (e.g. clean rows to noise)

@@ -30,13 +30,12 @@
  * Each row is checked against half the steps and integrated again with doubled steps while its
  * value moves more than the tolerance (logpdfRows): rows far from the data need many more.
  */
-import { Evaluator } from "./evaluator.ts";
+import { Evaluator, type EvaluableModel } from "./evaluator.ts";
 import type { Kernels } from "./kernels/types.ts";
 import { startOf } from "./start.ts";
 import { logSnr, noiseLadder } from "./ladder.ts";
 import { gaussLegendre } from "./quadrature.ts";
 import { int, num, oneOf, resolve, type Decl } from "./options.ts";
-import type { ScoreModel } from "./model.ts";
 import { BATCH } from "./pool.ts";
 
 export type OdeSolver = "heun" | "ms2" | "ms3" | "pc2" | "exp";
@@ -169,10 +168,10 @@ export const LOGPDF_OPTIONS = {
 } satisfies Record<keyof LogpdfOptions, Decl>;
 
 /** The log-density's time grid for `steps` steps: 0, then tMin to T uniform in log-SNR. */
-const logpdfGrid = (model: ScoreModel, steps: number) => [0, ...noiseLadder(steps + 1, model.tMin, model.T)];
+const logpdfGrid = (model: EvaluableModel, steps: number) => [0, ...noiseLadder(steps + 1, model.tMin, model.T)];
 
 /** What every batch of one log-density computation shares: an evaluator, the flow, the start, the time grids. */
-export function logpdfContext(model: ScoreModel, capacity: number, options?: LogpdfOptions, kernels: Kernels = model.kernels.create()) {
+export function logpdfContext(model: EvaluableModel, capacity: number, options?: LogpdfOptions, kernels: Kernels = model.kernels.create()) {
   const o = resolve<Required<LogpdfOptions>>(options, LOGPDF_OPTIONS);
   const ev = new Evaluator(kernels, model, capacity), n = model.dim;
   const grids = new Map<number, number[]>();
@@ -222,7 +221,7 @@ export function logpdfRows(ctx: LogpdfContext, z: Float64Array, first: number, b
 }
 
 /** log p̂₀ at each row of points (row-major, model units), on this thread. */
-export function flowLogpdf(model: ScoreModel, points: Float64Array, options?: LogpdfOptions): Float64Array {
+export function flowLogpdf(model: EvaluableModel, points: Float64Array, options?: LogpdfOptions): Float64Array {
   const rows = points.length / model.dim, out = new Float64Array(rows);
   if (rows === 0) return out;
   const ctx = logpdfContext(model, Math.min(rows, BATCH), options);

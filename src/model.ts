@@ -11,7 +11,7 @@
  * fromModel convert.
  */
 import { kernelSource, type Backend, type KernelSource } from "./kernels/index.ts";
-import { Evaluator } from "./evaluator.ts";
+import { Evaluator, type EvaluableModel } from "./evaluator.ts";
 import { toPoints } from "./dataset.ts";
 import { levelBelow, regionSet, type Gating, type Level, type Regions } from "./level.ts";
 import { flowLogpdf, type LogpdfOptions } from "./flow.ts";
@@ -51,7 +51,7 @@ function within(z: Float64Array, n: number, what: string): Float64Array {
   return z;
 }
 
-export class ScoreModel implements ModelData {
+export class ScoreModel implements EvaluableModel {
   readonly dim!: number;
   readonly columns!: string[] | null;
   readonly map!: DataMap;
