@@ -78,7 +78,7 @@ describe("diffmix plan, stats, merge, solve, rows", () => {
   it("shards cut anywhere, in CSV, NPY and Parquet, merged in any grouping, give the model of one stats over the file, which is the streamed fit's (1e-8)", async () => {
     const p = await diffmix(["plan", "data.npy", "--plan-rows", "4000", ...FIXED, "-o", "plan.json"]);
     expect(p.code).toBe(0);
-    expect(p.err).toMatch(/^plan: 12000 rows × 2, chosen on a sample of 4000 → plan\.json: isotropic map, soft gates, σ₀ 1\.000, 30 micro-clusters, R 2 → \d+ regions, degree 2, 6 levels; dequantised 1 grid-valued column \(/);
+    expect(p.err).toMatch(/^plan: 12000 rows × 2, chosen on a sample of 4000 → plan\.json: isotropic map, soft gates, σ₀ 1\.000, 30 micro-clusters, R 2 → \d+ regions, degree 2, 6 levels(; frame ranks( \d+×r\d+)+)?; dequantised 1 grid-valued column \(/);
     const plan = JSON.parse(readFileSync(at("plan.json"), "utf8"));
     expect([plan.format, plan.version, plan.config.planSample]).toEqual(["diffmix-plan", 1, { rows: 4000, seen: M }]);
     const shards = ["s0.csv", "s1.npy", "s2.parquet", "s3.csv"];

@@ -71,7 +71,7 @@ describe("happy paths", () => {
     expect(f.code).toBe(0);
     expect(f.out).toBe("");
     // No progress bar off a terminal: the summary, then the candidates the selection scored.
-    expect(f.err).toMatch(/^fit: 2000 rows × 2 → rt\.json: (isotropic|diagonal|whiten) map, (soft|covariance) gates, σ₀ [\d.]+, \d+ micro-clusters, R \d → \d+ regions, degree \d+, 8 levels \(\d+\.\d+ s\)\n  chosen \(\*\) from \d+ candidates by held-out −log p̂, nats per row[^\n]*:\n(  [ *] .*\n)+$/);
+    expect(f.err).toMatch(/^fit: 2000 rows × 2 → rt\.json: (isotropic|diagonal|whiten) map, (soft|covariance) gates, σ₀ [\d.]+, \d+ micro-clusters, R \d → \d+ regions, degree \d+, 8 levels(; frame ranks( \d+×r\d+)+)? \(\d+\.\d+ s\)\n  chosen \(\*\) from \d+ candidates by held-out −log p̂, nats per row[^\n]*:\n(  [ *] .*\n)+$/);
     expect(f.err.match(/^  \* /gm)).toHaveLength(1);
     const model = JSON.parse(readFileSync(at("rt.json"), "utf8"));
     expect([model.format, model.version, model.dim, model.levels.length]).toEqual(["diffmix-model", 3, 2, 8]);

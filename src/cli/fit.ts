@@ -121,7 +121,7 @@ export function summary(model: Summarised, rows: number, cols: number, out: stri
   const c = model.config, map = model.map;
   const what = `${map.kind} map, ${c.gates ?? "soft"} gates, σ₀ ${fmt(map.scale)}, ${c.granularity} micro-clusters, R ${c.R} → ${model.regions.weights.length} regions${ladder(model)}, degree ${model.degree}, ${model.levels.length} levels`;
   const dq = model.dequantised.length ? `; dequantised ${model.dequantised.length} grid-valued column${model.dequantised.length > 1 ? "s" : ""}` : "";
-  let text = `${command}: ${rows} rows × ${cols}${note} → ${out}: ${what}${dq} (${seconds(ms)})\n`;
+  let text = `${command}: ${rows} rows × ${cols}${note} → ${out}: ${what}${ranks(model.regions.ranks)}${dq} (${seconds(ms)})\n`;
   if (model.selection.length > 1) {
     const chosen = (s: ScoreModel["selection"][number]) => (["map", "gates", "scale", "granularity", "R", "degree"] as const).every((k) => s[k] === c[k]);
     const confirmed = model.selection.some((s) => s.confirmed !== undefined);
@@ -132,6 +132,14 @@ export function summary(model: Summarised, rows: number, cols: number, out: stri
     }
   }
   return text;
+}
+
+/** The regions' frame ranks, "; frame ranks 1×r15 4×r16" (none without frames): maxUnknowns may have cut them below rMax. */
+function ranks(r: number[]): string {
+  if (!r.some((v) => v > 0)) return "";
+  const count = new Map<number, number>();
+  for (const v of r) count.set(v, (count.get(v) ?? 0) + 1);
+  return `; frame ranks ${[...count].sort((a, b) => a[0] - b[0]).map(([v, k]) => `${k}×r${v}`).join(" ")}`;
 }
 
 /** A ladder's region counts from the lowest level's set up: ", a ladder of 5 sets (12 → 1 regions)". */
