@@ -11,7 +11,7 @@ import { chunkCount, withJob, type Env, type EnvSource } from "./pool.ts";
 import { addChunk, emptySums, makePlan, mergeSums, packPlanLevel, planBytes, solveLevel, unknowns, type ChunkSpec, type ChunkStats, type LevelPlan, type LevelSums } from "./system.ts";
 import { noiseLadder } from "./ladder.ts";
 import { GATINGS, shapeOf, type Gating, type Level, type Regions } from "./level.ts";
-import { buildLadder, buildRegions, COVARIANCE_STARTS, microClusters, mixtureLogLikelihood, needsFrames, ROWS_PER_REGION, sortByCluster, truncateFrames } from "./regions.ts";
+import { buildLadder, buildRegions, COVARIANCE_STARTS, microClusters, mixtureLogLikelihood, needsFrames, ROWS_PER_REGION, sortByCluster } from "./regions.ts";
 import { leadingEigen, moments } from "./linalg.ts";
 import { streamState } from "./random.ts";
 import { ScoreModel, type Candidate } from "./model.ts";
@@ -96,7 +96,7 @@ export const FIT_OPTIONS = {
   gates: { check: oneOf(...GATINGS), default: "auto", auto: true, doc: 'how rows are shared among regions: soft (unit-covariance posteriors), covariance (each region\'s own covariance, from its frame), hard (Voronoi cells, the paper\'s), or auto (chosen with the configuration: covariance for the few-region candidates, soft otherwise and when nothing is chosen)', cli: { value: "KIND" } },
   basis: { check: oneOf("projected", "full"), default: "projected", doc: '"full": polynomials in all n coordinates (the paper\'s)' },
   holdout: { check: num(0, 0.5, true), default: 0.2, doc: 'share of rows held out to choose what is "auto" (small data: K-fold instead)' },
-  maxUnknowns: { check: int(1, 100000), default: 2500, doc: "the largest matrix (its order) a per-level solve may factor: wider regions' frames keep their leading directions, configurations too large even without frames are refused", cli: { value: "Q" } },
+  maxUnknowns: { check: int(1, 100000), default: 2500, doc: "refuse configurations whose per-level solve factors a larger matrix (its order)", cli: { value: "Q" } },
   memory: { check: num(1, 2 ** 40), default: "auto", auto: true, doc: "the fit's memory budget in MiB (auto: half the machine's under Node, 1024 in a browser); a configuration that needs more is skipped by the selection, or refused", cli: { value: "MB" } },
   columns: { check: { kind: "function" }, doc: "the columns' names (a CSV header), kept in the model" },
   dim: DIM,
@@ -305,15 +305,7 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
     const q = unknowns(r, c.degree);
     if (q > o.maxUnknowns) throw new OptionError(`fit: a ${q}×${q} system per level exceeds maxUnknowns (${o.maxUnknowns}); lower the degree or rMax (--r-max), or raise maxUnknowns (--max-unknowns)`);
   };
-  // Frames wider than the system allows are cut to their leading directions rather than refused:
-  // breast cancer (30-D) with rMax 30 otherwise lost its five-region candidates (5 × 30 × 31 unknowns).
-  const rankCap = (r: Regions) => {
-    if (unknowns(r, c.degree) <= o.maxUnknowns) return Infinity;
-    for (let cap = Math.max(...r.ranks) - 1; cap > 0; cap--) if (unknowns(truncateFrames(r, cap), c.degree) <= o.maxUnknowns) return cap;
-    withinUnknowns(truncateFrames(r, 0));
-    return 0;
-  };
-  const ro = { R: o.regions === "single" ? 0 : c.R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: effort.emIterations, gating: c.gates, frames: needsFrames(c.degree, c.gates), rankCap };
+  const ro = { R: o.regions === "single" ? 0 : c.R, mode: o.regions, basis: o.basis, rMax: o.rMax, emIterations: effort.emIterations, gating: c.gates, frames: needsFrames(c.degree, c.gates), check: withinUnknowns };
   // Covariance gates make the regions a Gaussian mixture fitted by EM, whose optimum depends on
   // its start: as for any such mixture, several k-means starts, the one of the highest training
   // likelihood kept (diabetes, K = 3, five fit seeds: training log-likelihoods −25.54 … −25.96,

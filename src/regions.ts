@@ -28,13 +28,11 @@ export interface RegionOptions {
    */
   frames: boolean;
   /**
-   * The largest frame rank that the fit's system (its maxUnknowns) allows for these regions
-   * (Infinity: all fit), or throws when not even frameless ones fit: called once the first frames
-   * are known, before the covariance gates' EM rounds — each of which costs those frames again (a
-   * 300-column candidate spent 100 s on them before being refused). Frames beyond it keep their
-   * leading directions, and the EM rounds frame at most that many.
+   * Throws for regions whose system is too large (the fit's maxUnknowns): called once the first
+   * frames are known, before the covariance gates' EM rounds — each of which costs those frames
+   * again (a 300-column candidate spent 100 s on them before being refused).
    */
-  rankCap?: (regions: Regions) => number;
+  check?: (regions: Regions) => void;
 }
 
 /** Whether regions get local frames (RegionOptions.frames): polynomials of degree ≥ 1 and covariance gates need them. */
@@ -311,8 +309,7 @@ async function regionsOf(job: Job, x: Float64Array, m: number, n: number, groups
   }
   if (!opt.frames) return frameless(weights, centres, n);
   let regions = await framed(job, m, n, weights, centres, opt);
-  const cap = opt.rankCap?.(regions) ?? Infinity;
-  if (cap < Math.max(0, ...regions.ranks)) [regions, opt] = [truncateFrames(regions, cap), { ...opt, rMax: cap }];
+  opt.check?.(regions);
   // Covariance gates: EM for the mixture the gates describe (π_g N(c_g, I + frame spreads)),
   // so that the regions are that mixture's components rather than identity-covariance ones;
   // until the training log-likelihood gains less than SHAPED_TOL per row (the earlier rule, no
@@ -336,17 +333,6 @@ async function regionsOf(job: Job, x: Float64Array, m: number, n: number, groups
     if (!(gain >= SHAPED_TOL) && !keep.includes(false)) break;
   }
   return regions;
-}
-
-/** The regions with each frame cut to its leading `cap` directions (the largest spreads). */
-export function truncateFrames(regions: Regions, cap: number): Regions {
-  const n = regions.dim, ranks = regions.ranks.map((r) => Math.min(r, cap));
-  const frames = regions.frames.map((E, g) => {
-    const r = regions.ranks[g], k = ranks[g], F = new Array<number>(n * k);
-    for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) F[i * k + j] = E[i * r + j];
-    return F;
-  });
-  return { ...regions, frames, spreads: regions.spreads.map((s, g) => s.slice(0, ranks[g])), ranks };
 }
 
 /** Regions without frames (rank 0 each). */

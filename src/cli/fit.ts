@@ -134,7 +134,7 @@ export function summary(model: Summarised, rows: number, cols: number, out: stri
   return text;
 }
 
-/** The regions' frame ranks, "; frame ranks 1×r15 4×r16" (none without frames): maxUnknowns may have cut them below rMax. */
+/** The regions' frame ranks, "; frame ranks 1×r15 4×r16" (none without frames). */
 function ranks(r: number[]): string {
   if (!r.some((v) => v > 0)) return "";
   const count = new Map<number, number>();
