@@ -50,9 +50,11 @@ const LIMITS = memory.data<f64>([GATE_CUT, GATE_FLOOR]);
  * Gate weights of row x0 (n entries) into gamma0[0..G) and its gate-weighted centre into
  * cbar0[0..n), and the same for row x1 into gamma1, cbar1. The two rows may be one row
  * (x0 = x1, gamma0 = gamma1, cbar0 = cbar1). Outputs must not overlap x0, x1 or level.
+ * With norm0 ≠ 0, each row's largest logit and Σ_g exp(l_g − best) (1 under hard gates) go to
+ * norm0[0..2) and norm1[0..2): the gates' log-normaliser is best + log Σ.
  */
 // @ts-ignore: decorator
-@inline export function rowGates2(x0: usize, x1: usize, level: usize, gamma0: usize, gamma1: usize, cbar0: usize, cbar1: usize): void {
+@inline export function rowGates2(x0: usize, x1: usize, level: usize, gamma0: usize, gamma1: usize, cbar0: usize, cbar1: usize, norm0: usize = 0, norm1: usize = 0): void {
   const G = getInt(level, 0), n = getInt(level, 1), gs = <usize>getInt(level, 7) << 3;
   const a = f64x2.splat(getF64(level, 5)), hard = getF64(level, 6) == 1.0, shaped = getF64(level, 6) == 2.0;
   const rmax = getInt(level, 3);
@@ -92,7 +94,8 @@ const LIMITS = memory.data<f64>([GATE_CUT, GATE_FLOOR]);
       sum = f64x2.add(sum, e);
     }
     inv = f64x2.div(f64x2.splat(1.0), sum);
-  }
+    if (norm0 != 0) storeNorms(norm0, norm1, best, sum);
+  } else if (norm0 != 0) storeNorms(norm0, norm1, best, f64x2.splat(1.0));
   // Weights (normalised and floored, or the argmax's indicator), and cbar = Σ_g w_g c_g in
   // ascending g over the groups with a weight in either lane (a zero weight adds nothing).
   for (let i = 0; i < n; i++) storePair(cbar0 + (<usize>i << 3), cbar1 + (<usize>i << 3), zero);
@@ -114,9 +117,18 @@ const LIMITS = memory.data<f64>([GATE_CUT, GATE_FLOOR]);
   }
 }
 
-/** Gate weights of one row x (n entries) into gamma[0..G), gate-weighted centre into cbar[0..n). */
-export function rowGates(x: usize, level: usize, gamma: usize, cbar: usize): void {
-  rowGates2(x, x, level, gamma, gamma, cbar, cbar);
+/** Lane 0's best and sum to norm0, lane 1's to norm1 (lane 1 last: one row in both lanes is the same either way). */
+// @ts-ignore: decorator
+@inline function storeNorms(norm0: usize, norm1: usize, best: v128, sum: v128): void {
+  store<f64>(norm0, f64x2.extract_lane(best, 0));
+  store<f64>(norm0, f64x2.extract_lane(sum, 0), 8);
+  store<f64>(norm1, f64x2.extract_lane(best, 1));
+  store<f64>(norm1, f64x2.extract_lane(sum, 1), 8);
+}
+
+/** Gate weights of one row x (n entries) into gamma[0..G), gate-weighted centre into cbar[0..n); norm as rowGates2's. */
+export function rowGates(x: usize, level: usize, gamma: usize, cbar: usize, norm: usize = 0): void {
+  rowGates2(x, x, level, gamma, gamma, cbar, cbar, norm, norm);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -182,11 +194,12 @@ export function prepareWide(level: usize): bool {
 /**
  * Soft gates of one row x on a prepared level, before the floor: returns the count k of gates
  * not below the cut, with wideList[0..k) their e = exp(l − best) and wideGroups[0..k) their
- * groups in ascending order, and sets `wideInv` = 1/Σe; every other gate is 0. Returns −1 when
+ * groups in ascending order, and sets `wideInv` = 1/Σe (with norm ≠ 0, best and Σe to norm[0..2),
+ * as rowGates2); every other gate is 0. Returns −1 when
  * Σe is not at least 1 (it is, the best gate's e being 1, unless logits are infinite or NaN):
  * the caller then takes the row-pair path, which reproduces the reference whatever the input.
  */
-function wideGates(x: usize, level: usize): i32 {
+function wideGates(x: usize, level: usize, norm: usize = 0): i32 {
   const G = getInt(level, 0), n = getInt(level, 1), Gq = quads(G);
   const a = f64x2.splat(getF64(level, 5)), cut = v128.load64_splat(LIMITS);
   const L = wideLogits(level), list = wideList(level), groups = wideGroups(level);
@@ -237,6 +250,10 @@ function wideGates(x: usize, level: usize): i32 {
   for (let j = 0; j < k; j++) sum += load<f64>(list + (<usize>j << 3));
   if (!(sum >= 1.0)) return -1;
   wideInv = 1.0 / sum;
+  if (norm != 0) {
+    store<f64>(norm, f64x2.extract_lane(best, 0));
+    store<f64>(norm, sum, 8);
+  }
   return k;
 }
 let wideInv: f64 = 0.0;
@@ -305,21 +322,22 @@ export function wideLength(): i32 {
 
 /**
  * The regions' EM sums over m rows of x (n = the level's): out[g] += Σ_rows γ_g and
- * out[G + g*n + i] += Σ_rows γ_g x_i, γ the level's gates. The same sums, bit for bit, as
+ * out[G + g*n + i] += Σ_rows γ_g x_i, γ the level's gates; each row's largest logit and
+ * Σ_g exp(l_g − best) into norm[2t], norm[2t + 1] (as rowGates2). The same sums, bit for bit, as
  * `gates` then adding each row's nonzero γ in row order (the reference's), without writing
  * the m×G gates: per row only the listed gates are visited.
  */
-export function gateMoments(m: i32, x: usize, level: usize, out: usize): void {
+export function gateMoments(m: i32, x: usize, level: usize, out: usize, norm: usize): void {
   const G = getInt(level, 0), n = getInt(level, 1), gs = <usize>getInt(level, 7) << 3;
   const xs = <usize>n << 3, ox = out + (<usize>G << 3);
   if (m > 0 && prepareWide(level)) {
     const list = wideList(level), groups = wideGroups(level), floor = load<f64>(LIMITS, 8);
     for (let t = 0; t < m; t++) {
-      const xt = x + <usize>t * xs, k = wideGates(xt, level);
+      const xt = x + <usize>t * xs, nt = norm + (<usize>t << 4), k = wideGates(xt, level, nt);
       if (k < 0) {
         // The row-pair path for this row, in the scratch after the candidate lists.
         const gamma = groups + (<usize>(quads(G) + 4) << 2), cbar = gamma + (<usize>G << 3);
-        rowGates(xt, level, gamma, cbar);
+        rowGates(xt, level, gamma, cbar, nt);
         addMoments(G, n, xt, gamma, out);
         continue;
       }
@@ -339,14 +357,14 @@ export function gateMoments(m: i32, x: usize, level: usize, out: usize): void {
   const g0 = wide, g1 = g0 + (<usize>G << 3), c0 = g1 + (<usize>G << 3), c1 = c0 + xs;
   let t = 0;
   for (; t + 1 < m; t += 2) {
-    const x0 = x + <usize>t * xs;
-    rowGates2(x0, x0 + xs, level, g0, g1, c0, c1);
+    const x0 = x + <usize>t * xs, n0 = norm + (<usize>t << 4);
+    rowGates2(x0, x0 + xs, level, g0, g1, c0, c1, n0, n0 + 16);
     addMoments(G, n, x0, g0, out);
     addMoments(G, n, x0 + xs, g1, out);
   }
   if (t < m) {
     const x0 = x + <usize>t * xs;
-    rowGates(x0, level, g0, c0);
+    rowGates(x0, level, g0, c0, norm + (<usize>t << 4));
     addMoments(G, n, x0, g0, out);
   }
 }

@@ -477,7 +477,7 @@ function benchGates() {
       const setup = (k: Kernels) => {
         const A = k.arena({
           x: ["f64", CHUNK * n], xt: ["f64", 4 * LB * n], em: ["f64", len], lv: ["f64", len],
-          gamma: ["f64", CHUNK * G], cbar: ["f64", CHUNK * n], out: ["f64", G * (1 + n)], state: ["u32", 4],
+          gamma: ["f64", CHUNK * G], cbar: ["f64", CHUNK * n], out: ["f64", G * (1 + n)], norm: ["f64", 2 * CHUNK], state: ["u32", 4],
         });
         A.x.set(data.subarray(0, CHUNK * n));
         packLevel(A.em, shape, regions, 0, "soft");
@@ -490,7 +490,7 @@ function benchGates() {
           emGates: () => k.gates(CHUNK, A.x, A.em, A.gamma, A.cbar),
           emStep: () => {
             A.out.fill(0);
-            k.gateMoments(CHUNK, A.x, A.em, A.out);
+            k.gateMoments(CHUNK, A.x, A.em, A.out, A.norm);
           },
           levelGates: () => {
             k.gates(LB, A.xt.subarray(q * LB * n), A.lv, A.gamma, A.cbar);

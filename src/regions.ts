@@ -195,12 +195,14 @@ export interface ResponsibilityParams {
 }
 
 export function responsibilityContext(spec: ResponsibilitySpec, kernels: Kernels) {
-  return { spec, kernels, G: 0, A: undefined as undefined | { x: Float64Array; gamma: Float64Array; cbar: Float64Array; level: Float64Array; out: Float64Array; phi: Float64Array; gram: Float64Array } };
+  return { spec, kernels, G: 0, A: undefined as undefined | { x: Float64Array; gamma: Float64Array; cbar: Float64Array; level: Float64Array; out: Float64Array; norm: Float64Array; phi: Float64Array; gram: Float64Array } };
 }
 
 /**
- * Identity-covariance responsibilities γ_g (the soft gates at a = 1) of one chunk of rows,
- * summed: [Σγ_g (G), Σγ_g x (G×n)], or with centres [Σγ_g (G), Σγ_g (x−c_g)(x−c_g)ᵀ (G×n×n)].
+ * The responsibilities γ_g (the level's gates at a = 1) of one chunk of rows, summed:
+ * [Σγ_g (G), Σγ_g x (G×n), Σ log p(x)], or with centres [Σγ_g (G), Σγ_g (x−c_g)(x−c_g)ᵀ (G×n×n)].
+ * log p(x) is the gates' log-normaliser plus the terms of the row that they leave out, −½|x|² −
+ * (n/2) log 2π: the log-density of the mixture Σ_g π_g N(c_g, Σ_g) the gates are the posterior of.
  */
 export function responsibilitySums(ctx: ReturnType<typeof responsibilityContext>, p: ResponsibilityParams, c: number): Float64Array {
   const { x, m, n } = ctx.spec, G = p.G;
@@ -208,7 +210,7 @@ export function responsibilitySums(ctx: ReturnType<typeof responsibilityContext>
     ctx.G = G;
     ctx.A = ctx.kernels.arena({
       x: ["f64", CHUNK_ROWS * n], gamma: ["f64", CHUNK_ROWS * G], cbar: ["f64", CHUNK_ROWS * n], level: ["f64", p.level.length], out: ["f64", G * (1 + n)],
-      phi: ["f64", CHUNK_ROWS * n], gram: ["f64", n * n],
+      norm: ["f64", 2 * CHUNK_ROWS], phi: ["f64", CHUNK_ROWS * n], gram: ["f64", n * n],
     });
   }
   const A = ctx.A;
@@ -218,8 +220,17 @@ export function responsibilitySums(ctx: ReturnType<typeof responsibilityContext>
   const second = p.centres.length > 0, width = second ? n * n : n;
   if (!second) {
     A.out.fill(0);
-    ctx.kernels.gateMoments(b, A.x, A.level, A.out);
-    return A.out.slice(0, G * (1 + n));
+    ctx.kernels.gateMoments(b, A.x, A.level, A.out, A.norm);
+    const sums = new Float64Array(G * (1 + n) + 1);
+    sums.set(A.out.subarray(0, G * (1 + n)));
+    let log = -0.5 * b * n * Math.log(2 * Math.PI);
+    for (let t = 0; t < b; t++) {
+      let q = 0;
+      for (let i = 0; i < n; i++) q += A.x[t * n + i] ** 2;
+      log += A.norm[2 * t] + Math.log(A.norm[2 * t + 1]) - 0.5 * q;
+    }
+    sums[G * (1 + n)] = log;
+    return sums;
   }
   ctx.kernels.gates(b, A.x, A.level, A.gamma, A.cbar);
   const out = new Float64Array(G * (1 + width));
@@ -314,10 +325,16 @@ async function regionsOf(job: Job, x: Float64Array, m: number, n: number, groups
   // so that the regions are that mixture's components rather than identity-covariance ones;
   // until the training log-likelihood gains less than SHAPED_TOL per row (the earlier rule, no
   // centre moving by 1e-4, ran most of diabetes' fits to the round cap, then 10).
-  let fit = opt.gating === "covariance" ? mixtureLogLikelihood(x, m, n, regions) : 0;
-  for (let round = 0; opt.gating === "covariance" && round < SHAPED_ROUNDS; round++) {
+  // The responsibilities' pass gives the current regions' training log-likelihood as well, so a
+  // round's gain is known at the next round's start (diabetes: a separate likelihood pass per
+  // round was 18% of the fit).
+  let fit = -Infinity, dropped = true;
+  for (let round = 0; opt.gating === "covariance"; round++) {
     const G = regions.weights.length;
     const sums = await responsibilities(job, m, n, regions.weights, regions.centres, false, regions);
+    const now = sums[G * (1 + n)] / m, gain = now - fit;
+    fit = now;
+    if ((!(gain >= SHAPED_TOL) && !dropped) || round === SHAPED_ROUNDS) break;
     const nw = Array.from(sums.subarray(0, G));
     // A region with a covariance of its own needs the rows of a micro-cluster: EM otherwise
     // collapses one onto a few rows (diabetes: 4 rows, a rank-3 frame through them, the best
@@ -328,9 +345,7 @@ async function regionsOf(job: Job, x: Float64Array, m: number, n: number, groups
     const total = nw.filter((_, g) => keep[g]).reduce((s, w) => s + w, 0);
     const kept = { ...regions, frames: regions.frames.filter((_, g) => keep[g]), spreads: regions.spreads.filter((_, g) => keep[g]), ranks: regions.ranks.filter((_, g) => keep[g]) };
     regions = await framed(job, m, n, nw.filter((_, g) => keep[g]).map((w) => w / total), next.filter((_, g) => keep[g]), opt, kept);
-    const now = mixtureLogLikelihood(x, m, n, regions), gain = now - fit;
-    fit = now;
-    if (!(gain >= SHAPED_TOL) && !keep.includes(false)) break;
+    dropped = keep.includes(false);
   }
   return regions;
 }

@@ -11,7 +11,7 @@ import { ScoreModel } from "../src/model.ts";
 import { packedLength, packLevel, shapeOf, type Regions } from "../src/level.ts";
 import { fit } from "../src/node.ts";
 import { normals, streamState } from "../src/random.ts";
-import { mixtureLogLikelihood, ROWS_PER_REGION } from "../src/regions.ts";
+import { mixtureLogLikelihood, responsibilityContext, responsibilitySums, ROWS_PER_REGION } from "../src/regions.ts";
 
 /** log N(x; μ, S) for a 2×2 S, by the closed-form inverse and determinant. */
 function logNormal2(x: number[], mu: number[], S: number[]): number {
@@ -52,7 +52,7 @@ describe.each(["reference", "wasm"] as const)("covariance gates (%s)", (backend)
   });
 });
 
-it("the regions' mixture log-likelihood per row (which stops the covariance gates' EM and picks its start) equals the dense formula to 1e-12", () => {
+it("the regions' mixture log-likelihood (which picks the covariance gates' EM start, and from the responsibilities' pass stops its rounds) equals the dense formula", () => {
   const m = 50, x = normals(2 * m, streamState(4, "x")).map((v) => 3 * v);
   const S0 = [1 + 8 * 0.5, 8 * 0.5, 8 * 0.5, 1 + 8 * 0.5]; // I + (9 − 1)vvᵀ, v = (1, 1)/√2
   let dense = 0;
@@ -63,6 +63,15 @@ it("the regions' mixture log-likelihood per row (which stops the covariance gate
     dense += top + Math.log(Math.exp(l0 - top) + Math.exp(l1 - top));
   }
   expect(Math.abs(mixtureLogLikelihood(x, m, 2, regions) - dense / m)).toBeLessThan(1e-12 * Math.abs(dense / m));
+  // The EM rounds read it from their responsibilities' pass (the gates' normalisers), on either
+  // backend: a gate whose logit is 16.2 below the best is dropped there, e^−16.2 < 1e-7 of a row's sum.
+  const shape = shapeOf(regions, 0), level = new Float64Array(packedLength(shape));
+  packLevel(level, shape, regions, 0, "covariance");
+  for (const backend of ["reference", "wasm"] as const) {
+    const sums = responsibilitySums(responsibilityContext({ x, m, n: 2 }, createKernels(backend)), { level, G: 2, centres: [] }, 0);
+    expect(sums).toHaveLength(2 * (1 + 2) + 1);
+    expect(Math.abs(sums[2 * (1 + 2)] - dense)).toBeLessThan(1e-7 * m);
+  }
 });
 
 it("covariance-gate regions keep at least ROWS_PER_REGION rows each (EM drops a region collapsing onto fewer)", async () => {

@@ -84,8 +84,8 @@ describe.runIf(wasmAvailable())("sampler kernels: wasm and reference bit for bit
 
   it.each([[1, 2], [5, 2], [24, 3], [30, 10], [101, 2]])("gates: infinite and NaN logits give the reference's numbers (G=%i n=%i)", (G, n) => {
     const level = gateLevel(G, n, 1, false, 3, G + n), m = 5;
-    const W = wasm.arena({ x: ["f64", m * n], level: ["f64", level.length], gamma: ["f64", m * G], cbar: ["f64", m * n], out: ["f64", G * (1 + n)] });
-    const R = { gamma: new Float64Array(m * G), cbar: new Float64Array(m * n), out: new Float64Array(G * (1 + n)) };
+    const W = wasm.arena({ x: ["f64", m * n], level: ["f64", level.length], gamma: ["f64", m * G], cbar: ["f64", m * n], out: ["f64", G * (1 + n)], norm: ["f64", 2 * m] });
+    const R = { gamma: new Float64Array(m * G), cbar: new Float64Array(m * n), out: new Float64Array(G * (1 + n)), norm: new Float64Array(2 * m) };
     const r = rng(G * n);
     for (let i = 0; i < m * n; i++) W.x[i] = 3 * r.n();
     W.x[n] = NaN; // row 1
@@ -98,27 +98,34 @@ describe.runIf(wasmAvailable())("sampler kernels: wasm and reference bit for bit
       expect(Array.from(W.cbar)).toEqual(Array.from(R.cbar));
       W.out.fill(0);
       R.out.fill(0);
-      wasm.gateMoments(m, W.x, W.level, W.out);
-      reference.gateMoments(m, W.x, W.level, R.out);
+      wasm.gateMoments(m, W.x, W.level, W.out, W.norm);
+      reference.gateMoments(m, W.x, W.level, R.out, R.norm);
       expect(Array.from(W.out)).toEqual(Array.from(R.out));
+      expect(Array.from(W.norm)).toEqual(Array.from(R.norm));
     }
   });
 
   const momentCases: [number, number, boolean][] = [];
   for (const [G, n] of [[1, 1], [2, 3], [5, 2], [23, 2], [24, 2], [25, 1], [30, 10], [101, 3], [300, 2]]) for (const hard of [false, true]) momentCases.push([G, n, hard]);
-  it.each(momentCases)("gateMoments: G=%i n=%i hard=%s, m = 0…3, 256, 1001: the sums of the gates' γ in row order, bitwise on both backends", (G, n, hard) => {
+  it.each(momentCases)("gateMoments: G=%i n=%i hard=%s, m = 0…3, 256, 1001: the sums of the gates' γ in row order and each row's normaliser, bitwise on both backends", (G, n, hard) => {
     const level = gateLevel(G, n, 1, hard, G > 30 ? 6 : 3, 7 * G + n);
     for (const m of [0, 1, 2, 3, 256, 1001]) {
-      const W = wasm.arena({ x: ["f64", m * n], level: ["f64", level.length], out: ["f64", G * (1 + n) + 1] });
+      const W = wasm.arena({ x: ["f64", m * n], level: ["f64", level.length], out: ["f64", G * (1 + n) + 1], norm: ["f64", 2 * m + 1] });
       const r = rng(m + 3 * G + n);
       for (let i = 0; i < m * n; i++) W.x[i] = 1.2 * (G > 30 ? 6 : 3) * r.n();
       W.level.set(level);
       W.out.fill(0.5); // it adds to what is there
       const R = W.out.slice();
-      wasm.gateMoments(m, W.x, W.level, W.out);
-      reference.gateMoments(m, W.x, level, R);
+      W.norm.fill(-7);
+      const RN = W.norm.slice();
+      wasm.gateMoments(m, W.x, W.level, W.out, W.norm);
+      reference.gateMoments(m, W.x, level, R, RN);
       expect(Array.from(W.out)).toEqual(Array.from(R));
+      expect(Array.from(W.norm)).toEqual(Array.from(RN));
       expect(W.out[G * (1 + n)]).toBe(0.5); // nothing written past the sums
+      expect(W.norm[2 * m]).toBe(-7); // nor past the rows' normalisers
+      // Σ_g exp(l_g − best): the best gate's 1 plus the others' shares, at most G; 1 under hard gates.
+      for (let t = 0; t < m; t++) expect(hard ? W.norm[2 * t + 1] === 1 : W.norm[2 * t + 1] >= 1 && W.norm[2 * t + 1] <= G).toBe(true);
       // By definition: gates, then each row's nonzero γ added in row order.
       const gamma = new Float64Array(m * G), cbar = new Float64Array(m * n), want = new Float64Array(G * (1 + n)).fill(0.5);
       reference.gates(m, W.x, level, gamma, cbar);

@@ -193,8 +193,11 @@ function products(r: number, p: number, table: I32, tstride: number, w: F64, h: 
   }
 }
 
-/** Gate weights of one row into gamma[go..], gate-weighted centre into cbar[co..]. */
-function rowGates(x: F64, xo: number, level: F64, gamma: F64, go: number, cbar: F64, co: number): void {
+/**
+ * Gate weights of one row into gamma[go..], gate-weighted centre into cbar[co..]; with norm, the
+ * largest logit and Σ_g exp(l_g − best) (1 under hard gates) into norm[no], norm[no + 1].
+ */
+function rowGates(x: F64, xo: number, level: F64, gamma: F64, go: number, cbar: F64, co: number, norm?: F64, no = 0): void {
   const G = level[0], n = level[1], a = level[5], hard = level[6] === 1, shaped = level[6] === 2, gs = level[7];
   let best = -Infinity;
   let arg = 0;
@@ -212,6 +215,7 @@ function rowGates(x: F64, xo: number, level: F64, gamma: F64, go: number, cbar: 
   }
   if (hard) {
     for (let g = 0; g < G; g++) gamma[go + g] = g === arg ? 1 : 0;
+    if (norm) [norm[no], norm[no + 1]] = [best, 1];
   } else {
     // A gate whose logit is GATE_CUT below the best is under the floor whatever the others:
     // skip its exp (most gates, at small t).
@@ -222,6 +226,7 @@ function rowGates(x: F64, xo: number, level: F64, gamma: F64, go: number, cbar: 
       gamma[go + g] = e;
       sum += e;
     }
+    if (norm) [norm[no], norm[no + 1]] = [best, sum];
     const inv = 1 / sum;
     for (let g = 0; g < G; g++) {
       const w = gamma[go + g] * inv;
@@ -433,11 +438,11 @@ export const reference: Kernels = {
     return 0;
   },
 
-  gateMoments(m, x, level, out) {
+  gateMoments(m, x, level, out, norm) {
     const G = level[0], n = level[1];
     const gamma = new Float64Array(G), cbar = new Float64Array(n);
     for (let t = 0; t < m; t++) {
-      rowGates(x, t * n, level, gamma, 0, cbar, 0);
+      rowGates(x, t * n, level, gamma, 0, cbar, 0, norm, 2 * t);
       for (let g = 0; g < G; g++) {
         const w = gamma[g];
         if (w === 0) continue;

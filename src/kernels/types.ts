@@ -73,7 +73,10 @@ export interface Kernels {
   sdeStep(len: number, y: F64, r: F64, h: number, method: number, state: U32): void;
   /**
    * The regions' EM sums over m rows of x (m×n) under the level's gates γ (as `gates` gives them):
-   * out[g] += Σ γ_g, out[G + g*n + i] += Σ γ_g x_i, each row's terms added in row order.
+   * out[g] += Σ γ_g, out[G + g*n + i] += Σ γ_g x_i, each row's terms added in row order; and each
+   * row's largest logit l* and Σ_g exp(l_g − l*) (1 under hard gates) into norm[2t], norm[2t + 1]
+   * (m×2): the gates' log-normaliser l* + log Σ, whose sum over rows is the mixture's
+   * log-likelihood up to a constant of the rows (covariance gates at t = 0; see regions.ts).
    */
-  gateMoments(m: number, x: F64, level: F64, out: F64): void;
+  gateMoments(m: number, x: F64, level: F64, out: F64, norm: F64): void;
 }

@@ -19,7 +19,7 @@ interface Exports {
   ouNoiseRows(m: number, n: number, x0: number, a: number, sigma: number, key: number, ids: number, state: number, xt: number): void;
   basis(m: number, r: number, u: number, D: number, table: number, p: number, phi: number, dphi: number): void;
   gates(m: number, x: number, level: number, gamma: number, cbar: number): void;
-  gateMoments(m: number, x: number, level: number, out: number): void;
+  gateMoments(m: number, x: number, level: number, out: number, norm: number): void;
   wideLength(): number;
   designBlock(
     m: number, x0: number, x: number, gamma: number, cbar: number, level: number, table: number,
@@ -129,7 +129,7 @@ export function createWasmKernels(): Kernels {
       !ex.levelFits(ptr(level)) ? reference.residual(m, x, level, table, out, div, withDiv, work) : ex.residual(m, ptr(x), ptr(level), ptr(table), ptr(out), ptr(div), withDiv, ptr(work)),
     sdeStep: (len, y, r, h, method, state) => ex.sdeStep(len, ptr(y), ptr(r), h, method, ptr(state)),
     // gateMoments keeps a row pair's gates in a static scratch; beyond it (G + n over 32768) the twin.
-    gateMoments: (m, x, level, out) =>
-      2 * (level[0] + level[1]) > wide ? reference.gateMoments(m, x, level, out) : ex.gateMoments(m, ptr(x), ptr(level), ptr(out)),
+    gateMoments: (m, x, level, out, norm) =>
+      2 * (level[0] + level[1]) > wide ? reference.gateMoments(m, x, level, out, norm) : ex.gateMoments(m, ptr(x), ptr(level), ptr(out), ptr(norm)),
   };
 }
