@@ -60,8 +60,9 @@ export const COVARIANCE_STARTS = 3;
 /**
  * The mean over the rows of log Σ_g π_g N(x; c_g, S_g), S_g = I + Σ_j (s_j − 1) v_j v_jᵀ: the
  * likelihood of the Gaussian mixture that covariance gates at a = 1 describe (src/level.ts), rows
- * x in model units — over at most LIKELIHOOD_ROWS evenly strided rows: it compares EM rounds and
- * starts on the same rows, where the differences matter, not the value.
+ * x in model units — over at most LIKELIHOOD_ROWS evenly strided rows: it compares the
+ * covariance gates' EM starts (src/fit.ts) on the same rows, where the differences matter, not the
+ * value. The EM rounds read theirs from the responsibilities' pass (responsibilitySums).
  */
 export function mixtureLogLikelihood(x: Float64Array, m: number, n: number, regions: Regions): number {
   const G = regions.weights.length, l = new Float64Array(G), d = new Float64Array(n), rows = strided(m, LIKELIHOOD_ROWS);
