@@ -7,8 +7,8 @@
  *   npm run bench:realdata -- [--only moons,iris] [--json FILE] [--no-write] [--no-cli] [--no-zscored] [--fit JSON]
  *
  * Data sets: FFJORD's toys moons, pinwheel and checkerboard (10 000 rows, one fixed 80/20
- * split) and scikit-learn's copies of iris, wine, breast cancer and diabetes (5 fixed 80/20
- * splits). bench/realdata_peers.py (run by /usr/bin/python3, one process per data set)
+ * split) and scikit-learn's copies of iris, wine, breast cancer, diabetes and Boston housing
+ * (5 fixed 80/20 splits). bench/realdata_peers.py (run by /usr/bin/python3, one process per data set)
  * makes the rows, dequantises grid-valued columns, writes the splits, fits the peers and
  * computes the exact densities; this script fits diffmix on the same files:
  *   - "diffmix": `fit(train, {dim, seed, ...FIT_OPTIONS})`, then `model.logpdf(test)` — the
@@ -47,6 +47,7 @@ const SETS: SetInfo[] = [
   { name: "breast_cancer", label: "breast cancer, scikit-learn's copy", target: false },
   { name: "diabetes", label: "diabetes (raw features), scikit-learn's copy", target: false },
   { name: "checkerboard", label: "checkerboard, FFJORD's toy", target: false },
+  { name: "boston", label: "Boston housing (13 features), scikit-learn's copy", target: false },
 ];
 
 interface PeerSplit {

@@ -4,9 +4,9 @@
 usage: realdata_peers.py NAME OUTDIR [--splits S] [--seed SEED]
 
 NAME is one of moons, pinwheel, checkerboard (FFJORD's toys, 10 000 rows, generated here
-with fixed seeds) or iris, wine, breast_cancer, diabetes (scikit-learn's copies, read from
+with fixed seeds) or iris, wine, breast_cancer, diabetes, boston, digits (scikit-learn's copies, read from
 /usr/lib/python3/dist-packages/sklearn/datasets/data/ at run time; numeric columns only,
-diabetes with its raw features).
+diabetes with its raw features, boston without its target).
 
 Steps, in this order:
 1. the raw rows (float64);
@@ -85,6 +85,11 @@ def table(name):
     """scikit-learn's bundled CSVs: a header line (rows, columns, class names), then rows with the label last."""
     if name == "diabetes":
         return np.loadtxt(os.path.join(DATA_DIR, "diabetes_data_raw.csv.gz"))
+    if name == "digits":
+        return np.loadtxt(os.path.join(DATA_DIR, "digits.csv.gz"), delimiter=",")[:, :64]
+    if name == "boston":
+        # Its first line is a count, its second the column names; the target MEDV last.
+        return np.loadtxt(os.path.join(DATA_DIR, "boston_house_prices.csv"), delimiter=",", skiprows=2)[:, :13]
     file = {"iris": "iris.csv", "wine": "wine_data.csv", "breast_cancer": "breast_cancer.csv"}[name]
     path = os.path.join(DATA_DIR, file)
     with open(path) as f:
@@ -102,6 +107,8 @@ SOURCES = {
     "wine": "scikit-learn wine_data.csv, 13 numeric columns",
     "breast_cancer": "scikit-learn breast_cancer.csv, 30 numeric columns",
     "diabetes": "scikit-learn diabetes_data_raw.csv.gz, the 10 raw features",
+    "boston": "scikit-learn boston_house_prices.csv, the 13 features (MEDV, the target, left out)",
+    "digits": "scikit-learn digits.csv.gz, the 64 pixel counts (0-16) of 8x8 images",
 }
 
 

@@ -15,7 +15,7 @@ import { buildLadder, buildRegions, COVARIANCE_STARTS, microClusters, mixtureLog
 import { leadingEigen, moments } from "./linalg.ts";
 import { streamState } from "./random.ts";
 import { ScoreModel, type Candidate } from "./model.ts";
-import { MAP_KINDS, makeMap, mapMatrices, mapShape, toModel, type DataMap, type MapKind } from "./map.ts";
+import { MAP_KINDS, compressRows, makeMap, mapMatrices, mapShape, toModel, type Compression, type DataMap, type MapKind } from "./map.ts";
 import { dequantise, prepare, type Prepared } from "./prepare.ts";
 import { beyond, KFOLD_BELOW, choose, fitWork, WorkError, type Config, type IdRows } from "./select.ts";
 
@@ -138,6 +138,8 @@ export interface FitPlan extends LevelPlan {
   columns: string[] | null;
   map: DataMap;
   dequantised: { column: number; step: number }[];
+  /** Heavy-tailed columns compressed after dequantising (absent for none: src/map.ts, Compression). */
+  compressed?: Compression[];
   tMin: number;
   T: number;
   config: Record<string, unknown>;
@@ -183,6 +185,7 @@ export async function accumulate(p: FitPlan, data: number[][] | Float64Array, fi
     if (bad >= 0) throw new OptionError(`invalid ids: ids[${bad}] is ${ids[bad]} (expected an integer ≥ 0)`);
   }
   dequantise(rows.x, m, n, p.dequantised, p.seed, ids);
+  compressRows(p.compressed ?? [], rows.x, m, n);
   const z = toModel(p.map, mapMatrices(p.map).inv, rows.x, m);
   const far = z.findIndex((v) => !(Math.abs(v) <= FAR_Z));
   if (far >= 0) throw new DataError(`rows: row ${ids[Math.floor(far / n)] + 1}, column ${(far % n) + 1}: ${rows.x[far]} is ${Math.abs(z[far]).toExponential(1)} noise scales from the plan's centre (at most ${FAR_Z.toExponential(0)})`);
@@ -335,7 +338,7 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
   withinBudget(bytes, budget, `${ts.length} levels of ${sets[0].weights.length} regions at degree ${c.degree}`);
   const level = makePlan(env.kernels.create(), sets, setOf, c.degree, ts, sorted.x, m, { gates: c.gates, seed: o.seed, ridge: o.ridge });
   const plan: FitPlan = {
-    format: PLAN_FORMAT, version: 1, dim: n, columns, map, dequantised: prep.dequantised, tMin: o.tMin, T, ...level, config: {}, selection: [],
+    format: PLAN_FORMAT, version: 1, dim: n, columns, map, dequantised: prep.dequantised, ...(prep.compressed.length ? { compressed: prep.compressed } : {}), tMin: o.tMin, T, ...level, config: {}, selection: [],
   };
   return { plan, sorted: { x: sorted.x, ids: sorted.ids, m } };
 }
@@ -391,7 +394,7 @@ function solveWith(env: Env, plan: FitPlan, stats: FitStats): ScoreModel {
   const mean = Array.from(stats.sum, (v) => v / m);
   const cov = Array.from(stats.outer, (v, k) => v / m - mean[Math.floor(k / n)] * mean[k % n]);
   return new ScoreModel({
-    dim: n, columns: plan.columns, map: plan.map, dequantised: plan.dequantised, rows: m, degree: plan.degree, gating: plan.gates,
+    dim: n, columns: plan.columns, map: plan.map, dequantised: plan.dequantised, compressed: plan.compressed ?? [], rows: m, degree: plan.degree, gating: plan.gates,
     tMin: plan.tMin, T: plan.T, regions: plan.regions, ladder: plan.ladder, levels, moments: { mean, cov }, config: plan.config, selection: plan.selection,
   }, env.kernels);
 }

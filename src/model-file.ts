@@ -12,7 +12,7 @@ import { basisSize, multiIndexTable } from "./basis.ts";
 import { CLIP_MAX, COORD_MAX, DATA_MAX, DEGREE_MAX, EVAL_MAX, T_MAX } from "./bounds.ts";
 import { inverse } from "./map.ts";
 import { GATINGS, type Gating, type Level, type Regions } from "./level.ts";
-import { MAP_KINDS, identityMap, type DataMap, type MapKind } from "./map.ts";
+import { MAP_KINDS, identityMap, type Compression, type DataMap, type MapKind } from "./map.ts";
 
 export interface Candidate { R: number; degree: number; loss: number | null; note?: string; [key: string]: unknown }
 
@@ -24,6 +24,8 @@ export interface ModelData {
   map: DataMap;
   /** Grid-valued columns the fit spread over their grid step (uniform noise), recorded. */
   dequantised: { column: number; step: number }[];
+  /** Heavy-tailed columns compressed (after dequantising, before the map: src/map.ts); absent or [] for none. */
+  compressed?: Compression[];
   /** Rows the level statistics saw. */
   rows: number;
   degree: number;
@@ -51,8 +53,9 @@ export class ModelError extends Error {}
 
 /** The JSON object of a model (the fields of ModelData, in a fixed order). */
 export function modelJSON(d: ModelData): Record<string, unknown> {
-  const { dim, columns, map, dequantised, rows, degree, gating, tMin, T, regions, ladder, levels, moments, config, selection } = d;
-  return { format: MODEL_FORMAT, version: MODEL_VERSION, dim, columns, map, dequantised, rows, degree, gates: gating, tMin, T, regions, ladder, levels, moments, config, selection };
+  const { dim, columns, map, dequantised, compressed, rows, degree, gating, tMin, T, regions, ladder, levels, moments, config, selection } = d;
+  // "compressed" only where a column is: files of data without heavy tails stay as they were.
+  return { format: MODEL_FORMAT, version: MODEL_VERSION, dim, columns, map, dequantised, ...(compressed?.length ? { compressed } : {}), rows, degree, gates: gating, tMin, T, regions, ladder, levels, moments, config, selection };
 }
 
 /** Parse and validate; `where` names the source in messages (e.g. a file name). */
@@ -72,6 +75,18 @@ export function parseModel(json: unknown, where = "model"): ModelData {
     if (seen.has(column)) v.fail(`dequantised[${k}].column`, `column ${column} is listed twice`);
     seen.add(column);
     return { column, step: v.positive(e.step, `dequantised[${k}].step`) };
+  });
+  const squeezed = new Set<number>();
+  const compressed = v1 || o.compressed === undefined ? [] : v.array(o.compressed, "compressed").map((q, k): Compression => {
+    const e = v.object(q, `compressed[${k}]`);
+    const column = v.int(e.column, `compressed[${k}].column`, 0, n - 1);
+    if (squeezed.has(column)) v.fail(`compressed[${k}].column`, `column ${column} is listed twice`);
+    squeezed.add(column);
+    const centre = v.num(e.centre, `compressed[${k}].centre`), scale = v.positive(e.scale, `compressed[${k}].scale`);
+    if (!(Math.abs(centre) <= DATA_MAX)) v.fail(`compressed[${k}].centre`, `${centre} is beyond ±${DATA_MAX.toExponential(0)}`);
+    // s·sinh((y − c)/s) must stay finite over the model's range, and (x − c)/s meaningful.
+    if (!(scale <= DATA_MAX && scale >= 1e-300)) v.fail(`compressed[${k}].scale`, `expected a scale in [1e-300, ${DATA_MAX.toExponential(0)}], got ${scale}`);
+    return { column, centre, scale };
   });
   const rows = v1 ? 0 : v.int(o.rows, "rows", 0);
   const degree = v.int(o.degree, "degree", 0, DEGREE_MAX);
@@ -115,7 +130,7 @@ export function parseModel(json: unknown, where = "model"): ModelData {
   v.covariance(moments.cov, n, "moments.cov");
   const config = o.config && typeof o.config === "object" ? (o.config as Record<string, unknown>) : {};
   const selection = Array.isArray(o.selection) ? (o.selection as Candidate[]) : [];
-  return { dim: n, columns, map, dequantised, rows, degree, gating, tMin, T, regions, ladder, levels, moments, config, selection };
+  return { dim: n, columns, map, dequantised, compressed, rows, degree, gating, tMin, T, regions, ladder, levels, moments, config, selection };
 }
 
 /** A value in a message: numbers as JavaScript writes them (NaN, Infinity), a missing field as such. */

@@ -19,7 +19,7 @@ import { findComponents, predict, predictProba, regionComponents, type Component
 import { EVAL_MAX } from "./bounds.ts";
 import { ModelError, modelJSON, parseModel, type Candidate, type ModelData } from "./model-file.ts";
 import { DataError } from "./dataset.ts";
-import { mapMatrices, toData, toModel, type DataMap } from "./map.ts";
+import { compressRows, compressionLogJacobian, expandRows, expandScore, mapMatrices, toData, toModel, type Compression, type DataMap } from "./map.ts";
 import { BATCH } from "./pool.ts";
 
 export { ModelError, MODEL_FORMAT, MODEL_VERSION } from "./model-file.ts";
@@ -56,6 +56,8 @@ export class ScoreModel implements EvaluableModel {
   readonly columns!: string[] | null;
   readonly map!: DataMap;
   readonly dequantised!: { column: number; step: number }[];
+  /** Heavy-tailed columns compressed before the map (src/map.ts, Compression); [] for none. */
+  readonly compressed!: Compression[];
   readonly rows!: number;
   readonly degree!: number;
   readonly gating!: Gating;
@@ -78,8 +80,8 @@ export class ScoreModel implements EvaluableModel {
    */
   constructor(data: ModelData, kernels: KernelSource = kernelSource()) {
     parseModel(modelJSON(data), "model");
-    const { dim, columns, map, dequantised, rows, degree, gating, tMin, T, regions, ladder, levels, moments, config, selection } = data;
-    Object.assign(this, deepFreeze(structuredClone({ dim, columns, map, dequantised, rows, degree, gating, tMin, T, regions, ladder, levels, moments, config, selection })));
+    const { dim, columns, map, dequantised, compressed = [], rows, degree, gating, tMin, T, regions, ladder, levels, moments, config, selection } = data;
+    Object.assign(this, deepFreeze(structuredClone({ dim, columns, map, dequantised, compressed, rows, degree, gating, tMin, T, regions, ladder, levels, moments, config, selection })));
     Object.defineProperty(this, "kernels", { value: kernels, enumerable: false });
     Object.defineProperty(this, "cache", { value: {}, enumerable: false });
     Object.freeze(this);
@@ -90,21 +92,24 @@ export class ScoreModel implements EvaluableModel {
     return this.kernels.backend;
   }
 
-  /** Points in data units → model units z = (σ₀M)⁻¹(x − b), rows × dim (each coordinate within ±EVAL_MAX, else a DataError naming the row). */
+  /** Points in data units → model units z = (σ₀M)⁻¹(y − b), y = x with its compressed columns compressed; rows × dim (each coordinate within ±EVAL_MAX, else a DataError naming the row). */
   toModel(x: Points, what = "x"): Float64Array {
-    return within(this.mapped(x, what), this.dim, what);
+    return within(this.mapped(toPoints(x, this.dim, what)), this.dim, what);
   }
 
-  /** toModel without the bound: beyond EVAL_MAX (or Infinity) where the map takes far points. */
-  private mapped(x: Points, what: string): Float64Array {
-    const pts = toPoints(x, this.dim, what);
-    return toModel(this.map, this.matrices().inv, pts, pts.length / this.dim);
+  /** toModel of rows (a copy, data units) without the bound: beyond EVAL_MAX (or Infinity) where the map takes far points. */
+  private mapped(pts: Float64Array): Float64Array {
+    const rows = pts.length / this.dim;
+    compressRows(this.compressed, pts, rows, this.dim);
+    return toModel(this.map, this.matrices().inv, pts, rows);
   }
 
-  /** Points in model units → data units x = b + σ₀M z. */
+  /** Points in model units → data units x = b + σ₀M z (its compressed columns expanded). */
   fromModel(z: Points): Float64Array {
-    const pts = toPoints(z, this.dim);
-    return toData(this.map, this.matrices().A, pts, pts.length / this.dim);
+    const pts = toPoints(z, this.dim), rows = pts.length / this.dim;
+    const x = toData(this.map, this.matrices().A, pts, rows);
+    expandRows(this.compressed, x, rows, this.dim);
+    return x;
   }
 
   /** r̂_t(z) = a·E[μ | z_t = z] in MODEL units, for one point or many rows (model units too); rows × dim. */
@@ -117,11 +122,15 @@ export class ScoreModel implements EvaluableModel {
     return this.evaluate(within(toPoints(z, this.dim), this.dim, "x"), t, true).div;
   }
 
-  /** ŝ_t(x) = ∇ₓ log p̂_t(x) in DATA units: (σ₀M)⁻ᵀ(−z + r̂_t(z)) at z = toModel(x). */
+  /**
+   * ŝ_t(x) = ∇ₓ log p̂_t(x) in DATA units: (σ₀M)⁻ᵀ(−z + r̂_t(z)) at z = toModel(x), carried
+   * through the compressed columns' derivative (expandScore). With compressed columns t is the
+   * noise of the compressed data: at t = 0 this is the score of logpdf's density.
+   */
   score(x: Points, t: number): Float64Array {
-    const z = this.toModel(x), r = this.evaluate(z, t, false).r, n = this.dim;
+    const pts = toPoints(x, this.dim), z = this.toModel(pts), r = this.evaluate(z, t, false).r, n = this.dim;
     for (let i = 0; i < r.length; i++) r[i] -= z[i];
-    if (this.map.kind === "none" && this.map.scale === 1) return r;
+    if (this.map.kind === "none" && this.map.scale === 1 && this.compressed.length === 0) return r;
     const inv = this.matrices().inv, out = new Float64Array(r.length);
     for (let row = 0; row < r.length / n; row++) {
       for (let i = 0; i < n; i++) {
@@ -130,6 +139,7 @@ export class ScoreModel implements EvaluableModel {
         out[row * n + i] = s;
       }
     }
+    expandScore(this.compressed, pts, out, r.length / n, n);
     return out;
   }
 
@@ -157,7 +167,7 @@ export class ScoreModel implements EvaluableModel {
   /**
    * log p̂(x) in DATA units for one point or many rows: the probability-flow ODE from 0 to T
    * with the exact divergence, against the sampler's Gaussian start at T (src/flow.ts), plus
-   * the map's Jacobian −n·log σ₀. A finite number wherever the point is within EVAL_MAX
+   * the map's Jacobian −n·log σ₀ and the compressed columns' Σ log dy/dx. A finite number wherever the point is within EVAL_MAX
    * (1e100) noise scales of the model's centre; −Infinity beyond, where the model does not
    * evaluate (its density there is below anything a double holds); never NaN.
    */
@@ -172,7 +182,9 @@ export class ScoreModel implements EvaluableModel {
    * their log p̂ in model units into logpdf's (the Jacobian; −Infinity for the far rows).
    */
   logpdfInput(points: Points): { z: Float64Array; finish: (lp: Float64Array) => Float64Array } {
-    const z = this.mapped(points, "points"), n = this.dim;
+    const pts = toPoints(points, this.dim, "points"), n = this.dim;
+    const squeeze = this.compressed.length ? compressionLogJacobian(this.compressed, pts, pts.length / n, n) : null;
+    const z = this.mapped(pts);
     const far: number[] = [];
     for (let r = 0; r < z.length / n; r++) {
       if (beyond(z, n, r) < 0) continue;
@@ -184,6 +196,7 @@ export class ScoreModel implements EvaluableModel {
       z,
       finish: (lp) => {
         for (let i = 0; i < lp.length; i++) lp[i] -= j;
+        if (squeeze) for (let i = 0; i < lp.length; i++) lp[i] += squeeze[i];
         for (const r of far) lp[r] = -Infinity;
         return lp;
       },
@@ -227,7 +240,12 @@ export class ScoreModel implements EvaluableModel {
     return (this.cache.found ??= this.gating === "covariance" ? regionComponents(this) : findComponents(this));
   }
 
-  /** Components in model units, reported in data units: means b + σ₀Mμ, covariances σ₀M S σ₀Mᵀ (S = I unless given). */
+  /**
+   * Components in model units, reported in data units: means b + σ₀Mμ, covariances σ₀M S σ₀Mᵀ
+   * (S = I unless given). A compressed column's mean is expanded (the component's median there,
+   * the map being monotone) and its covariance rows and columns scaled by dx/dy at that mean:
+   * the component's local spread, since it is not Gaussian in data units.
+   */
   private inData(c: Components): Components {
     const n = this.dim, { A } = this.matrices();
     const data = (p: number[]) => Array.from(this.fromModel(p));
@@ -241,7 +259,18 @@ export class ScoreModel implements EvaluableModel {
       return out;
     };
     const unit = c.covariances ? undefined : cov(identity); // N(μ, I) components share σ₀²MMᵀ
-    return { ...c, means: c.means.map(data), covariances: c.means.map((_, j) => (unit ? unit.slice() : cov(c.covariances![j]))), modes };
+    const means = c.means.map(data);
+    const local = (S: number[], mean: number[]) => {
+      for (const { column: i, centre, scale } of this.compressed) {
+        const d = Math.hypot(1, (mean[i] - centre) / scale); // dx/dy = cosh((y − c)/s)
+        for (let j = 0; j < n; j++) {
+          S[i * n + j] *= d;
+          S[j * n + i] *= d;
+        }
+      }
+      return S;
+    };
+    return { ...c, means, covariances: c.means.map((_, j) => local(unit ? unit.slice() : cov(c.covariances![j]), means[j])), modes };
   }
 
   private discrete(what: string): Components & { k: number } {

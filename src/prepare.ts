@@ -10,16 +10,19 @@
  *   far out           refused, by row and column: a value more than FAR_OUT robust scales from
  *                     its column's median would overflow the arithmetic of the fit, and so is
  *                     one beyond ±DATA_MAX (the model file's bound in data units)
- *   heavy tails       refused, by name: a column whose values beyond TAIL robust scales are
- *                     spread over decades like a power law of index below TAIL_INDEX (Cauchy
- *                     is 1): the held-out likelihood then picks a σ₀ as wide as the tail and
- *                     the samples come out far too spread (issue 14, row 12)
+ *   heavy tails       compressed: a column whose values beyond TAIL robust scales are spread
+ *                     over decades like a power law of index below TAIL_INDEX (Cauchy is 1)
+ *                     that continues the body is taken through y = c + s·asinh((x − c)/s)
+ *                     (src/map.ts, Compression; recorded in the model): as given, the held-out
+ *                     likelihood picks a σ₀ as wide as the tail and the samples come out far
+ *                     too spread (issue 14, row 12); refused by name if still heavy after it.
+ *                     A far cluster, however wide, is fitted as it is
  *   too many columns  refused: beyond DIM_MAX the fit's n × n matrices (the map, every
  *                     region's frame) cannot be allocated
  */
 import { DataError } from "./dataset.ts";
 import { rowUniforms, streamState } from "./random.ts";
-import { columnStats } from "./map.ts";
+import { columnStats, compressRows, type Compression } from "./map.ts";
 import { DATA_MAX } from "./bounds.ts";
 
 /** |x − median| / robust scale beyond this is refused: squares stay far from overflow (1e24 ≪ 1e308). */
@@ -31,15 +34,23 @@ export const DIM_MAX = 4096;
 /**
  * Heavy tails: among the values more than TAIL robust scales from the median (when at least
  * TAIL_ROWS and 1% of the rows are), the 90% and 10% quantiles of the distance have the ratio
- * 9^(1/α) for a power-law tail of index α; α̂ = ln 9 / ln(q90/q10) below TAIL_INDEX is refused.
- * Measured (2000 rows): the fit was right for t₂ (α̂ ≈ 2), a log-normal (≈ 2.5) and a far
- * cluster (a tight tail: α̂ ≫ 10), far too wide for α = 1.5 and Cauchy.
+ * 9^(1/α) for a power-law tail of index α; a column with α̂ = ln 9 / ln(q90/q10) below TAIL_INDEX
+ * is compressed. Measured (2000 rows): the fit as given was right for t₂ (α̂ ≈ 2), a log-normal
+ * (≈ 2.5) and a far cluster (a tight tail: α̂ ≫ 10), far too wide for α = 1.5 and Cauchy.
+ *
+ * A power-law tail continues the body: beyond the threshold u its 10% quantile is at
+ * 0.9^(−1/α)·u, below 1.25u for any α ≥ 0.5. Values that start well past u are a cluster of
+ * their own, however wide (scikit-learn's Boston data, column ZN: 73% zeros, so a robust scale of
+ * 0.28 after dequantising, the rest from 12.5 to 100: α̂ = 1.6, but its 10% quantile at 7u), and
+ * are fitted as they are: a tail whose 10% quantile is beyond TAIL_GAP·u is not one.
  */
-const TAIL = 10, TAIL_ROWS = 20, TAIL_INDEX = 1.75;
+const TAIL = 10, TAIL_ROWS = 20, TAIL_INDEX = 1.75, TAIL_GAP = 2;
 
 export interface Prepared {
   x: Float64Array;
   dequantised: { column: number; step: number }[];
+  /** Heavy-tailed columns, compressed in x (after dequantising). */
+  compressed: Compression[];
   centre: number[];
   scales: number[];
 }
@@ -107,19 +118,6 @@ export function prepare(x0: Float64Array, m: number, n: number, seed: number, co
       }
     }
   }
-  for (let i = 0; i < n; i++) {
-    const tail: number[] = [];
-    for (let t = 0; t < m; t++) {
-      const d = Math.abs(x0[t * n + i] - centre[i]) / scales[i];
-      if (d > TAIL) tail.push(d);
-    }
-    if (tail.length < Math.max(TAIL_ROWS, 0.01 * m)) continue;
-    tail.sort((a, b) => a - b);
-    const alpha = Math.log(9) / Math.log(tail[Math.floor(0.9 * (tail.length - 1))] / tail[Math.floor(0.1 * (tail.length - 1))]);
-    if (alpha < TAIL_INDEX) {
-      throw new DataError(`${what}: ${columnName(i, columns)} is heavy-tailed (${((100 * tail.length) / m).toFixed(1)}% of its values lie beyond ${TAIL} times its spread, scattered like a power law of index ${alpha.toFixed(1)}; Cauchy is 1): diffmix learns light-tailed densities and would spread the samples far too wide; transform the column first (log, asinh)`);
-    }
-  }
   const dequantised: { column: number; step: number }[] = [];
   const col = new Float64Array(m);
   for (let i = 0; i < n; i++) {
@@ -130,5 +128,47 @@ export function prepare(x0: Float64Array, m: number, n: number, seed: number, co
   const x = Float64Array.from(x0);
   dequantise(x, m, n, dequantised, seed, ids);
   // The spreads after dequantising (a grid column's MAD can be 0 before).
-  return { x, dequantised, ...(dequantised.length ? columnStats(x, m, n) : { centre, scales }) };
+  const stats = dequantised.length ? columnStats(x, m, n) : { centre, scales };
+  const compressed: Compression[] = [];
+  for (let i = 0; i < n; i++) {
+    const tail = heavyTail(column(x, m, n, i), m);
+    if (tail) compressed.push({ column: i, centre: tail.centre, scale: tail.scale });
+  }
+  if (!compressed.length) return { x, dequantised, compressed, ...stats };
+  compressRows(compressed, x, m, n);
+  // Within FAR_OUT a compressed tail spans a few dozen scales at most (s·log(2·FAR_OUT)), too
+  // few for a power law below TAIL_INDEX: a guard, not expected to fire.
+  for (const { column: i } of compressed) {
+    const still = heavyTail(column(x, m, n, i), m);
+    if (still) {
+      throw new DataError(`${what}: ${columnName(i, columns)} is heavy-tailed even compressed by asinh (values scattered over decades like a power law of index ${still.alpha.toFixed(1)}; Cauchy is 1): diffmix learns light-tailed densities and would spread the samples far too wide; transform the column first (log, log log)`);
+    }
+  }
+  return { x, dequantised, compressed, ...columnStats(x, m, n) };
+}
+
+function column(x: Float64Array, m: number, n: number, i: number): Float64Array {
+  return Float64Array.from({ length: m }, (_, t) => x[t * n + i]);
+}
+
+/**
+ * A power-law tail of the values v (one column, m rows in all): its index α̂ and the centre and
+ * robust scale it was measured from, or null where there is none — too few values beyond TAIL
+ * scales, or a tail that falls off faster than TAIL_INDEX. A tail that starts well past the
+ * threshold (TAIL_GAP) is a part of its own: tested again on its own centre and scale, so that
+ * a spike (a robust scale near 0) followed by a far, bounded cluster is not a tail (Boston's ZN)
+ * and one followed by a heavy-tailed part is (that part's centre and scale then compress it).
+ */
+function heavyTail(v: Float64Array, m: number): { alpha: number; centre: number; scale: number } | null {
+  for (let depth = 0; depth < 3; depth++) {
+    const { centre: [centre], scales: [scale] } = columnStats(v, v.length, 1);
+    if (!(scale > 0)) return null;
+    const far = v.filter((x) => Math.abs(x - centre) / scale > TAIL);
+    if (far.length < Math.max(TAIL_ROWS, 0.01 * m)) return null;
+    const d = Float64Array.from(far, (x) => Math.abs(x - centre) / scale).sort();
+    const q10 = d[Math.floor(0.1 * (d.length - 1))], alpha = Math.log(9) / Math.log(d[Math.floor(0.9 * (d.length - 1))] / q10);
+    if (q10 <= TAIL_GAP * TAIL) return alpha < TAIL_INDEX ? { alpha, centre, scale } : null;
+    v = far;
+  }
+  return null;
 }

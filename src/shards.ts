@@ -14,7 +14,7 @@
  */
 import type { FitPlan, FitStats } from "./fit.ts";
 import { DataError } from "./dataset.ts";
-import { mapMatrices, toModel } from "./map.ts";
+import { compressRows, mapMatrices, toModel } from "./map.ts";
 import { rowUniforms, streamState } from "./random.ts";
 
 /** Values farther than this many noise scales from the plan's centre are refused (the fit's own limit: their squares must stay finite). */
@@ -115,7 +115,9 @@ export class PlanSample {
  */
 export function sortByRegion(plan: FitPlan, x: Float64Array, m: number, ids: Float64Array, name: string, base: number): { x: Float64Array; ids: Float64Array } {
   const n = plan.dim, { centres, weights } = plan.regions, G = weights.length;
-  const z = toModel(plan.map, mapMatrices(plan.map).inv, x, m);
+  const y = Float64Array.from(x);
+  compressRows(plan.compressed ?? [], y, m, n); // as accumulate() will (the order only needs it roughly: not dequantised)
+  const z = toModel(plan.map, mapMatrices(plan.map).inv, y, m);
   const bias = centres.map((c, g) => Math.log(weights[g]) - 0.5 * c.reduce((s, v) => s + v * v, 0));
   const region = new Int32Array(m), count = new Int32Array(G + 1);
   for (let k = 0; k < m; k++) {
