@@ -114,14 +114,14 @@ function sizeOf(path: string): number {
 }
 
 /** What a summary reads: a model, or a plan (the same fields, levels without coefficients). */
-type Summarised = Pick<FitPlan, "config" | "map" | "regions" | "ladder" | "degree" | "dequantised" | "compressed" | "selection"> & { levels: unknown[] };
+type Summarised = Pick<FitPlan, "config" | "map" | "regions" | "ladder" | "degree" | "dequantised" | "compressed" | "columns" | "selection"> & { levels: unknown[] };
 
 /** One line of what was fitted and chosen, then (when something was chosen) the candidates' scores. */
 export function summary(model: Summarised, rows: number, cols: number, out: string, ms: number, command = "fit", note = ""): string {
   const c = model.config, map = model.map;
   const what = `${map.kind} map, ${c.gates ?? "soft"} gates, σ₀ ${fmt(map.scale)}, ${c.granularity} micro-clusters, R ${c.R} → ${model.regions.weights.length} regions${ladder(model)}, degree ${model.degree}, ${model.levels.length} levels`;
   const dq = model.dequantised.length ? `; dequantised ${model.dequantised.length} grid-valued column${model.dequantised.length > 1 ? "s" : ""}` : "";
-  const squeezed = model.compressed?.length ? `; compressed ${model.compressed.length} heavy-tailed column${model.compressed.length > 1 ? "s" : ""} by asinh (${model.compressed.map((q) => q.column + 1).join(", ")})` : "";
+  const squeezed = model.compressed?.length ? `; compressed ${model.compressed.length} heavy-tailed column${model.compressed.length > 1 ? "s" : ""} by asinh (${model.compressed.map((q) => `${q.column + 1}${model.columns ? ` ${JSON.stringify(model.columns[q.column])}` : ""}`).join(", ")})` : "";
   let text = `${command}: ${rows} rows × ${cols}${note} → ${out}: ${what}${ranks(model.regions.ranks)}${dq}${squeezed} (${seconds(ms)})\n`;
   if (model.selection.length > 1) {
     const chosen = (s: ScoreModel["selection"][number]) => (["map", "gates", "scale", "granularity", "R", "degree"] as const).every((k) => s[k] === c[k]);
