@@ -222,7 +222,8 @@ export function logJacobian(map: DataMap): number {
 
 /**
  * A heavy-tailed column compressed before the affine map (src/prepare.ts chooses which):
- * y = c + s·asinh((x − c)/s), c its median and s its robust scale. Values within a few scales
+ * y = c + s·asinh((x − c)/s), c and s the median and robust scale of the values whose tail it
+ * is (the column's, or past a spike the rest's: src/prepare.ts). Values within a few scales
  * of c barely move; far ones come in logarithmically, so a power-law tail becomes an
  * exponential one that the model's Gaussian noise can follow. log p(x) adds Σ log dy/dx.
  */

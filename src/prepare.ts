@@ -41,8 +41,9 @@ export const DIM_MAX = 4096;
  * A power-law tail continues the body: beyond the threshold u its 10% quantile is at
  * 0.9^(−1/α)·u, below 1.25u for any α ≥ 0.5. Values that start well past u are a cluster of
  * their own, however wide (scikit-learn's Boston data, column ZN: 73% zeros, so a robust scale of
- * 0.28 after dequantising, the rest from 12.5 to 100: α̂ = 1.6, but its 10% quantile at 7u), and
- * are fitted as they are: a tail whose 10% quantile is beyond TAIL_GAP·u is not one.
+ * 0.28 after dequantising, the rest from 12.5 to 100: α̂ = 1.6, but its 10% quantile at 7u): a
+ * tail whose 10% quantile is beyond TAIL_GAP·u is not one, and is tested again on its own centre
+ * and scale (heavyTail).
  */
 const TAIL = 10, TAIL_ROWS = 20, TAIL_INDEX = 1.75, TAIL_GAP = 2;
 
