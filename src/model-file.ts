@@ -68,24 +68,12 @@ export function parseModel(json: unknown, where = "model"): ModelData {
   const v1 = o.version === 1;
   const map = v1 ? identityMap(n) : v.map(o.map, n);
   const columns = v1 || o.columns === null ? null : v.strings(o.columns, "columns", n);
-  const seen = new Set<number>();
-  const dequantised = v1 ? [] : v.array(o.dequantised, "dequantised").map((q, k) => {
-    const e = v.object(q, `dequantised[${k}]`);
-    const column = v.int(e.column, `dequantised[${k}].column`, 0, n - 1);
-    if (seen.has(column)) v.fail(`dequantised[${k}].column`, `column ${column} is listed twice`);
-    seen.add(column);
-    return { column, step: v.positive(e.step, `dequantised[${k}].step`) };
-  });
-  const squeezed = new Set<number>();
-  const compressed = v1 || o.compressed === undefined ? [] : v.array(o.compressed, "compressed").map((q, k): Compression => {
-    const e = v.object(q, `compressed[${k}]`);
-    const column = v.int(e.column, `compressed[${k}].column`, 0, n - 1);
-    if (squeezed.has(column)) v.fail(`compressed[${k}].column`, `column ${column} is listed twice`);
-    squeezed.add(column);
-    const centre = v.num(e.centre, `compressed[${k}].centre`), scale = v.positive(e.scale, `compressed[${k}].scale`);
-    if (!(Math.abs(centre) <= DATA_MAX)) v.fail(`compressed[${k}].centre`, `${centre} is beyond ±${DATA_MAX.toExponential(0)}`);
+  const dequantised = v1 ? [] : v.columnList(o.dequantised, "dequantised", n, (e, at, column) => ({ column, step: v.positive(e.step, `${at}.step`) }));
+  const compressed = v1 || o.compressed === undefined ? [] : v.columnList(o.compressed, "compressed", n, (e, at, column): Compression => {
+    const centre = v.num(e.centre, `${at}.centre`), scale = v.positive(e.scale, `${at}.scale`);
+    if (!(Math.abs(centre) <= DATA_MAX)) v.fail(`${at}.centre`, `${centre} is beyond ±${DATA_MAX.toExponential(0)}`);
     // s·sinh((y − c)/s) must stay finite over the model's range, and (x − c)/s meaningful.
-    if (!(scale <= DATA_MAX && scale >= 1e-300)) v.fail(`compressed[${k}].scale`, `expected a scale in [1e-300, ${DATA_MAX.toExponential(0)}], got ${scale}`);
+    if (!(scale <= DATA_MAX && scale >= 1e-300)) v.fail(`${at}.scale`, `expected a scale in [1e-300, ${DATA_MAX.toExponential(0)}], got ${scale}`);
     return { column, centre, scale };
   });
   const rows = v1 ? 0 : v.int(o.rows, "rows", 0);
@@ -214,6 +202,17 @@ class Validator {
     return a as string[];
   }
   /** n finite numbers, each of magnitude at most `max`. */
+  /** A list of per-column entries ({column, …}), each column in [0, n) and listed once; `entry` reads the rest. */
+  columnList<T>(x: unknown, path: string, n: number, entry: (e: Record<string, unknown>, at: string, column: number) => T): T[] {
+    const seen = new Set<number>();
+    return this.array(x, path).map((q, k) => {
+      const at = `${path}[${k}]`, e = this.object(q, at);
+      const column = this.int(e.column, `${at}.column`, 0, n - 1);
+      if (seen.has(column)) this.fail(`${at}.column`, `column ${column} is listed twice`);
+      seen.add(column);
+      return entry(e, at, column);
+    });
+  }
   numbers(x: unknown, path: string, len: number, max = Infinity): number[] {
     const a = this.array(x, path);
     if (a.length !== len) this.fail(path, `expected ${len} numbers, got ${a.length} (wrong dimension?)`);

@@ -120,22 +120,19 @@ export function prepare(x0: Float64Array, m: number, n: number, seed: number, co
     }
   }
   const dequantised: { column: number; step: number }[] = [];
-  const col = new Float64Array(m);
   for (let i = 0; i < n; i++) {
-    for (let t = 0; t < m; t++) col[t] = x0[t * n + i];
-    const step = gridStep(col);
+    const step = gridStep(column(x0, m, n, i));
     if (step > 0) dequantised.push({ column: i, step });
   }
   const x = Float64Array.from(x0);
   dequantise(x, m, n, dequantised, seed, ids);
-  // The spreads after dequantising (a grid column's MAD can be 0 before).
-  const stats = dequantised.length ? columnStats(x, m, n) : { centre, scales };
   const compressed: Compression[] = [];
   for (let i = 0; i < n; i++) {
     const tail = heavyTail(column(x, m, n, i), m);
     if (tail) compressed.push({ column: i, centre: tail.centre, scale: tail.scale });
   }
-  if (!compressed.length) return { x, dequantised, compressed, ...stats };
+  // The spreads after dequantising (a grid column's MAD can be 0 before).
+  if (!compressed.length) return { x, dequantised, compressed, ...(dequantised.length ? columnStats(x, m, n) : { centre, scales }) };
   compressRows(compressed, x, m, n);
   // Within FAR_OUT a compressed tail spans a few dozen scales at most (s·log(2·FAR_OUT)), too
   // few for a power law below TAIL_INDEX: a guard, not expected to fire.

@@ -115,8 +115,9 @@ export class PlanSample {
  */
 export function sortByRegion(plan: FitPlan, x: Float64Array, m: number, ids: Float64Array, name: string, base: number): { x: Float64Array; ids: Float64Array } {
   const n = plan.dim, { centres, weights } = plan.regions, G = weights.length;
-  const y = Float64Array.from(x);
-  compressRows(plan.compressed ?? [], y, m, n); // as accumulate() will (the order only needs it roughly: not dequantised)
+  // Compressed as accumulate() will (the order only needs it roughly: not dequantised), on a copy.
+  const y = plan.compressed?.length ? Float64Array.from(x) : x;
+  compressRows(plan.compressed ?? [], y, m, n);
   const z = toModel(plan.map, mapMatrices(plan.map).inv, y, m);
   const bias = centres.map((c, g) => Math.log(weights[g]) - 0.5 * c.reduce((s, v) => s + v * v, 0));
   const region = new Int32Array(m), count = new Int32Array(G + 1);
