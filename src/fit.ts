@@ -4,10 +4,10 @@
  * solved jointly for all groups. Whatever the options leave "auto" (the map, σ₀, the
  * granularity, R, the degree) is chosen on held-out data by src/select.ts.
  */
-import type { Backend } from "./kernels/index.ts";
+import type { Backend, Kernels } from "./kernels/index.ts";
 import { DataError, toRows } from "./dataset.ts";
 import { BACKEND, DIM, OptionError, PROGRESS, SEED, THREADS, int, num, oneOf, resolve, type Decl } from "./options.ts";
-import { chunkCount, withJob, type Env, type EnvSource } from "./pool.ts";
+import { chunkCount, withJob, type Env, type EnvSource, type Job } from "./pool.ts";
 import { addChunk, emptySums, makePlan, mergeSums, packPlanLevel, planBytes, solveLevel, unknowns, type ChunkSpec, type ChunkStats, type LevelPlan, type LevelSums } from "./system.ts";
 import { noiseLadder } from "./ladder.ts";
 import { GATINGS, shapeOf, type Gating, type Level, type Regions } from "./level.ts";
@@ -17,7 +17,8 @@ import { streamState } from "./random.ts";
 import { ScoreModel, type Candidate } from "./model.ts";
 import { MAP_KINDS, compressRows, makeMap, mapMatrices, mapShape, toModel, type Compression, type DataMap, type MapKind } from "./map.ts";
 import { dequantise, prepare, type Prepared } from "./prepare.ts";
-import { beyond, KFOLD_BELOW, choose, fitWork, WorkError, type Config, type IdRows } from "./select.ts";
+import { beyond, KFOLD_BELOW, SELECT_LOGPDF_STEPS, SELECT_TOLERANCE, choose, fitWork, WorkError, type Config, type Fold, type FoldScore, type IdRows } from "./select.ts";
+import { SystemError } from "./system.ts";
 
 export interface Progress {
   phase: "select" | "fit";
@@ -66,7 +67,8 @@ export interface FitOptions {
   /**
    * Worker threads (Node) or module Web Workers (browsers); default: the machine's cores under
    * Node, 1 in a browser. Rows are split into fixed chunks whose statistics are added in
-   * order, so the model is the same for any thread count.
+   * order, so the model is the same for any thread count; with K-fold selection (few rows) a
+   * candidate's folds are fitted a thread each.
    */
   threads?: number;
   onProgress?: (p: Progress) => void;
@@ -217,14 +219,61 @@ async function planWith(data: number[][] | Float64Array, options: FitOptions | u
   const prep = prepare(rows.x, m, n, o.seed, columns, ids);
   const env = source.env(o.threads, o.backend);
   env.pool.prepare(chunkCount(m)); // worker threads start behind the selection's first steps
-  const micro: MicroCache = new WeakMap();
-  const { config, selection } = await choose({ x: prep.x, ids, m }, n, prep, o, async (rows, c, allow) => {
-    const { plan, sorted } = await planConfig(env, rows, n, prep, c, o, columns, SELECTION, micro, allow);
-    return solveWith(env, plan, await accumulateWith(env, plan, sorted.x, sorted.ids, sorted.m));
-  });
+  // The candidates' folds as one job on the pool: with K folds, a candidate's folds are fitted a thread each.
+  const resolved = { ...o, onProgress: undefined, memory: o.memory === "auto" ? env.memory / 2 ** 20 : o.memory };
+  const jobs: Job[] = [];
+  const { config, selection } = await choose({ x: prep.x, ids, m }, n, prep, o, (folds) => {
+    const job = env.pool.open("candidate", { folds, n, prep, options: resolved, columns } satisfies CandidateSpec);
+    jobs.push(job);
+    return (c, allow) => job.map<FoldScore>(folds.length, { config: c, allow } satisfies CandidateParams);
+  }).finally(() => jobs.forEach((job) => job.close()));
   const { plan, sorted } = await planConfig(env, { x: prep.x, ids, m }, n, prep, config, o, columns, finalEffort(m));
   const { onProgress: _, threads: __, columns: ___, memory: ____, ...record } = { ...o, ...config, backend: env.kernels.backend };
   return { plan: { ...plan, config: record, selection }, env, sorted, o };
+}
+
+/** What a candidate's fits on the selection's folds share (the candidate task's spec, src/tasks.ts). */
+export interface CandidateSpec {
+  folds: Fold[];
+  n: number;
+  prep: Prepared;
+  /** The fit's options, the memory budget resolved (in MiB), without the progress callback. */
+  options: Omit<Resolved, "onProgress">;
+  columns: string[] | null;
+}
+export interface CandidateParams {
+  config: Config;
+  allow: number;
+}
+
+/**
+ * A thread's candidate fits: its one-thread Env on the job's backend (the caller's, whatever the
+ * options said) and the micro-clusters its folds share across candidates.
+ */
+export function candidateContext(spec: CandidateSpec, kernels: Kernels, local: EnvSource) {
+  return { spec, env: local.env(1, kernels.name), micro: new WeakMap() as MicroCache };
+}
+
+/**
+ * The candidate fitted on fold f's training rows at the selection's effort, and its held-out
+ * log-densities; the errors the selection skips a candidate for come back as values (their
+ * classes do not cross a thread boundary).
+ */
+export async function candidateFold(ctx: ReturnType<typeof candidateContext>, p: CandidateParams, f: number): Promise<FoldScore> {
+  const { folds, n, prep, options, columns } = ctx.spec, { train, hold } = folds[f];
+  try {
+    const { plan, sorted } = await planConfig(ctx.env, train, n, prep, p.config, options, columns, SELECTION, ctx.micro, p.allow);
+    const model = solveWith(ctx.env, plan, await accumulateWith(ctx.env, plan, sorted.x, sorted.ids, sorted.m));
+    return {
+      lp: model.logpdf(hold.x, { steps: SELECT_LOGPDF_STEPS, tolerance: SELECT_TOLERANCE }),
+      flat: model.regions.ranks.every((r) => r === 0),
+      work: fitWork(model.regions, model.degree, model.levels.length, train.m),
+    };
+  } catch (e) {
+    const kind = e instanceof WorkError ? "work" : e instanceof OptionError ? "option" : e instanceof SystemError ? "system" : undefined;
+    if (!kind) throw e;
+    return { error: { kind, message: (e as Error).message } };
+  }
 }
 
 /** The largest variance of rows z (the top eigenvalue of their covariance). */
@@ -281,7 +330,7 @@ function withinBudget(bytes: number, budget: number, what: string): void {
 }
 
 /** The plan of one configuration on `rows` (data units), and the rows in model units sorted by micro-cluster (with their ids). */
-async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: Config, o: Resolved,
+async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: Config, o: Omit<Resolved, "onProgress">,
   columns: string[] | null, effort: Effort, cache?: MicroCache, allow = Infinity): Promise<{ plan: FitPlan; sorted: IdRows }> {
   const { m } = rows;
   const known = cache?.get(rows) ?? new Map<string, Float64Array>();
@@ -292,12 +341,18 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
   known.set(shapeKey, shape);
   const map = makeMap(c.map, c.scale, rows.x, m, n, prep.centre, prep.scales, shape);
   const z = toModel(map, mapMatrices(map).inv, rows.x, m);
+  // What candidates that differ only in σ₀ share is computed from the rows mapped at σ₀ = 1, not
+  // rescaled from the first candidate's: the same numbers whichever σ₀ a thread meets first.
+  let unitZ: Float64Array | undefined;
+  const unit = () => {
+    if (unitZ) return unitZ;
+    const one = c.scale === 1 ? map : makeMap(c.map, 1, rows.x, m, n, prep.centre, prep.scales, shape);
+    return (unitZ = c.scale === 1 ? z : toModel(one, mapMatrices(one).inv, rows.x, m));
+  };
   // The horizon: z's largest variance scales as σ₀⁻², so candidates that differ in σ₀ share it (kept at σ₀ = 1).
   const topKey = `top|${c.map}`;
-  const cached = known.get(topKey)?.[0];
-  const top = o.T !== "auto" ? NaN : cached !== undefined ? cached / c.scale ** 2 : spread(z, m, n);
-  if (o.T === "auto" && cached === undefined) known.set(topKey, Float64Array.of(top * c.scale ** 2));
-  const T = o.T === "auto" ? horizonOf(top) : o.T;
+  if (o.T === "auto" && !known.has(topKey)) known.set(topKey, Float64Array.of(spread(unit(), m, n)));
+  const T = o.T === "auto" ? horizonOf(known.get(topKey)![0] / c.scale ** 2) : o.T;
   if (!(o.tMin < T)) throw new OptionError(`invalid option "tMin": must be below the horizon T (${T}), got ${o.tMin}`);
   const K = Math.max(1, Math.min(c.granularity, Math.floor(m / ROWS_PER_REGION)));
   const budget = o.memory === "auto" ? env.memory : o.memory * 2 ** 20;
@@ -318,9 +373,9 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
   let best: { sorted: ReturnType<typeof sortByCluster>; sets: Regions[]; setOf: number[] | null; fit: number } | undefined;
   for (let s = 0; s < starts; s++) {
     const key = `${c.map}|${K}|${s}`;
-    const unit = known.get(key) ?? microClusters(c.scale === 1 ? z : z.map((v) => v * c.scale), m, n, K, streamState(o.seed, "kmeans", ...(s > 0 ? [s] : [])));
-    known.set(key, unit);
-    const micro = c.scale === 1 ? unit : unit.map((v) => v / c.scale);
+    const centres = known.get(key) ?? microClusters(unit(), m, n, K, streamState(o.seed, "kmeans", ...(s > 0 ? [s] : [])));
+    known.set(key, centres);
+    const micro = c.scale === 1 ? centres : centres.map((v) => v / c.scale);
     // The one working copy of the data: ordered so that row blocks touch few groups, with each row's id.
     const sorted = sortByCluster(z, m, n, micro);
     const { sets, setOf } = o.regions === "ladder" ? await buildLadder(sorted.x, m, n, sorted.starts, ro, ts, env.pool)

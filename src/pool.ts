@@ -8,7 +8,7 @@
 import type { Backend, KernelSource } from "./kernels/index.ts";
 
 /** The tasks a job can run (src/tasks.ts holds their code). */
-export type TaskName = "level-stats" | "responsibilities" | "sample" | "logpdf";
+export type TaskName = "level-stats" | "responsibilities" | "sample" | "logpdf" | "candidate";
 
 export interface Pool {
   /** Threads the items are spread over (1: the calling thread). */

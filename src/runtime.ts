@@ -7,7 +7,7 @@
  */
 import { OptionError } from "./options.ts";
 import { defaultBackend, kernelSource, type Backend, type KernelSource } from "./kernels/index.ts";
-import { start, type Running } from "./tasks.ts";
+import { inlineJob } from "./threads/inline.ts";
 import type { Env, EnvSource, Job, Pool } from "./pool.ts";
 import { Workers, type Port, type RemoteJob } from "./threads/workers.ts";
 
@@ -56,20 +56,13 @@ export class Runtime implements EnvSource {
       threads,
       prepare: (items) => void (remote(items) && this.threads(threads)),
       open: (task, spec): Job => {
-        let inline: Running | undefined, away: RemoteJob | undefined;
+        const inline = inlineJob(task, spec, kernels, this);
+        let away: RemoteJob | undefined;
         return {
-          map: async <R>(items: number, params: unknown, onItem?: (done: number) => void): Promise<R[]> => {
-            if (remote(items)) return (away ??= this.threads(threads).open(task, spec, kernels.backend)).map<R>(items, params, onItem);
-            inline ??= start(task, spec, kernels.create());
-            const out: R[] = [];
-            for (let i = 0; i < items; i++) {
-              out.push(inline.run(params, i) as R);
-              onItem?.(i + 1);
-            }
-            return out;
-          },
+          map: <R>(items: number, params: unknown, onItem?: (done: number) => void): Promise<R[]> =>
+            remote(items) ? (away ??= this.threads(threads).open(task, spec, kernels.backend)).map<R>(items, params, onItem) : inline.map<R>(items, params, onItem),
           close: () => {
-            inline = undefined;
+            inline.close();
             away?.close();
           },
         };

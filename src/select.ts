@@ -16,7 +16,7 @@
  */
 import { OptionError } from "./options.ts";
 import { DataError } from "./dataset.ts";
-import type { Candidate, ScoreModel } from "./model.ts";
+import type { Candidate } from "./model.ts";
 import type { MapKind } from "./map.ts";
 import { shapeOf, type Gating, type Regions } from "./level.ts";
 import { makeMap, mapMatrices, toModel } from "./map.ts";
@@ -55,8 +55,23 @@ export interface SearchOptions {
   onProgress?: (p: { phase: "select"; done: number; total: number; message: string }) => void;
 }
 
-/** Fits c on rows; `allow` bounds the fit's work once its regions are built (fitWork: a WorkError beyond it). */
-type FitOn = (rows: IdRows, c: Config, allow?: number) => Promise<ScoreModel>;
+/** A training split and the rows held out from it. */
+export interface Fold {
+  train: IdRows;
+  hold: IdRows;
+}
+
+/**
+ * A candidate's fit on one fold: the held-out rows' log-densities, whether all its regions are
+ * frameless, and its fitWork; or why it was refused (OptionError, SystemError or WorkError, by kind).
+ */
+export type FoldScore = { lp: Float64Array; flat: boolean; work: number } | { error: { kind: "option" | "system" | "work"; message: string } };
+
+/**
+ * Fits on these folds (src/fit.ts: one job on the pool, a fold per item): the function returned fits c
+ * on every fold, `allow` bounding each fit's work once its regions are built (fitWork: a WorkError beyond it).
+ */
+type OpenFolds = (folds: Fold[]) => (c: Config, allow: number) => Promise<FoldScore[]>;
 
 /**
  * The selection's work budget in estimated multiply-adds (regionWork + fitWork, every fold):
@@ -72,13 +87,13 @@ export const SELECT_WORK = 2e11;
 /** A candidate beyond what is left of the selection's work budget. */
 export class WorkError extends DataError {}
 
-const SELECT_LOGPDF_STEPS = 20;
+export const SELECT_LOGPDF_STEPS = 20;
 /**
  * The candidates' held-out log-densities on the fixed grid (no refinement, src/flow.ts): on a
  * breast-cancer split (K-fold, 53 candidates) refining rows to 0.3 nats chose the same
  * configuration and took 90 s against 70.
  */
-const SELECT_TOLERANCE = 0;
+export const SELECT_TOLERANCE = 0;
 /**
  * The search fits candidates on at most SEARCH_ROWS training rows and scores them on at most
  * HOLD_ROWS; then the SHORTLIST best are scored again on at most CONFIRM_ROWS training rows (when
@@ -123,7 +138,7 @@ const REGIMES: Regime[] = [
 ];
 
 /** The configuration to fit, and the scores of every candidate tried. */
-export async function choose(rows: IdRows, n: number, prep: Prepared, o: SearchOptions, fitOn: FitOn): Promise<{ config: Config; selection: Candidate[] }> {
+export async function choose(rows: IdRows, n: number, prep: Prepared, o: SearchOptions, open: OpenFolds): Promise<{ config: Config; selection: Candidate[] }> {
   const kinds = mapKinds(o.map, prep, rows, n);
   const fixed = (v: number | "auto") => (v === "auto" ? undefined : v);
   // The gates follow the regime (or are fixed): not searched on their own.
@@ -150,20 +165,23 @@ export async function choose(rows: IdRows, n: number, prep: Prepared, o: SearchO
   let best: Config | undefined, bestLoss = Infinity;
   let spent = 0; // estimated multiply-adds of the candidates fitted so far
   const lossOf = (c: Config) => tried.get(JSON.stringify(c))?.loss ?? Infinity;
+  const fitters = new Map<Fold[], ReturnType<OpenFolds>>();
   /** c's held-out loss on these folds, whether all its regions are frameless, or the error that refused it. */
-  const score = async (c: Config, on: typeof folds) => {
+  const score = async (c: Config, on: Fold[]) => {
     let total = 0, count = 0, flat = false;
     try {
       const left = SELECT_WORK - spent, build = on.reduce((w, f) => w + regionWork(f.train.m, n, c.granularity, c.gates, c.degree), 0);
       if (!(build <= left)) throw new WorkError(beyond(`its ${c.granularity} regions' ${n}×${n} moments need`, build, left));
-      for (const { train, hold } of on) {
-        spent += regionWork(train.m, n, c.granularity, c.gates, c.degree);
-        const model = await fitOn(train, c, (left - build) / on.length);
-        spent += fitWork(model.regions, model.degree, model.levels.length, train.m);
-        flat ||= model.regions.ranks.every((r) => r === 0);
-        const lp = model.logpdf(hold.x, { steps: SELECT_LOGPDF_STEPS, tolerance: SELECT_TOLERANCE });
-        for (const v of lp) total += v;
-        count += lp.length;
+      const fitter = fitters.get(on) ?? fitters.set(on, open(on)).get(on)!;
+      const scores = await fitter(c, (left - build) / on.length);
+      // In fold order, to the first refusal: the budget counts what one fold after another would have spent.
+      for (const [f, s] of scores.entries()) {
+        spent += regionWork(on[f].train.m, n, c.granularity, c.gates, c.degree);
+        if ("error" in s) throw new (s.error.kind === "work" ? WorkError : s.error.kind === "option" ? OptionError : SystemError)(s.error.message);
+        spent += s.work;
+        flat ||= s.flat;
+        for (const v of s.lp) total += v;
+        count += s.lp.length;
       }
       const loss = -total / count; // held-out negative log-likelihood per row, nats (lower is better)
       if (!Number.isFinite(loss)) throw new SystemError("its held-out log-likelihood is not finite");

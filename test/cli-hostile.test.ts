@@ -13,7 +13,7 @@ import { kmeans } from "../src/kmeans.ts";
 import { streamState } from "../src/random.ts";
 import { resolveFitOptions } from "../src/fit.ts";
 import { prepare } from "../src/prepare.ts";
-import { beyond, choose, fitWork, SELECT_WORK, WorkError, type Config, type IdRows } from "../src/select.ts";
+import { beyond, choose, fitWork, SELECT_WORK, type Config, type Fold, type FoldScore } from "../src/select.ts";
 import type { Regions } from "../src/level.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "diffmix-hostile-"));
@@ -147,14 +147,15 @@ describe("row 6: the selection's work is bounded, and says what it skipped", () 
     expect(cost).toBeGreaterThan(SELECT_WORK / 4); // so that the budget allows a few
     const fitted: Config[] = [];
     // As src/fit.ts does once a candidate's regions are built: refuse a fit beyond what the selection allows it.
-    const fitOn = async (rows: IdRows, c: Config, allow = Infinity) => {
-      const work = fitWork(wide, 1, 12, rows.m);
-      if (!(work <= allow)) throw new WorkError(beyond("12 levels of 5 regions need", work, allow));
-      fitted.push(c);
-      const loss = (Math.log(c.scale) + 0.1) ** 2 + 0.01 * c.granularity; // best near σ₀ = 0.9, few regions
-      return { regions: wide, degree: 1, levels: Array(12), logpdf: (h: Float64Array) => new Float64Array(h.length / n).fill(-loss) } as unknown as ScoreModel;
-    };
-    const { config, selection } = await choose({ x: prep.x, ids, m }, n, prep, o, fitOn);
+    const open = (folds: Fold[]) => async (c: Config, allow: number): Promise<FoldScore[]> =>
+      folds.map(({ train, hold }) => {
+        const work = fitWork(wide, 1, 12, train.m);
+        if (!(work <= allow)) return { error: { kind: "work", message: beyond("12 levels of 5 regions need", work, allow) } };
+        fitted.push(c);
+        const loss = (Math.log(c.scale) + 0.1) ** 2 + 0.01 * c.granularity; // best near σ₀ = 0.9, few regions
+        return { lp: new Float64Array(hold.m).fill(-loss), flat: false, work };
+      });
+    const { config, selection } = await choose({ x: prep.x, ids, m }, n, prep, o, open);
     expect(fitted.length).toBe(Math.floor(SELECT_WORK / cost));
     expect(selection.length).toBeGreaterThan(fitted.length); // the search went on, and recorded what it skipped
     for (const c of selection.slice(fitted.length)) {

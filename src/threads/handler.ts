@@ -6,19 +6,22 @@
 import { kernelSource, type Backend, type KernelSource } from "../kernels/index.ts";
 import { start, type Running } from "../tasks.ts";
 import type { FromWorker, ToWorker } from "./workers.ts";
+import { inlineSource } from "./inline.ts";
 
 /** The handler of messages; `post` sends a reply (and moves the listed buffers). */
-export function handler(post: (reply: FromWorker, transfer: ArrayBuffer[]) => void): (m: ToWorker) => void {
+export function handler(post: (reply: FromWorker, transfer: ArrayBuffer[]) => void): (m: ToWorker) => Promise<void> {
   const jobs = new Map<number, Running>();
   const sources = new Map<Backend, KernelSource>();
   const source = (b: Backend) => sources.get(b) ?? sources.set(b, kernelSource(b)).get(b)!;
-  return (m) => {
+  // The worker's own one thread, for tasks that fit inside an item (their memory budget comes with their spec).
+  const local = inlineSource(0);
+  return async (m) => {
     if (m.type === "close") return void jobs.delete(m.job);
     try {
-      if (m.open) jobs.set(m.job, start(m.open.task, m.open.spec, source(m.open.backend).create()));
+      if (m.open) jobs.set(m.job, start(m.open.task, m.open.spec, source(m.open.backend).create(), local));
       const job = jobs.get(m.job);
       if (!job) throw new Error(`internal: worker has no job ${m.job}`);
-      const result = job.run(m.params, m.item);
+      const result = await job.run(m.params, m.item);
       post({ item: m.item, result }, transferables(result));
     } catch (e) {
       post({ item: m.item, error: (e as Error).message }, []);
