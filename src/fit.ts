@@ -223,9 +223,14 @@ async function planWith(data: number[][] | Float64Array, options: FitOptions | u
   const resolved = { ...o, onProgress: undefined, memory: o.memory === "auto" ? env.memory / 2 ** 20 : o.memory };
   const jobs: Job[] = [];
   const { config, selection } = await choose({ x: prep.x, ids, m }, n, prep, o, (folds) => {
-    const job = env.pool.open("candidate", { folds, n, prep, options: resolved, columns } satisfies CandidateSpec);
+    // The folds carry their rows: the prepared table itself does not go to the workers.
+    const job = env.pool.open("candidate", { folds, n, prep: { ...prep, x: new Float64Array(0) }, options: resolved, columns } satisfies CandidateSpec);
     jobs.push(job);
-    return (c, allow) => job.map<FoldScore>(folds.length, { config: c, allow } satisfies CandidateParams);
+    // Item k: case ⌊k / folds⌋ on fold k mod folds.
+    return async (cases) => {
+      const scores = await job.map<FoldScore>(cases.length * folds.length, cases satisfies CandidateParams);
+      return cases.map((_, i) => scores.slice(i * folds.length, (i + 1) * folds.length));
+    };
   }).finally(() => jobs.forEach((job) => job.close()));
   const { plan, sorted } = await planConfig(env, { x: prep.x, ids, m }, n, prep, config, o, columns, finalEffort(m));
   const { onProgress: _, threads: __, columns: ___, memory: ____, ...record } = { ...o, ...config, backend: env.kernels.backend };
@@ -241,10 +246,8 @@ export interface CandidateSpec {
   options: Omit<Resolved, "onProgress">;
   columns: string[] | null;
 }
-export interface CandidateParams {
-  config: Config;
-  allow: number;
-}
+/** The candidates of one batch, each with the work its fits may take (see choose's budget). */
+export type CandidateParams = { config: Config; allow: number }[];
 
 /**
  * A thread's candidate fits: its one-thread Env on the job's backend (the caller's, whatever the
@@ -255,14 +258,15 @@ export function candidateContext(spec: CandidateSpec, kernels: Kernels, local: E
 }
 
 /**
- * The candidate fitted on fold f's training rows at the selection's effort, and its held-out
+ * A batch's candidate fitted on one fold's training rows at the selection's effort, and its held-out
  * log-densities; the errors the selection skips a candidate for come back as values (their
  * classes do not cross a thread boundary).
  */
-export async function candidateFold(ctx: ReturnType<typeof candidateContext>, p: CandidateParams, f: number): Promise<FoldScore> {
-  const { folds, n, prep, options, columns } = ctx.spec, { train, hold } = folds[f];
+export async function candidateFold(ctx: ReturnType<typeof candidateContext>, cases: CandidateParams, item: number): Promise<FoldScore> {
+  const { folds, n, prep, options, columns } = ctx.spec, { train, hold } = folds[item % folds.length];
+  const { config, allow } = cases[Math.floor(item / folds.length)];
   try {
-    const { plan, sorted } = await planConfig(ctx.env, train, n, prep, p.config, options, columns, SELECTION, ctx.micro, p.allow);
+    const { plan, sorted } = await planConfig(ctx.env, train, n, prep, config, options, columns, SELECTION, ctx.micro, allow);
     const model = solveWith(ctx.env, plan, await accumulateWith(ctx.env, plan, sorted.x, sorted.ids, sorted.m));
     return {
       lp: model.logpdf(hold.x, { steps: SELECT_LOGPDF_STEPS, tolerance: SELECT_TOLERANCE }),

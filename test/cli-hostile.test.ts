@@ -147,14 +147,14 @@ describe("row 6: the selection's work is bounded, and says what it skipped", () 
     expect(cost).toBeGreaterThan(SELECT_WORK / 4); // so that the budget allows a few
     const fitted: Config[] = [];
     // As src/fit.ts does once a candidate's regions are built: refuse a fit beyond what the selection allows it.
-    const open = (folds: Fold[]) => async (c: Config, allow: number): Promise<FoldScore[]> =>
-      folds.map(({ train, hold }) => {
+    const open = (folds: Fold[]) => async (cases: { config: Config; allow: number }[]): Promise<FoldScore[][]> =>
+      cases.map(({ config: c, allow }) => folds.map(({ train, hold }): FoldScore => {
         const work = fitWork(wide, 1, 12, train.m);
         if (!(work <= allow)) return { error: { kind: "work", message: beyond("12 levels of 5 regions need", work, allow) } };
         fitted.push(c);
         const loss = (Math.log(c.scale) + 0.1) ** 2 + 0.01 * c.granularity; // best near σ₀ = 0.9, few regions
         return { lp: new Float64Array(hold.m).fill(-loss), flat: false, work };
-      });
+      }));
     const { config, selection } = await choose({ x: prep.x, ids, m }, n, prep, o, open);
     expect(fitted.length).toBe(Math.floor(SELECT_WORK / cost));
     expect(selection.length).toBeGreaterThan(fitted.length); // the search went on, and recorded what it skipped
