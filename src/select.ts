@@ -22,7 +22,7 @@ import { shapeOf, type Gating, type Regions } from "./level.ts";
 import { makeMap, mapMatrices, toModel } from "./map.ts";
 import type { Prepared } from "./prepare.ts";
 import { streamState, uniforms } from "./random.ts";
-import { SystemError } from "./system.ts";
+import { SystemError, solveWork } from "./system.ts";
 import { COVARIANCE_STARTS, needsFrames, ROWS_PER_REGION } from "./regions.ts";
 
 /** Rows with their ids (their places in the data as given: they name the rows' noise). */
@@ -421,14 +421,12 @@ export function regionWork(m: number, n: number, K: number, gates: Gating, degre
 
 /**
  * Multiply-adds of a fit of built regions: per level the sums over the rows (each row's
- * features against the features and the n coordinates) and the solve (solveLevel's paths: the
- * constants' G×G block and the polynomials' Schur complement, or one dense factorisation).
+ * features against the features and the n coordinates) and the solve (solveWork: the path
+ * solveLevel takes).
  */
 export function fitWork(regions: Regions, degree: number, levels: number, m: number): number {
-  const s = shapeOf(regions, degree), { G, n, features: P } = s;
-  const Np = regions.ranks.reduce((sum, r, g) => sum + r * (s.p[g] - 1), 0), Nc = G * n;
-  const solve = Np === 0 || Nc > 2 * Np ? (G ** 3 + Np ** 3) / 3 + G * G * (n + Np) : (Nc + Np) ** 3 / 3;
-  return levels * (m * P * (P + n) + solve);
+  const { n, features: P } = shapeOf(regions, degree);
+  return levels * (m * P * (P + n) + solveWork(regions, degree));
 }
 
 /** σ₀ on the grid unit·2^(k/4): with unit 1, data in the paper's units lands on σ₀ = 1 exactly. */

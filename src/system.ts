@@ -350,7 +350,7 @@ export function accumulateLevel(kernels: Kernels, plan: LevelPlan, l: number, x0
  */
 function layout(regions: Regions, s: Shape) {
   const g: number[] = [], j: number[] = [], f: number[] = [];
-  const { Np, Nc, schur } = layoutSize(regions, s);
+  const { Np, Nc, path } = layoutSize(regions, s);
   regions.ranks.forEach((r, grp) => {
     for (let d = 0; d < r; d++) {
       for (let k = 1; k < s.p[grp]; k++) {
@@ -360,39 +360,63 @@ function layout(regions: Regions, s: Shape) {
       }
     }
   });
-  return { g, j, f, Np, Nc, schur };
+  return { g, j, f, Np, Nc, path };
 }
 
 /**
  * layout()'s sizes without its index arrays (one entry per unknown: gigabytes for a refused
- * full basis in 128-D), so that unknowns() and planBytes() can refuse before building them.
+ * full basis in 128-D), so that unknowns() and planBytes() can refuse before building them; and
+ * solveLevel's path, the cheapest of three by multiply-adds (roughly):
+ *   schur       constants first (their G×G block), the polynomials on its Schur complement
+ *   whole       one dense factor of all Nc + Np unknowns
+ *   complement  the unconstrained problem in the ambient coordinates, (S ⊗ Iₙ): one P×P factor,
+ *               then the constraints "polynomials inside the frame" (Nperp of them) as multipliers
+ * The first two are the earlier rule (schur when the constants outnumber the polynomials twice
+ * over), kept where the third does not pay; the third pays when the frames fill most of the
+ * space: diabetes' 3 regions of rank 10 in 10-D at degree 1 are a 33×33 factor and no
+ * constraints, not a 330×330 system.
  */
 function layoutSize(regions: Regions, s: Shape) {
-  const Np = regions.ranks.reduce((sum, r, grp) => sum + r * (s.p[grp] - 1), 0), Nc = s.G * s.n;
-  // solveLevel's path: the Schur complement of the constants' block when they outnumber the polynomials twice over.
-  return { Np, Nc, schur: Np === 0 || Nc > 2 * Np };
+  const { G, n, features: P } = s;
+  const Np = regions.ranks.reduce((sum, r, grp) => sum + r * (s.p[grp] - 1), 0), Nc = G * n;
+  const Nperp = regions.ranks.reduce((sum, r, grp) => sum + (n - r) * (s.p[grp] - 1), 0);
+  const framed = regions.ranks.filter((r, grp) => r < n && s.p[grp] > 1).length; // regions whose complement is computed (9n³ each)
+  const cost: Record<SolvePath, number> = {
+    schur: (G ** 3 + Np ** 3) / 3 + G * G * (n + Np),
+    whole: (Nc + Np) ** 3 / 3,
+    complement: P ** 3 / 3 + P * P * (n + P - G) + Nperp ** 3 / 3 + Nperp * P * n + 9 * framed * n ** 3,
+  };
+  const classic: SolvePath = Np === 0 || Nc > 2 * Np ? "schur" : "whole";
+  const path: SolvePath = Np > 0 && cost.complement < cost[classic] ? "complement" : classic;
+  const order = path === "schur" ? Math.max(G, Np) : path === "whole" ? Nc + Np : Math.max(P, Nperp);
+  return { Np, Nc, Nperp, path, order, cost: cost[path] };
 }
 
+export type SolvePath = "schur" | "whole" | "complement";
+
 /**
- * The order of the largest matrix a level's solve factors (solveLevel): the constants' G×G block
- * (their n columns share it) and the polynomials' Schur complement, or the whole system when the
- * polynomials are most of it. This, not the G·n constants, is what the solve costs: 39 regions of
- * 100-D data at degree 0 are a 39×39 system, not 3900 unknowns.
+ * The order of the largest matrix a level's solve factors (solveLevel's path, layoutSize). This,
+ * not the G·n constants, is what the solve costs: 39 regions of 100-D data at degree 0 are a
+ * 39×39 system, not 3900 unknowns.
  */
 export function unknowns(regions: Regions, degree: number): number {
-  const s = shapeOf(regions, degree), { Nc, Np, schur } = layoutSize(regions, s);
-  return schur ? Math.max(s.G, Np) : Nc + Np;
+  return layoutSize(regions, shapeOf(regions, degree)).order;
+}
+
+/** Multiply-adds of one level's solve, roughly (the path layoutSize chooses). */
+export function solveWork(regions: Regions, degree: number): number {
+  return layoutSize(regions, shapeOf(regions, degree)).cost;
 }
 
 /**
  * Bytes a fit of these regions holds at its peak, roughly: every level's sums (emptySums), the
- * largest matrices of one level's solve (solveLevel's two paths) and two copies of the rows.
+ * largest matrices of one level's solve (solveLevel's paths) and two copies of the rows.
  */
 export function planBytes(regions: Regions, degree: number, levels: number, rows: number): number {
   const s = shapeOf(regions, degree), { features: P, n, G } = s;
   const sums = levels * (P * P + 3 * P * n + P + P * Math.max(1, s.rmax)); // S, Rx, Rc, qsum, csum, dsum
-  const { Nc, Np, schur } = layoutSize(regions, s);
-  const solve = schur ? G * G + G * (n + Np) + Np * Np : (Nc + Np) ** 2;
+  const { Nc, Np, Nperp, path } = layoutSize(regions, s);
+  const solve = path === "schur" ? G * G + G * (n + Np) + Np * Np : path === "whole" ? (Nc + Np) ** 2 : P * P + P * (n + P) + Nperp * Nperp + G * n * n;
   return 8 * (sums + solve + 2 * rows * n);
 }
 
@@ -409,10 +433,11 @@ export class SystemError extends Error {}
  * With `above` (a solved level of the same regions at a larger t: the ladder's warm start) the
  * ridge shrinks toward that level's E[μ|x] — its coefficients × a/a_above — instead of toward 0.
  */
-export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: LevelSums, above?: Level): Level {
+export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: LevelSums, above?: Level, path?: SolvePath): Level {
   const regions = regionSet(plan, plan.levels[l].set), shape = shapeOf(regions, plan.degree);
   const { G, n, rmax, features: P } = shape;
   const U = layout(regions, shape), { Np, Nc } = U;
+  path ??= U.path;
   const { t, lo, hi, set } = plan.levels[l];
   const { a } = levelTime(t);
   const m = sums.rows, soft = plan.gates !== "hard", ridge = plan.ridge;
@@ -425,8 +450,8 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
   // direction pair: the polynomial block reads each (p−1)² times, O(n) apiece recomputed (breast
   // cancer, 30-D with ranks to 16: 60% of a candidate's fit was that).
   const first = regions.ranks.reduce((o, r, g) => (o.push(o[g] + r), o), [0]), D = first[G];
-  const dots = new Float64Array(Np > 0 ? D * D : 0);
-  for (let g = 0; g < G && Np > 0; g++) {
+  const dots = new Float64Array(Np > 0 && path !== "complement" ? D * D : 0); // the complement path does without
+  for (let g = 0; g < G && dots.length > 0; g++) {
     for (let h = 0; h < G; h++) {
       for (let j1 = 0; j1 < regions.ranks[g]; j1++) {
         for (let j2 = 0; j2 < regions.ranks[h]; j2++) {
@@ -474,7 +499,7 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
   const fail = (status: number) => new SystemError(`fit: the normal equations at t=${t} are not positive definite (pivot ${status})`);
   const coupling = (gc: number, i: number, q: number) => s(F0(gc), Fp(q)) * frame(U.g[q], i, U.j[q]);
   let xc: Float64Array, xp: Float64Array;
-  if (U.schur) {
+  if (path === "schur") {
     // C = (S₀₀ ⊗ I_n)(1 + ρ) has scalar blocks and B's column q is s(·, q) ⊗ e_q (e_q: q's frame
     // direction), so C⁻¹B = y_q ⊗ e_q with y_q = S₀₀⁻¹s(·, q): one G×G factor with n + Np
     // right-hand sides, and BᵀC⁻¹B[q1, q2] = (s(·, q1)·y_q2)(e_q1·e_q2): O(Np²(G + n)), not O(Np²Gn).
@@ -519,6 +544,134 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
           for (let i = 0; i < n; i++) xc[g * n + i] -= c * frame(gq, i, jq);
         }
       }
+    }
+  } else if (path === "complement") {
+    // The same minimum as a constrained one in the ambient coordinates w[F, i] (feature F, output
+    // coordinate i; layout()'s unknowns are w = R·θ with R's columns orthonormal): the quadratic
+    // form is (S̃ ⊗ Iₙ), S̃ = S/m with the ridge on its diagonal (R carries that diagonal onto
+    // layout()'s exactly), and the constraints say that a polynomial feature's vector w[F, :] has
+    // nothing along its region's frame complement E_g. So w = w₀ − S̃⁻¹(Nλ) with w₀ = S̃⁻¹(Rb),
+    // and the multipliers solve (Nᵀ(S̃⁻¹ ⊗ Iₙ)N) λ = Nᵀw₀, whose entries are S̃⁻¹[F1, F2](e1·e2).
+    const Pp = P - G, cols = n + Pp;
+    const groupOf = (d: number) => { let g = 0; while (d >= cstart[g + 1]) g++; return g; }; // a complement direction's region // the polynomial features: every region's features but its first
+    const poly: number[] = [], column = new Int32Array(P).fill(-1);
+    for (let g = 0; g < G; g++) for (let k = 1; k < shape.p[g]; k++) (column[F0(g) + k] = poly.length), poly.push(F0(g) + k);
+    const qOf = (g: number, j: number, k: number) => qStart[g] + j * (shape.p[g] - 1) + k - 1; // layout()'s index of θ_(g, j, k)
+    const qStart = regions.ranks.reduce((o, r, g) => (o.push(o[g] + r * (shape.p[g] - 1)), o), [0]);
+    const A = kernels.arena({ s: ["f64", P * P], rhs: ["f64", P * cols] });
+    let maxDiag = 0;
+    for (let F1 = 0; F1 < P; F1++) {
+      for (let F2 = F1; F2 < P; F2++) A.s[F1 * P + F2] = S[F1 * P + F2] / m;
+      maxDiag = Math.max(maxDiag, A.s[F1 * P + F1]);
+    }
+    // Rb: the constants' right-hand sides as they are; a polynomial's, Σ_j P_g[:, j] b_(g, j, k).
+    for (let g = 0; g < G; g++) {
+      for (let i = 0; i < n; i++) A.rhs[F0(g) * cols + i] = bc[g * n + i];
+      for (let k = 1; k < shape.p[g]; k++) {
+        for (let i = 0; i < n; i++) {
+          let v = 0;
+          for (let j = 0; j < regions.ranks[g]; j++) v += frame(g, i, j) * bp[qOf(g, j, k)];
+          A.rhs[(F0(g) + k) * cols + i] = v;
+        }
+      }
+    }
+    for (let c = 0; c < Pp; c++) A.rhs[poly[c] * cols + n + c] = 1; // and S̃⁻¹'s polynomial columns
+    const status = kernels.choleskySolve(P, cols, A.s, P, A.rhs, cols, ridge, 1e-9 * maxDiag + 1e-300);
+    if (status !== 0) throw fail(status);
+    const w = A.rhs.slice(); // w₀ in columns < n, S̃⁻¹[·, poly[c]] in column n + c
+    // Each framed region's complement E_g (n×(n − r_g)): a pivoted Gram–Schmidt of the columns of
+    // I − P_gP_gᵀ (the largest remaining column next; n²(n − r_g), against the 9n³ of an eigensolver).
+    const comp: Float64Array[] = regions.ranks.map((r, g) => {
+      const c = n - r;
+      if (c <= 0 || shape.p[g] === 1) return new Float64Array(0);
+      const M = new Float64Array(n * n); // column k at M[k·n …]
+      for (let k = 0; k < n; k++) {
+        for (let i = 0; i < n; i++) {
+          let v = i === k ? 1 : 0;
+          for (let j = 0; j < r; j++) v -= frame(g, i, j) * frame(g, k, j);
+          M[k * n + i] = v;
+        }
+      }
+      const E = new Float64Array(n * c);
+      for (let e = 0; e < c; e++) {
+        let best = 0, top = -1;
+        for (let k = 0; k < n; k++) {
+          let v = 0;
+          for (let i = 0; i < n; i++) v += M[k * n + i] ** 2;
+          if (v > top) (top = v), (best = k);
+        }
+        const q = M.slice(best * n, best * n + n), norm = Math.sqrt(top);
+        for (let i = 0; i < n; i++) q[i] /= norm;
+        for (let k = 0; k < n; k++) {
+          let d = 0;
+          for (let i = 0; i < n; i++) d += q[i] * M[k * n + i];
+          for (let i = 0; i < n; i++) M[k * n + i] -= d * q[i];
+        }
+        for (let i = 0; i < n; i++) E[i * c + e] = q[i];
+      }
+      return E;
+    });
+    // The constraints (region g, feature F, complement direction e) and the complement directions' dot products, once per pair.
+    const cstart = comp.reduce((o, E, g) => (o.push(o[g] + E.length / n), o), [0]), Dc = cstart[G];
+    const cdots = new Float64Array(Dc * Dc);
+    for (let g1 = 0; g1 < G; g1++) {
+      for (let g2 = g1; g2 < G; g2++) {
+        const k1 = cstart[g1 + 1] - cstart[g1], k2 = cstart[g2 + 1] - cstart[g2];
+        for (let e1 = 0; e1 < k1; e1++) {
+          for (let e2 = 0; e2 < k2; e2++) {
+            let v = 0;
+            for (let i = 0; i < n; i++) v += comp[g1][i * k1 + e1] * comp[g2][i * k2 + e2];
+            cdots[(cstart[g1] + e1) * Dc + cstart[g2] + e2] = cdots[(cstart[g2] + e2) * Dc + cstart[g1] + e1] = v;
+          }
+        }
+      }
+    }
+    const list: number[] = [];
+    for (let g = 0; g < G; g++) for (let k = 1; k < shape.p[g]; k++) for (let e = cstart[g]; e < cstart[g + 1]; e++) list.push(F0(g) + k, e);
+    const Nperp = list.length / 2;
+    const cF = Int32Array.from({ length: Nperp }, (_, c) => list[2 * c]), cD = Int32Array.from({ length: Nperp }, (_, c) => list[2 * c + 1]);
+    const cCol = cF.map((F) => n + column[F]); // S̃⁻¹[·, F]'s column in w
+    if (Nperp > 0) {
+      const B = kernels.arena({ sys: ["f64", Nperp * Nperp], rhs: ["f64", Nperp] });
+      let top = 0;
+      for (let c1 = 0; c1 < Nperp; c1++) {
+        const row = cF[c1] * cols, d1 = cD[c1] * Dc, out = c1 * Nperp, sys = B.sys;
+        for (let c2 = c1; c2 < Nperp; c2++) sys[out + c2] = w[row + cCol[c2]] * cdots[d1 + cD[c2]];
+        top = Math.max(top, B.sys[out + c1]);
+      }
+      for (let c1 = 0; c1 < Nperp; c1++) {
+        const g = groupOf(cD[c1]), c = cstart[g + 1] - cstart[g], e = cD[c1] - cstart[g], F = cF[c1];
+        let v = 0;
+        for (let i = 0; i < n; i++) v += comp[g][i * c + e] * w[F * cols + i];
+        B.rhs[c1] = v;
+      }
+      const st = kernels.choleskySolve(Nperp, 1, B.sys, Nperp, B.rhs, 1, 0, 1e-9 * top + 1e-300);
+      if (st !== 0) throw fail(st);
+      // w −= S̃⁻¹[:, F] λ E_g[:, e] for each constraint: per complement direction, the multipliers' sum first.
+      const dir = new Float64Array(P * Dc);
+      for (let c1 = 0; c1 < Nperp; c1++) {
+        const col = cCol[c1], lambda = B.rhs[c1], d = cD[c1];
+        for (let F2 = 0; F2 < P; F2++) dir[F2 * Dc + d] += w[F2 * cols + col] * lambda;
+      }
+      for (let g = 0; g < G; g++) {
+        const c = cstart[g + 1] - cstart[g];
+        for (let e = 0; e < c; e++) {
+          for (let F2 = 0; F2 < P; F2++) {
+            const k = dir[F2 * Dc + cstart[g] + e];
+            if (k !== 0) for (let i = 0; i < n; i++) w[F2 * cols + i] -= k * comp[g][i * c + e];
+          }
+        }
+      }
+    }
+    // θ = Rᵀw: what the constraints leave to rounding outside the frames is projected away.
+    xc = new Float64Array(Nc);
+    for (let g = 0; g < G; g++) for (let i = 0; i < n; i++) xc[g * n + i] = w[F0(g) * cols + i];
+    xp = new Float64Array(Np);
+    for (let q = 0; q < Np; q++) {
+      const g = U.g[q], j = U.j[q], F = Fp(q);
+      let v = 0;
+      for (let i = 0; i < n; i++) v += frame(g, i, j) * w[F * cols + i];
+      xp[q] = v;
     }
   } else {
     // Few constants against many polynomials: the whole system at once.
