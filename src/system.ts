@@ -380,7 +380,9 @@ function layoutSize(regions: Regions, s: Shape) {
   const { G, n, features: P } = s;
   const Np = regions.ranks.reduce((sum, r, grp) => sum + r * (s.p[grp] - 1), 0), Nc = G * n;
   const Nperp = regions.ranks.reduce((sum, r, grp) => sum + (n - r) * (s.p[grp] - 1), 0);
-  const framed = regions.ranks.filter((r, grp) => r < n && s.p[grp] > 1).length; // regions whose complement is computed (9n³ each)
+  // Regions whose complement is computed, counted at 9n³ each (an eigensolver's count, which it was
+  // first measured with; its Gram–Schmidt takes at most 2n³).
+  const framed = regions.ranks.filter((r, grp) => r < n && s.p[grp] > 1).length;
   const cost: Record<SolvePath, number> = {
     schur: (G ** 3 + Np ** 3) / 3 + G * G * (n + Np),
     whole: (Nc + Np) ** 3 / 3,
@@ -552,8 +554,7 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
     // layout()'s exactly), and the constraints say that a polynomial feature's vector w[F, :] has
     // nothing along its region's frame complement E_g. So w = w₀ − S̃⁻¹(Nλ) with w₀ = S̃⁻¹(Rb),
     // and the multipliers solve (Nᵀ(S̃⁻¹ ⊗ Iₙ)N) λ = Nᵀw₀, whose entries are S̃⁻¹[F1, F2](e1·e2).
-    const Pp = P - G, cols = n + Pp;
-    const groupOf = (d: number) => { let g = 0; while (d >= cstart[g + 1]) g++; return g; }; // a complement direction's region // the polynomial features: every region's features but its first
+    const Pp = P - G, cols = n + Pp; // the polynomial features: every region's features but its first
     const poly: number[] = [], column = new Int32Array(P).fill(-1);
     for (let g = 0; g < G; g++) for (let k = 1; k < shape.p[g]; k++) (column[F0(g) + k] = poly.length), poly.push(F0(g) + k);
     const qOf = (g: number, j: number, k: number) => qStart[g] + j * (shape.p[g] - 1) + k - 1; // layout()'s index of θ_(g, j, k)
@@ -613,6 +614,7 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
     });
     // The constraints (region g, feature F, complement direction e) and the complement directions' dot products, once per pair.
     const cstart = comp.reduce((o, E, g) => (o.push(o[g] + E.length / n), o), [0]), Dc = cstart[G];
+    const groupOf = (d: number) => { let g = 0; while (d >= cstart[g + 1]) g++; return g; }; // a complement direction's region
     const cdots = new Float64Array(Dc * Dc);
     for (let g1 = 0; g1 < G; g1++) {
       for (let g2 = g1; g2 < G; g2++) {
