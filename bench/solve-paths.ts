@@ -1,7 +1,7 @@
 /**
  * solveLevel's three paths (src/system.ts: schur, whole, complement), timed on shapes like the
  * real data's: random orthonormal frames, 2000 Gaussian rows, covariance gates, one level.
- * Milliseconds per solve (median-free: the mean of REPS after one warm-up), WASM kernels.
+ * Milliseconds per solve: the mean of REPS solves after one warm-up, WASM kernels.
  *
  *   npx tsx bench/solve-paths.ts [REPS]
  */

@@ -555,31 +555,24 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
     // nothing along its region's frame complement E_g. So w = w₀ − S̃⁻¹(Nλ) with w₀ = S̃⁻¹(Rb),
     // and the multipliers solve (Nᵀ(S̃⁻¹ ⊗ Iₙ)N) λ = Nᵀw₀, whose entries are S̃⁻¹[F1, F2](e1·e2).
     const Pp = P - G, cols = n + Pp; // the polynomial features: every region's features but its first
-    const poly: number[] = [], column = new Int32Array(P).fill(-1);
-    for (let g = 0; g < G; g++) for (let k = 1; k < shape.p[g]; k++) (column[F0(g) + k] = poly.length), poly.push(F0(g) + k);
-    const qOf = (g: number, j: number, k: number) => qStart[g] + j * (shape.p[g] - 1) + k - 1; // layout()'s index of θ_(g, j, k)
-    const qStart = regions.ranks.reduce((o, r, g) => (o.push(o[g] + r * (shape.p[g] - 1)), o), [0]);
+    const column = new Int32Array(P).fill(-1); // a polynomial feature's column of S̃⁻¹ in w, less n
+    for (let g = 0, c = 0; g < G; g++) for (let k = 1; k < shape.p[g]; k++) column[F0(g) + k] = c++;
     const A = kernels.arena({ s: ["f64", P * P], rhs: ["f64", P * cols] });
     let maxDiag = 0;
     for (let F1 = 0; F1 < P; F1++) {
       for (let F2 = F1; F2 < P; F2++) A.s[F1 * P + F2] = S[F1 * P + F2] / m;
       maxDiag = Math.max(maxDiag, A.s[F1 * P + F1]);
+      if (column[F1] >= 0) A.rhs[F1 * cols + n + column[F1]] = 1; // S̃⁻¹'s polynomial columns
     }
-    // Rb: the constants' right-hand sides as they are; a polynomial's, Σ_j P_g[:, j] b_(g, j, k).
-    for (let g = 0; g < G; g++) {
-      for (let i = 0; i < n; i++) A.rhs[F0(g) * cols + i] = bc[g * n + i];
-      for (let k = 1; k < shape.p[g]; k++) {
-        for (let i = 0; i < n; i++) {
-          let v = 0;
-          for (let j = 0; j < regions.ranks[g]; j++) v += frame(g, i, j) * bp[qOf(g, j, k)];
-          A.rhs[(F0(g) + k) * cols + i] = v;
-        }
-      }
+    // Rb: the constants' right-hand sides as they are; a polynomial's, Σ_j P_g[:, j] b_(g, j, f).
+    for (let g = 0; g < G; g++) for (let i = 0; i < n; i++) A.rhs[F0(g) * cols + i] = bc[g * n + i];
+    for (let q = 0; q < Np; q++) {
+      const F = Fp(q);
+      for (let i = 0; i < n; i++) A.rhs[F * cols + i] += frame(U.g[q], i, U.j[q]) * bp[q];
     }
-    for (let c = 0; c < Pp; c++) A.rhs[poly[c] * cols + n + c] = 1; // and S̃⁻¹'s polynomial columns
     const status = kernels.choleskySolve(P, cols, A.s, P, A.rhs, cols, ridge, 1e-9 * maxDiag + 1e-300);
     if (status !== 0) throw fail(status);
-    const w = A.rhs.slice(); // w₀ in columns < n, S̃⁻¹[·, poly[c]] in column n + c
+    const w = A.rhs.slice(); // w₀ in columns < n, S̃⁻¹[·, F] in column n + column[F]
     // Each framed region's complement E_g (n×(n − r_g)): a pivoted Gram–Schmidt of the columns of
     // I − P_gP_gᵀ (the largest remaining column next; n²(n − r_g), against the 9n³ of an eigensolver).
     const comp: Float64Array[] = regions.ranks.map((r, g) => {
@@ -614,7 +607,6 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
     });
     // The constraints (region g, feature F, complement direction e) and the complement directions' dot products, once per pair.
     const cstart = comp.reduce((o, E, g) => (o.push(o[g] + E.length / n), o), [0]), Dc = cstart[G];
-    const groupOf = (d: number) => { let g = 0; while (d >= cstart[g + 1]) g++; return g; }; // a complement direction's region
     const cdots = new Float64Array(Dc * Dc);
     for (let g1 = 0; g1 < G; g1++) {
       for (let g2 = g1; g2 < G; g2++) {
@@ -628,10 +620,9 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
         }
       }
     }
-    const list: number[] = [];
-    for (let g = 0; g < G; g++) for (let k = 1; k < shape.p[g]; k++) for (let e = cstart[g]; e < cstart[g + 1]; e++) list.push(F0(g) + k, e);
-    const Nperp = list.length / 2;
-    const cF = Int32Array.from({ length: Nperp }, (_, c) => list[2 * c]), cD = Int32Array.from({ length: Nperp }, (_, c) => list[2 * c + 1]);
+    const cG: number[] = [], cF: number[] = [], cD: number[] = []; // each constraint's region, feature and complement direction
+    for (let g = 0; g < G; g++) for (let k = 1; k < shape.p[g]; k++) for (let e = cstart[g]; e < cstart[g + 1]; e++) cG.push(g), cF.push(F0(g) + k), cD.push(e);
+    const Nperp = cF.length;
     const cCol = cF.map((F) => n + column[F]); // S̃⁻¹[·, F]'s column in w
     if (Nperp > 0) {
       const B = kernels.arena({ sys: ["f64", Nperp * Nperp], rhs: ["f64", Nperp] });
@@ -642,7 +633,7 @@ export function solveLevel(kernels: Kernels, plan: LevelPlan, l: number, sums: L
         top = Math.max(top, B.sys[out + c1]);
       }
       for (let c1 = 0; c1 < Nperp; c1++) {
-        const g = groupOf(cD[c1]), c = cstart[g + 1] - cstart[g], e = cD[c1] - cstart[g], F = cF[c1];
+        const g = cG[c1], c = cstart[g + 1] - cstart[g], e = cD[c1] - cstart[g], F = cF[c1];
         let v = 0;
         for (let i = 0; i < n; i++) v += comp[g][i * c + e] * w[F * cols + i];
         B.rhs[c1] = v;

@@ -6,7 +6,8 @@
 // partition of the rows merged against the sums of all of them.
 import { describe, expect, it } from "vitest";
 import { reference, createKernels, wasmAvailable, type Kernels } from "../src/kernels/index.ts";
-import { accumulateLevel as accumulate, mergeSums as merge, solveLevel as solve, type LevelPlan, type LevelSums } from "../src/system.ts";
+import { accumulateLevel as accumulate, makePlan, mergeSums as merge, solveLevel as solve, type LevelPlan, type LevelSums } from "../src/system.ts";
+import { symmetricEigen } from "../src/linalg.ts";
 import { basisSize, multiIndexTable } from "../src/basis.ts";
 import { packLevel, shapeOf, type Regions, frameScale } from "../src/level.ts";
 import { streamState } from "../src/random.ts";
@@ -179,6 +180,30 @@ describe.each([[[2, 1], 2], [[0, 0], 2], [[1, 0], 1]])("the level system against
     // Each path floors its pivots at 1e-9 of its own largest diagonal, a different perturbation on
     // each: measured 1.0e-9 (schur) and 8e-11 (complement) against whole on ranks [2, 1].
     for (const other of [schur, complement]) expect(Math.max(...other.map((v, i) => Math.abs(v - whole[i]))) / scale).toBeLessThan(1e-8);
+  });
+});
+
+describe("the level system's complement path with constraints in several regions", () => {
+  // The instances above have at most one region with a frame complement; here all three regions
+  // (ranks 1, 2, 3 in 4-D, degree 2, overlapping gates) have one, so the constraints couple across
+  // regions. The whole system (checked against the dense formula above) is the reference.
+  const n4 = 4, ranks = [1, 2, 3], r = rng(7), m = 2000;
+  const frames = ranks.map((rk) => {
+    const a = Array.from({ length: n4 * n4 }, () => r.n()), sym = new Array(n4 * n4).fill(0);
+    for (let i = 0; i < n4; i++) for (let j = 0; j < n4; j++) for (let k = 0; k < n4; k++) sym[i * n4 + j] += a[i * n4 + k] * a[j * n4 + k];
+    const { vectors } = symmetricEigen(sym, n4); // orthonormal columns
+    return Array.from({ length: n4 * rk }, (_, q) => vectors[Math.floor(q / rk) * n4 + (q % rk)]);
+  });
+  const regions: Regions = { dim: n4, weights: [0.4, 0.35, 0.25], centres: ranks.map(() => Array.from({ length: n4 }, () => r.n())), frames, spreads: ranks.map((rk) => new Array(rk).fill(1.5)), ranks };
+  const x = Float64Array.from({ length: m * n4 }, () => 1.3 * r.n());
+  const backends: Kernels[] = wasmAvailable() ? [reference, createKernels("wasm")] : [reference];
+
+  it.each(backends.map((k) => [k.name, k] as const))("%s: the same coefficients as the whole system (1e-8 relative)", (_, kernels) => {
+    const plan = makePlan(kernels, [regions], null, 2, [t], x, m, { gates: "soft", seed: 5, ridge: 1e-3 });
+    const sums = accumulate(kernels, plan, 0, x, m);
+    const [whole, complement] = (["whole", "complement"] as const).map((path) => solve(kernels, plan, 0, sums, undefined, path).W.flat());
+    const scale = Math.max(...whole.map(Math.abs));
+    expect(Math.max(...complement.map((v, i) => Math.abs(v - whole[i]))) / scale).toBeLessThan(1e-8);
   });
 });
 
