@@ -186,7 +186,8 @@ export function chunkContext(spec: ChunkSpec, kernels: Kernels) {
   const shape = shapeOf(spec.regions, spec.degree);
   const { G, n, rmax, features: P } = shape;
   const table = multiIndexTable(rmax, shape.D);
-  const maxCols = 1 + 2 * n + P;
+  // Covariance gates append 2n columns (xt, q̄) after the features: see curvatureSums.
+  const maxCols = 1 + 4 * n + P;
   const A = kernels.arena({
     x0: ["f64", CHUNK_ROWS * n], ids: ["f64", CHUNK_ROWS], key: ["u32", 4], xt: ["f64", BLOCK * n], gamma: ["f64", BLOCK * G], cbar: ["f64", BLOCK * n],
     phi: ["f64", LD * maxCols], gc: ["f64", maxCols * maxCols], dsum: ["f64", Math.max(1, P * rmax)],
@@ -219,6 +220,7 @@ export function chunkStats(ctx: ChunkContext, p: ChunkParams, c: number): ChunkS
     const gc = new Float64Array(cols * cols);
     for (let i = 0; i < cols; i++) gc.set(A.gc.subarray(i * maxCols + i, i * maxCols + cols), i * cols + i);
     records.push({ active: Int32Array.from(current), gc });
+    if (shaped) curvatureSums(A.gc, maxCols, cols, A.level, shape, current, qsum);
   };
   for (let s = start; s < end; s += BLOCK) {
     const b = Math.min(BLOCK, end - s);
@@ -242,8 +244,8 @@ export function chunkStats(ctx: ChunkContext, p: ChunkParams, c: number): ChunkS
     A.active.set(active);
     kernels.designBlock(b, x0, A.xt, A.gamma, A.cbar, A.level, A.table, A.active, active.length, A.phi, LD, A.dsum, A.work);
     const cols = 1 + 2 * n + active.reduce((sum, g) => sum + shape.p[g], 0);
-    kernels.gramAccumulate(b, cols, A.phi, LD, A.gc, maxCols);
-    if (shaped) curvatureSums(b, A.xt, A.gamma, A.level, shape, active, A.phi, qsum);
+    if (shaped) curvatureColumns(b, A.xt, A.gamma, A.level, shape, active, A.phi.subarray(cols * LD));
+    kernels.gramAccumulate(b, shaped ? cols + 2 * n : cols, A.phi, LD, A.gc, maxCols);
   }
   flush();
   return { rows: end - start, records, dsum: A.dsum.slice(), qsum };
@@ -251,38 +253,53 @@ export function chunkStats(ctx: ChunkContext, p: ChunkParams, c: number): ChunkS
 
 /**
  * Covariance gates (src/level.ts): ∇ log-gate_g = a·c_g + q_g − (a·c̄ + q̄), with
- * q_g = Σ_j (1 − 1/s_j²) d_j P_j (d_j = P_jᵀ(x − a·c_g), the frame coordinates) and
- * q̄ = Σ_h γ_h q_h. The a·c parts reach the Stein term through Rc and csum; this adds the rest,
- * Σ_rows γ_g φ_f (q_g − q̄)_i into qsum[(foff_g + f)·n + i], from the design block's columns
- * γ_g φ_f (column-major, stride LD, after the 1 + 2n leading columns).
+ * q_g = Σ_j κ_j d_j P_j (κ_j = 1 − 1/s_j², d_j = P_jᵀ(x − a·c_g), the frame coordinates) and
+ * q̄ = Σ_h γ_h q_h. The a·c parts reach the Stein term through Rc and csum; qsum carries the rest,
+ * Σ_rows γ_g φ_f (q_g − q̄)_i at [(foff_g + f)·n + i]. q_g is linear in x, so its part follows from
+ * the Gram's products of the feature columns with the noised rows — per run of blocks, not per
+ * row and feature (that loop in plain TypeScript was 13% of a diabetes fit). The design block
+ * gains those 2n columns after the features: xt, then q̄ (written here).
  */
-function curvatureSums(b: number, x: Float64Array, gamma: Float64Array, level: Float64Array, shape: Shape, active: number[], phi: Float64Array, qsum: Float64Array): void {
-  const { G, n, rmax } = shape, a = level[5], K = active.length;
-  const q = new Float64Array(K * n), qbar = new Float64Array(n);
-  for (let t = 0; t < b; t++) {
-    q.fill(0);
-    qbar.fill(0);
-    for (let k = 0; k < K; k++) {
-      const g = active[k], o = groupLayout(shape, g), r = level[o.b];
-      const w = gamma[t * G + g];
-      if (w === 0 || r === 0) continue;
-      for (let j = 0; j < r; j++) {
+function curvatureColumns(b: number, x: Float64Array, gamma: Float64Array, level: Float64Array, shape: Shape, active: number[], cols: Float64Array): void {
+  const { G, n, rmax } = shape, a = level[5];
+  for (let i = 0; i < n; i++) for (let t = 0; t < b; t++) cols[i * LD + t] = x[t * n + i];
+  const qbar = cols.subarray(n * LD);
+  for (let i = 0; i < n; i++) qbar.fill(0, i * LD, i * LD + b);
+  for (const g of active) {
+    const o = groupLayout(shape, g), r = level[o.b];
+    for (let j = 0; j < r; j++) {
+      const kappa = 1 - 1 / level[o.scale + j] ** 2;
+      for (let t = 0; t < b; t++) {
+        const w = gamma[t * G + g];
+        if (w === 0) continue;
         let d = 0;
         for (let i = 0; i < n; i++) d += level[o.P + i * rmax + j] * (x[t * n + i] - a * level[o.c + i]);
-        const s = level[o.scale + j], kd = (1 - 1 / (s * s)) * d;
-        for (let i = 0; i < n; i++) q[k * n + i] += kd * level[o.P + i * rmax + j];
+        const wk = w * kappa * d;
+        for (let i = 0; i < n; i++) qbar[i * LD + t] += wk * level[o.P + i * rmax + j];
       }
-      for (let i = 0; i < n; i++) qbar[i] += w * q[k * n + i];
     }
-    let col = 1 + 2 * n;
-    for (let k = 0; k < K; k++) {
-      const g = active[k], F0 = shape.featureOffset[g];
-      for (let f = 0; f < shape.p[g]; f++) {
-        const w = phi[(col + f) * LD + t];
-        if (w === 0) continue;
-        for (let i = 0; i < n; i++) qsum[(F0 + f) * n + i] += w * (q[k * n + i] - qbar[i]);
+  }
+}
+
+/**
+ * qsum += the curvature term of one run of blocks from its Gram gc (stride ld, upper; the
+ * features in columns 1 + 2n … cols − 1, then xt and q̄): for feature F of group g,
+ * Σ γ_g φ_f q_g = Σ_j κ_j P_j (P_jᵀ Σ γ_g φ_f x − a·P_jᵀc_g Σ γ_g φ_f), less Σ γ_g φ_f q̄.
+ */
+function curvatureSums(gc: Float64Array, ld: number, cols: number, level: Float64Array, shape: Shape, active: number[], qsum: Float64Array): void {
+  const { n, rmax } = shape, a = level[5], X = cols, Q = cols + n;
+  let col = 1 + 2 * n;
+  for (const g of active) {
+    const o = groupLayout(shape, g), r = level[o.b], F0 = shape.featureOffset[g];
+    for (let f = 0; f < shape.p[g]; f++, col++) {
+      const row = col * ld, out = (F0 + f) * n, mass = gc[col]; // gc[0·ld + col]: Σ γ_g φ_f
+      for (let i = 0; i < n; i++) qsum[out + i] -= gc[row + Q + i];
+      for (let j = 0; j < r; j++) {
+        let d = 0;
+        for (let i = 0; i < n; i++) d += level[o.P + i * rmax + j] * (gc[row + X + i] - a * level[o.c + i] * mass);
+        const kd = (1 - 1 / level[o.scale + j] ** 2) * d;
+        for (let i = 0; i < n; i++) qsum[out + i] += kd * level[o.P + i * rmax + j];
       }
-      col += shape.p[g];
     }
   }
 }

@@ -32,7 +32,7 @@ function hermite(k: number, u: number): number {
 }
 
 /** The instance: two regions with the given frame ranks, their plan, the unknowns and the formulas. */
-function setup(ranks: number[], D = 2) {
+function setup(ranks: number[], D = 2, gates: "soft" | "covariance" = "soft") {
   const regions: Regions = {
     dim: n,
     weights: [0.6, 0.4],
@@ -43,12 +43,24 @@ function setup(ranks: number[], D = 2) {
     ranks,
   };
   const plan: LevelPlan = {
-    regions, ladder: null, degree: D, gates: "soft", seed: 5, ridge: 1e-3,
+    regions, ladder: null, degree: D, gates, seed: 5, ridge: 1e-3,
     levels: [{ t, lo: regions.ranks.map((r) => new Array(r).fill(-BOX)), hi: regions.ranks.map((r) => new Array(r).fill(BOX)) }],
   };
 
+  /**
+   * The posterior of π_g N(a·c_g, I) at x (soft gates), or with covariance gates of
+   * π_g N(a·c_g, I + Σ_j (s_j² − 1) e_j e_jᵀ) over the frame's directions e_j, s_j = frameScale (src/level.ts).
+   */
   function gatesAt(x: number[]): number[] {
-    const l = regions.weights.map((w, g) => Math.log(w) + a * dot(x, regions.centres[g]) - 0.5 * a * a * dot(regions.centres[g], regions.centres[g]));
+    const l = regions.weights.map((w, g) => {
+      const c = regions.centres[g];
+      let v = Math.log(w) + a * dot(x, c) - 0.5 * a * a * dot(c, c);
+      for (let j = 0; gates === "covariance" && j < regions.ranks[g]; j++) {
+        const s = frameScale(regions.spreads[g][j], a), d = dot(col(full[g], j), x.map((xi, i) => xi - a * c[i]));
+        v += -Math.log(s) + 0.5 * (1 - 1 / (s * s)) * d * d;
+      }
+      return v;
+    });
     const top = Math.max(...l), e = l.map((v) => Math.exp(v - top)), s = e.reduce((p, v) => p + v, 0);
     return e.map((v) => (v / s < 1e-7 ? 0 : v / s));
   }
@@ -130,11 +142,12 @@ function denseSolve(G: number[][], b: number[], ridge: number): number[] {
   return A.map((row, i) => row[Q] / row[i]);
 }
 
-describe.each([[[2, 1], 2], [[0, 0], 2], [[1, 0], 1]])("the level system against a dense least-squares solve (2 regions, ranks %j, degree %i)", (ranks, degree) => {
+describe.each([[[2, 1], 2, "soft"], [[0, 0], 2, "soft"], [[1, 0], 1, "soft"], [[2, 1], 2, "covariance"], [[1, 0], 1, "covariance"]] as [number[], number, "soft" | "covariance"][])("the level system against a dense least-squares solve (2 regions, ranks %j, degree %i, %s gates)", (ranks, degree, gates) => {
   // Each of solveLevel's three paths on each instance: the Schur complement of the constants, the
   // whole system, the ambient problem with the frames as constraints (src/system.ts, layoutSize).
   // [2, 1] has a full-frame region (no constraints) beside a rank-1 one; [0, 0] constants only.
-  const { regions, plan, U, psi, divPsi, data, noised, D } = setup(ranks, degree);
+  // Covariance gates: ∇·ψ carries the gates' curvature (the qsum term of src/system.ts).
+  const { regions, plan, U, psi, divPsi, data, noised, D } = setup(ranks, degree, gates);
   const m = 3000, x0 = data(m, 1);
   const backends: Kernels[] = wasmAvailable() ? [reference, createKernels("wasm")] : [reference];
   let dense: number[][] | undefined;
