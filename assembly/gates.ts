@@ -258,10 +258,10 @@ function wideGates(x: usize, level: usize, norm: usize = 0): i32 {
 }
 let wideInv: f64 = 0.0;
 
-/** Gate weights of one row into gamma[0..G) and c̄ into cbar[0..n) on a prepared level. */
-export function rowGatesWide(x: usize, level: usize, gamma: usize, cbar: usize): void {
-  const k = wideGates(x, level);
-  if (k < 0) return rowGates(x, level, gamma, cbar);
+/** Gate weights of one row into gamma[0..G) and c̄ into cbar[0..n) on a prepared level; norm as rowGates2's. */
+export function rowGatesWide(x: usize, level: usize, gamma: usize, cbar: usize, norm: usize = 0): void {
+  const k = wideGates(x, level, norm);
+  if (k < 0) return rowGates(x, level, gamma, cbar, norm);
   const G = getInt(level, 0), n = getInt(level, 1), gs = <usize>getInt(level, 7) << 3;
   const list = wideList(level), groups = wideGroups(level), blocks = level + (HEADER << 3) + 32;
   const inv = wideInv, floor = load<f64>(LIMITS, 8);
@@ -299,20 +299,29 @@ export function rowGatesWide(x: usize, level: usize, gamma: usize, cbar: usize):
   }
 }
 
-/** Gate weights gamma[row*G + g] and the gate-weighted centre cbar[row*n + i] for m rows of x. */
-export function gates(m: i32, x: usize, level: usize, gamma: usize, cbar: usize): void {
+/**
+ * Gate weights gamma[row*G + g] and the gate-weighted centre cbar[row*n + i] for m rows of x;
+ * with norm ≠ 0 each row's largest logit and Σ_g exp(l_g − best) into norm[2t], norm[2t + 1].
+ */
+export function gates(m: i32, x: usize, level: usize, gamma: usize, cbar: usize, norm: usize): void {
   const G = getInt(level, 0), n = getInt(level, 1);
   const xs = <usize>n << 3, gsz = <usize>G << 3;
   if (m > 0 && prepareWide(level)) {
-    for (let t = 0; t < m; t++) rowGatesWide(x + <usize>t * xs, level, gamma + <usize>t * gsz, cbar + <usize>t * xs);
+    for (let t = 0; t < m; t++) rowGatesWide(x + <usize>t * xs, level, gamma + <usize>t * gsz, cbar + <usize>t * xs, normAt(norm, t));
     return;
   }
   let t = 0;
   for (; t + 1 < m; t += 2) {
     const x0 = x + <usize>t * xs, g0 = gamma + <usize>t * gsz, c0 = cbar + <usize>t * xs;
-    rowGates2(x0, x0 + xs, level, g0, g0 + gsz, c0, c0 + xs);
+    rowGates2(x0, x0 + xs, level, g0, g0 + gsz, c0, c0 + xs, normAt(norm, t), normAt(norm, t + 1));
   }
-  if (t < m) rowGates(x + <usize>t * xs, level, gamma + <usize>t * gsz, cbar + <usize>t * xs);
+  if (t < m) rowGates(x + <usize>t * xs, level, gamma + <usize>t * gsz, cbar + <usize>t * xs, normAt(norm, t));
+}
+
+/** Row t's two entries of norm (m×2), or 0 (none) without norm. */
+// @ts-ignore: decorator
+@inline function normAt(norm: usize, t: i32): usize {
+  return norm == 0 ? 0 : norm + (<usize>t << 4);
 }
 
 /** f64 of static scratch the gate kernels have: gateMoments needs 2·(G + n) of it (the binding checks). */

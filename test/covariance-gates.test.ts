@@ -31,20 +31,28 @@ const regions: Regions = {
 describe.each(["reference", "wasm"] as const)("covariance gates (%s)", (backend) => {
   it("equal the posterior of π_g N(a c_g, I + a²(λ − 1)vvᵀ) to 1e-12, at every a", () => {
     const K = createKernels(backend), shape = shapeOf(regions, 1), m = 40;
-    const A = K.arena({ level: ["f64", packedLength(shape)], x: ["f64", m * 2], gamma: ["f64", m * 2], cbar: ["f64", m * 2] });
+    const A = K.arena({ level: ["f64", packedLength(shape)], x: ["f64", m * 2], gamma: ["f64", m * 2], cbar: ["f64", m * 2], norm: ["f64", m * 2], norm2: ["f64", m * 2], out: ["f64", 2 * 3] });
     A.x.set(normals(m * 2, streamState(3, "x")).map((v) => 2 * v));
     for (const t of [0.01, 0.3, 1, 3]) {
       const a = Math.exp(-t);
       packLevel(A.level, shape, regions, t, "covariance");
-      K.gates(m, A.x, A.level, A.gamma, A.cbar);
+      K.gates(m, A.x, A.level, A.gamma, A.cbar, A.norm);
+      K.gateMoments(m, A.x, A.level, A.out, A.norm2);
+      // The normalisers are the same bits as gateMoments' (the EM's likelihood reads either).
+      expect(Array.from(A.norm)).toEqual(Array.from(A.norm2));
       const v = [r2, r2], S0 = [0, 1].flatMap((i) => [0, 1].map((j) => (i === j ? 1 : 0) + a * a * 8 * v[i] * v[j]));
       for (let r = 0; r < m; r++) {
         const x = [A.x[2 * r], A.x[2 * r + 1]];
         const l0 = Math.log(0.6) + logNormal2(x, [a * 0.5, -a], S0);
         const l1 = Math.log(0.4) + logNormal2(x, [2 * a, 1.5 * a], [1, 0, 0, 1]);
         const p0 = 1 / (1 + Math.exp(l1 - l0));
-        // The kernels drop a gate whose weight is below 1e-7 (or whose logit is 16.2 below the best).
+        // best + log Σ, with the terms the logits leave out (−½|x|² − log 2π), is log p_a(x).
+        const top = Math.max(l0, l1), logp = top + Math.log(Math.exp(l0 - top) + Math.exp(l1 - top));
+        const fromNorm = A.norm[2 * r] + Math.log(A.norm[2 * r + 1]) - 0.5 * (x[0] ** 2 + x[1] ** 2) - Math.log(2 * Math.PI);
+        // The kernels drop a gate whose weight is below 1e-7 (or whose logit is 16.2 below the best),
+        // which leaves log Σ short by at most log(1 + e^−16.2) < 1e-7.
         const tol = Math.min(p0, 1 - p0) < 1e-6 ? 1e-6 : 1e-12;
+        expect(Math.abs(fromNorm - logp)).toBeLessThan(tol === 1e-12 ? 1e-12 * Math.max(1, Math.abs(logp)) : 1e-7);
         expect(Math.abs(A.gamma[2 * r] - p0)).toBeLessThan(tol);
         expect(Math.abs(A.gamma[2 * r + 1] - (1 - p0))).toBeLessThan(tol);
       }

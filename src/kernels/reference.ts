@@ -342,9 +342,9 @@ export const reference: Kernels = {
     }
   },
 
-  gates(m, x, level, gamma, cbar) {
+  gates(m, x, level, gamma, cbar, norm) {
     const G = level[0], n = level[1];
-    for (let t = 0; t < m; t++) rowGates(x, t * n, level, gamma, t * G, cbar, t * n);
+    for (let t = 0; t < m; t++) rowGates(x, t * n, level, gamma, t * G, cbar, t * n, norm, 2 * t);
   },
 
   designBlock(m, x0, x, gamma, cbar, level, table, active, nActive, phi, ld, dsum, work) {

@@ -46,8 +46,11 @@ export interface Kernels {
    * (row-major, stride r): phi[f*m + row] (column-major), dphi[(f*r + j)*m + row] = ∂φ_f/∂u_j.
    */
   basis(m: number, r: number, u: F64, D: number, table: I32, p: number, phi: F64, dphi: F64): void;
-  /** Gate weights gamma[row*G + g] and the gate-weighted centre cbar[row*n + i]. */
-  gates(m: number, x: F64, level: F64, gamma: F64, cbar: F64): void;
+  /**
+   * Gate weights gamma[row*G + g] and the gate-weighted centre cbar[row*n + i]; with norm (m×2),
+   * each row's largest logit and Σ_g exp(l_g − l*) as gateMoments gives them.
+   */
+  gates(m: number, x: F64, level: F64, gamma: F64, cbar: F64, norm?: F64): void;
   /**
    * Design block for the normal equations, column-major with leading dimension ld:
    * column 0 = 1, columns 1..n = x0, n+1..2n = cbar, then for each active group its

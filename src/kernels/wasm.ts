@@ -18,7 +18,7 @@ interface Exports {
   ouNoise(len: number, x0: number, a: number, sigma: number, state: number, xt: number): void;
   ouNoiseRows(m: number, n: number, x0: number, a: number, sigma: number, key: number, ids: number, state: number, xt: number): void;
   basis(m: number, r: number, u: number, D: number, table: number, p: number, phi: number, dphi: number): void;
-  gates(m: number, x: number, level: number, gamma: number, cbar: number): void;
+  gates(m: number, x: number, level: number, gamma: number, cbar: number, norm: number): void;
   gateMoments(m: number, x: number, level: number, out: number, norm: number): void;
   wideLength(): number;
   designBlock(
@@ -118,7 +118,7 @@ export function createWasmKernels(): Kernels {
       if (4 * (D + 1) * r > scratch) return reference.basis(m, r, u, D, table, p, phi, dphi);
       ex.basis(m, r, pu, D, pt, p, pphi, pd);
     },
-    gates: (m, x, level, gamma, cbar) => ex.gates(m, ptr(x), ptr(level), ptr(gamma), ptr(cbar)),
+    gates: (m, x, level, gamma, cbar, norm) => ex.gates(m, ptr(x), ptr(level), ptr(gamma), ptr(cbar), norm ? ptr(norm) : 0),
     // designBlock and residual keep a row pair's tables in the static scratch; a level too big for
     // it (thousands of groups or coordinates) goes to the twin.
     designBlock: (m, x0, x, gamma, cbar, level, table, active, nActive, phi, ld, dsum, work) =>
