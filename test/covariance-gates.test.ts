@@ -60,15 +60,24 @@ describe.each(["reference", "wasm"] as const)("covariance gates (%s)", (backend)
   });
 });
 
-it("the regions' mixture log-likelihood (which picks the covariance gates' EM start, and from the responsibilities' pass stops its rounds) equals the dense formula", () => {
+it("the regions' mixture log-likelihood (which picks the covariance gates' EM start, and from the responsibilities' pass stops its rounds) and the frames' second moments equal the dense formulas", () => {
   const m = 50, x = normals(2 * m, streamState(4, "x")).map((v) => 3 * v);
   const S0 = [1 + 8 * 0.5, 8 * 0.5, 8 * 0.5, 1 + 8 * 0.5]; // I + (9 − 1)vvᵀ, v = (1, 1)/√2
+  // The frames' pass about the regions' centres c_g: Σγ_g and Σγ_g(x − c_g)(x − c_g)ᵀ (row-major
+  // 2×2), densely from the posterior of the two Gaussians.
+  const mass = [0, 0], second = new Array(8).fill(0);
   let dense = 0;
   for (let r = 0; r < m; r++) {
     const p = [x[2 * r], x[2 * r + 1]];
     const l0 = Math.log(0.6) + logNormal2(p, [0.5, -1], S0), l1 = Math.log(0.4) + logNormal2(p, [2, 1.5], [1, 0, 0, 1]);
     const top = Math.max(l0, l1);
     dense += top + Math.log(Math.exp(l0 - top) + Math.exp(l1 - top));
+    const p0 = 1 / (1 + Math.exp(l1 - l0));
+    [p0, 1 - p0].forEach((w, g) => {
+      const d = [p[0] - regions.centres[g][0], p[1] - regions.centres[g][1]];
+      mass[g] += w;
+      for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) second[4 * g + 2 * i + j] += w * d[i] * d[j];
+    });
   }
   expect(Math.abs(mixtureLogLikelihood(x, m, 2, regions) - dense / m)).toBeLessThan(1e-12 * Math.abs(dense / m));
   // The EM rounds read it from their responsibilities' pass (the gates' normalisers), on either
@@ -79,6 +88,10 @@ it("the regions' mixture log-likelihood (which picks the covariance gates' EM st
     const sums = responsibilitySums(responsibilityContext({ x, m, n: 2 }, createKernels(backend)), { level, G: 2, centres: [] }, 0);
     expect(sums).toHaveLength(2 * (1 + 2) + 1);
     expect(Math.abs(sums[2 * (1 + 2)] - dense)).toBeLessThan(1e-7 * m);
+    // A dropped gate (weight under 1e-7) moves a sum by at most 1e-7 × that row's |x − c|² (< 100 here).
+    const moments = responsibilitySums(responsibilityContext({ x, m, n: 2 }, createKernels(backend)), { level, G: 2, centres: regions.centres }, 0);
+    expect(moments).toHaveLength(2 + 8);
+    [...mass, ...second].forEach((v, k) => expect(Math.abs(moments[k] - v)).toBeLessThan(1e-5));
   }
 });
 
