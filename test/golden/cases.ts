@@ -21,7 +21,7 @@ export const FIT = {
   regions: "fixed", gates: "soft", basis: "projected", holdout: 0.1, maxUnknowns: 2500,
 } as const;
 
-export const DATA = {
+export const DATA: Record<string, () => { x: Float64Array; dim: number }> = {
   // Over two 4096-row chunks, so two threads really split the rows.
   blobs: () => ({ x: new GaussianMixture([0.4, 0.35, 0.25], [[-3, 0], [3, 1], [0, 4]]).sample(9000, 1), dim: 2 }),
   ring: () => ({ x: new SphereMixture([0, 0], 4).sample(3000, 2), dim: 2 }),
@@ -29,6 +29,8 @@ export const DATA = {
     x: new GaussianMixture([0.5, 0.3, 0.2], [[0, 0, 0, 0, 0], [3, 1, 0, -1, 0], [0, 3, 2, 0, 1]]).sample(2500, 3),
     dim: 5,
   }),
+  // mix5d stretched (×3 and ×2 along the first two axes): components with spreads of their own, for covariance gates.
+  stretched: () => ({ x: DATA.mix5d().x.map((v, i) => v * ([3, 2][i % 5] ?? 1)), dim: 5 }),
 };
 
 /** The fits: name → data and the options that differ from FIT. */
@@ -40,6 +42,8 @@ export const FITS: Record<string, { data: keyof typeof DATA; options: Record<str
   "blobs-hard-full": { data: "blobs", options: { gates: "hard", basis: "full", degree: 1 } },
   "blobs-single": { data: "blobs", options: { regions: "single", degree: 3 } },
   "blobs-auto": { data: "blobs", options: { degree: "auto", R: "auto" } },
+  // Covariance gates (what the selection picks on most real data): their EM rounds and frames.
+  "stretched-cov": { data: "stretched", options: { gates: "covariance", degree: 1, R: 0, granularity: 3 } },
 };
 
 export const SAMPLES = [
@@ -90,7 +94,7 @@ export async function computeAll(backend: Backend, threads: number): Promise<Rec
     const xs = await sample(models[s.fit], SAMPLE_COUNT, { seed: SAMPLE_SEED, steps: s.steps, method: s.method, backend, threads });
     out[`sample:${s.fit}:${s.method}:${s.steps}`] = digest(xs);
   }
-  for (const name of ["blobs-d2", "ring-R4-d4", "mix5d-d2"]) {
+  for (const name of ["blobs-d2", "ring-R4-d4", "mix5d-d2", "stretched-cov"]) {
     out[`logpdf:${name}`] = digest(models[name].logpdf(logpdfPoints(name), { steps: 20, tolerance: 0.01 }));
   }
   const c = models["blobs-d2"].components({ starts: 200, draws: 2000, seed: 5, tol: 0.5, maxIter: 300, minWeight: 0.005, flat: 0.7, misfit: 0.25, maxK: 50 });
