@@ -88,7 +88,8 @@ it("the regions' mixture log-likelihood (which picks the covariance gates' EM st
     const sums = responsibilitySums(responsibilityContext({ x, m, n: 2 }, createKernels(backend)), { level, G: 2, centres: [] }, 0);
     expect(sums).toHaveLength(2 * (1 + 2) + 1);
     expect(Math.abs(sums[2 * (1 + 2)] - dense)).toBeLessThan(1e-7 * m);
-    // A dropped gate (weight under 1e-7) moves a sum by at most 1e-7 × that row's |x − c|² (< 100 here).
+    // The kernels drop a gate whose weight is under 1e-7, which moves these sums slightly (1.8e-6 at
+    // most here, measured); 1e-5 allows that and no more than a few such rows.
     const moments = responsibilitySums(responsibilityContext({ x, m, n: 2 }, createKernels(backend)), { level, G: 2, centres: regions.centres }, 0);
     expect(moments).toHaveLength(2 + 8);
     [...mass, ...second].forEach((v, k) => expect(Math.abs(moments[k] - v)).toBeLessThan(1e-5));

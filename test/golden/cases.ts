@@ -21,16 +21,15 @@ export const FIT = {
   regions: "fixed", gates: "soft", basis: "projected", holdout: 0.1, maxUnknowns: 2500,
 } as const;
 
-export const DATA: Record<string, () => { x: Float64Array; dim: number }> = {
+const mix5d = () => new GaussianMixture([0.5, 0.3, 0.2], [[0, 0, 0, 0, 0], [3, 1, 0, -1, 0], [0, 3, 2, 0, 1]]).sample(2500, 3);
+
+export const DATA = {
   // Over two 4096-row chunks, so two threads really split the rows.
   blobs: () => ({ x: new GaussianMixture([0.4, 0.35, 0.25], [[-3, 0], [3, 1], [0, 4]]).sample(9000, 1), dim: 2 }),
   ring: () => ({ x: new SphereMixture([0, 0], 4).sample(3000, 2), dim: 2 }),
-  mix5d: () => ({
-    x: new GaussianMixture([0.5, 0.3, 0.2], [[0, 0, 0, 0, 0], [3, 1, 0, -1, 0], [0, 3, 2, 0, 1]]).sample(2500, 3),
-    dim: 5,
-  }),
-  // mix5d stretched (×3 and ×2 along the first two axes): components with spreads of their own, for covariance gates.
-  stretched: () => ({ x: DATA.mix5d().x.map((v, i) => v * ([3, 2][i % 5] ?? 1)), dim: 5 }),
+  mix5d: () => ({ x: mix5d(), dim: 5 }),
+  // mix5d stretched ×3 and ×2 along its first two axes: components with spreads of their own, for covariance gates.
+  stretched: () => ({ x: mix5d().map((v, i) => v * (i % 5 === 0 ? 3 : i % 5 === 1 ? 2 : 1)), dim: 5 }),
 };
 
 /** The fits: name → data and the options that differ from FIT. */
