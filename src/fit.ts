@@ -11,7 +11,7 @@ import { chunkCount, withJob, type Env, type EnvSource, type Job } from "./pool.
 import { addChunk, emptySums, makePlan, mergeSums, packPlanLevel, planBytes, solveLevel, unknowns, type ChunkSpec, type ChunkStats, type LevelPlan, type LevelSums } from "./system.ts";
 import { noiseLadder } from "./ladder.ts";
 import { GATINGS, shapeOf, type Gating, type Level, type Regions } from "./level.ts";
-import { buildLadder, buildRegions, COVARIANCE_STARTS, microClusters, mixtureLogLikelihood, needsFrames, ROWS_PER_REGION, sortByCluster } from "./regions.ts";
+import { buildLadder, buildRegions, COVARIANCE_STARTS, microClusters, needsFrames, ROWS_PER_REGION, sortByCluster } from "./regions.ts";
 import { leadingEigen, moments } from "./linalg.ts";
 import { streamState } from "./random.ts";
 import { ScoreModel, type Candidate } from "./model.ts";
@@ -382,10 +382,10 @@ async function planConfig(env: Env, rows: IdRows, n: number, prep: Prepared, c: 
     const micro = c.scale === 1 ? centres : centres.map((v) => v / c.scale);
     // The one working copy of the data: ordered so that row blocks touch few groups, with each row's id.
     const sorted = sortByCluster(z, m, n, micro);
-    const { sets, setOf } = o.regions === "ladder" ? await buildLadder(sorted.x, m, n, sorted.starts, ro, ts, env.pool)
-      : { sets: [await buildRegions(sorted.x, m, n, sorted.starts, ro, env.pool)], setOf: null };
-    const fit = starts > 1 ? mixtureLogLikelihood(z, m, n, sets[0]) : 0; // z: the same rows for every start
-    if (!best || fit > best.fit) best = { sorted, sets, setOf, fit };
+    // Under covariance gates the starts are compared by their regions' training log-likelihood over all rows (the EM's last pass).
+    const built = o.regions === "ladder" ? { ...(await buildLadder(sorted.x, m, n, sorted.starts, ro, ts, env.pool)), fit: NaN }
+      : await buildRegions(sorted.x, m, n, sorted.starts, ro, env.pool).then(({ regions, fit }) => ({ sets: [regions], setOf: null, fit }));
+    if (!best || built.fit > best.fit) best = { sorted, ...built };
   }
   const { sorted, sets, setOf } = best!;
   for (let k = 0; k < m; k++) sorted.ids[k] = rows.ids[sorted.ids[k]];

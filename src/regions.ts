@@ -8,7 +8,7 @@ import { leadingEigen } from "./linalg.ts";
 import { packedLength, packLevel, shapeOf, type Gating, type Regions } from "./level.ts";
 import type { Kernels } from "./kernels/types.ts";
 import { CHUNK_ROWS, chunkCount, shareable, withJob, type Job, type Pool } from "./pool.ts";
-import { kmeans, nearest, strided } from "./kmeans.ts";
+import { kmeans, nearest } from "./kmeans.ts";
 
 const SUBSAMPLE = 20000; // rows for k-means; EM refinement uses all rows (subsampled centres cost 2× in score error)
 
@@ -50,43 +50,10 @@ const SHAPED_ROUNDS = 100;
 const SHAPED_TOL = 1e-4;
 /** A frame direction's spread exceeds the unit noise by this at least. */
 const FRAME_FLOOR = 0.2;
-/** Rows of the likelihood that stops the covariance gates' EM and picks its start. */
-const LIKELIHOOD_ROWS = 20000;
 /** Rows per micro-cluster at least (the fit's cap on the granularity), and per covariance-gate region. */
 export const ROWS_PER_REGION = 20;
 /** k-means starts of the covariance gates' EM (the fit keeps the regions of the highest training likelihood). */
 export const COVARIANCE_STARTS = 3;
-
-/**
- * The mean over the rows of log Σ_g π_g N(x; c_g, S_g), S_g = I + Σ_j (s_j − 1) v_j v_jᵀ: the
- * likelihood of the Gaussian mixture that covariance gates at a = 1 describe (src/level.ts), rows
- * x in model units — over at most LIKELIHOOD_ROWS evenly strided rows: it compares the
- * covariance gates' EM starts (src/fit.ts) on the same rows, where the differences matter, not the
- * value. The EM rounds read theirs from the responsibilities' pass (responsibilitySums).
- */
-export function mixtureLogLikelihood(x: Float64Array, m: number, n: number, regions: Regions): number {
-  const G = regions.weights.length, l = new Float64Array(G), d = new Float64Array(n), rows = strided(m, LIKELIHOOD_ROWS);
-  const bias = regions.weights.map((w, g) => Math.log(w) - 0.5 * regions.spreads[g].reduce((s, v) => s + Math.log(v), 0) - 0.5 * n * Math.log(2 * Math.PI));
-  let total = 0;
-  for (const t of rows) {
-    let top = -Infinity;
-    for (let g = 0; g < G; g++) {
-      const c = regions.centres[g], E = regions.frames[g], r = regions.ranks[g];
-      let q = 0;
-      for (let i = 0; i < n; i++) q += (d[i] = x[t * n + i] - c[i]) ** 2;
-      for (let j = 0; j < r; j++) {
-        let u = 0;
-        for (let i = 0; i < n; i++) u += E[i * r + j] * d[i];
-        q += u * u * (1 / regions.spreads[g][j] - 1);
-      }
-      top = Math.max(top, (l[g] = bias[g] - 0.5 * q));
-    }
-    let sum = 0;
-    for (let g = 0; g < G; g++) sum += Math.exp(l[g] - top);
-    total += top + Math.log(sum);
-  }
-  return total / rows.length;
-}
 
 /** k-means on a strided subsample of at most SUBSAMPLE rows; returns K×n centres. */
 export function microClusters(x: Float64Array, m: number, n: number, K: number, state: Uint32Array): Float64Array {
@@ -273,13 +240,20 @@ async function responsibilities(job: Job, m: number, n: number, weights: number[
   return total;
 }
 
+/**
+ * Regions and, under covariance gates, the training log-likelihood per row of the mixture they
+ * describe (π_g N(c_g, I + frame spreads), over all rows, from the EM's last pass: it picks the
+ * EM's start, src/fit.ts); NaN otherwise.
+ */
+export interface BuiltRegions { regions: Regions; fit: number }
+
 /** Regions from the rows x ordered by micro-cluster (starts: the clusters' first rows, see sortByCluster). */
-export function buildRegions(x: Float64Array, m: number, n: number, starts: Int32Array, opt: RegionOptions, pool: Pool): Promise<Regions> {
+export function buildRegions(x: Float64Array, m: number, n: number, starts: Int32Array, opt: RegionOptions, pool: Pool): Promise<BuiltRegions> {
   return withJob(pool, "responsibilities", { x, m, n } satisfies ResponsibilitySpec, async (job) => {
     if (opt.mode !== "single") return regionsOf(job, x, m, n, mergeGroups(x, n, starts, [opt.R])[0], opt);
     const c = new Array(n).fill(0);
     for (let row = 0; row < m; row++) for (let i = 0; i < n; i++) c[i] += x[row * n + i] / m;
-    return opt.frames ? framed(job, m, n, [1], [c], opt) : frameless([1], [c], n);
+    return { regions: opt.frames ? await framed(job, m, n, [1], [c], opt) : frameless([1], [c], n), fit: NaN };
   });
 }
 
@@ -295,7 +269,7 @@ export function buildLadder(x: Float64Array, m: number, n: number, starts: Int32
     const sets: Regions[] = [], setOf: number[] = [];
     for (let l = 0; l < ts.length; l++) {
       // The cuts nest, so a cut with as many groups as the previous one has the same groups.
-      if (l === 0 || cuts[l].length !== cuts[l - 1].length) sets.push(await regionsOf(job, x, m, n, cuts[l], opt));
+      if (l === 0 || cuts[l].length !== cuts[l - 1].length) sets.push((await regionsOf(job, x, m, n, cuts[l], opt)).regions);
       setOf.push(sets.length - 1);
     }
     return { sets, setOf };
@@ -303,7 +277,7 @@ export function buildLadder(x: Float64Array, m: number, n: number, starts: Int32
 }
 
 /** Regions from merged groups: centres refined by identity-covariance EM, then frames (and covariance-gate EM). */
-async function regionsOf(job: Job, x: Float64Array, m: number, n: number, groups: Group[], opt: RegionOptions): Promise<Regions> {
+async function regionsOf(job: Job, x: Float64Array, m: number, n: number, groups: Group[], opt: RegionOptions): Promise<BuiltRegions> {
   let weights = groups.map((g) => g.count / m);
   let centres = groups.map((g) => Array.from(g.sum, (s) => s / g.count));
   for (let iter = 0; iter < opt.emIterations; iter++) {
@@ -319,7 +293,7 @@ async function regionsOf(job: Job, x: Float64Array, m: number, n: number, groups
     weights = nw.filter((_, g) => keep[g]).map((w) => w / total);
     if (settled) break;
   }
-  if (!opt.frames) return frameless(weights, centres, n);
+  if (!opt.frames) return { regions: frameless(weights, centres, n), fit: NaN };
   let regions = await framed(job, m, n, weights, centres, opt);
   opt.check?.(regions);
   // Covariance gates: EM for the mixture the gates describe (π_g N(c_g, I + frame spreads)),
@@ -348,7 +322,7 @@ async function regionsOf(job: Job, x: Float64Array, m: number, n: number, groups
     regions = await framed(job, m, n, nw.filter((_, g) => keep[g]).map((w) => w / total), next.filter((_, g) => keep[g]), opt, kept);
     dropped = keep.includes(false);
   }
-  return regions;
+  return { regions, fit: opt.gating === "covariance" ? fit : NaN };
 }
 
 /** Regions without frames (rank 0 each). */
