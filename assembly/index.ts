@@ -5,7 +5,7 @@
 export { uniform, normal, ouNoise, ouNoiseRows, sdeStep } from "./prng";
 export { basis, scratchLength } from "./basis";
 export { gates, gateMoments, wideLength } from "./gates";
-export { designBlock, gramAccumulate, choleskySolve } from "./normal";
+export { designBlock, gramAccumulate, choleskySolve, curvatureColumns } from "./normal";
 export { residual, levelFits } from "./residual";
 
 /** First free byte after static data: the binding's arena starts here (16-byte aligned). */

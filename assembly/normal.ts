@@ -316,3 +316,40 @@ export function choleskySolve(p: i32, q: i32, a: usize, ldA: i32, b: usize, ldB:
   }
   return 0;
 }
+
+/**
+ * The covariance gates' curvature columns of a block of m rows (src/system.ts, curvatureSums):
+ * cols' first n columns (leading dimension ld) the rows x (m×n), the next n the sums
+ * q̄_i = Σ_g γ_g Σ_j κ_j d_j P_j,i over the active groups, κ_j = 1 − 1/s_j², d_j = P_jᵀ(x − a·c_g).
+ * Direction by direction over the block's rows (one row per f64x2 lane), each entry receiving the
+ * reference's products in its order, so the columns equal the reference's bit for bit; d (m) is
+ * scratch.
+ */
+export function curvatureColumns(m: i32, x: usize, gamma: usize, level: usize, active: usize, nActive: i32, cols: usize, ld: i32, d: usize): void {
+  const G = getInt(level, 0), n = getInt(level, 1), rmax = getInt(level, 3), gs = getInt(level, 7), a = getF64(level, 5);
+  for (let i = 0; i < n; i++) for (let t = 0; t < m; t++) setF64(cols, i * ld + t, getF64(x, t * n + i));
+  const cb = <usize>ld << 3, q = cols + <usize>n * cb, mb = <usize>m << 3, pairs = <usize>(m & ~1) << 3;
+  for (let i = 0; i < n; i++) memory.fill(q + <usize>i * cb, 0, mb);
+  for (let k = 0; k < nActive; k++) {
+    const g = getI32(active, k);
+    const b = HEADER + g * gs, r = getInt(level, b), c = b + 4, P = c + n, S = P + n * rmax;
+    for (let j = 0; j < r; j++) {
+      const s = getF64(level, S + j), kappa = 1.0 - 1.0 / (s * s);
+      memory.fill(d, 0, mb);
+      for (let i = 0; i < n; i++) {
+        const p = getF64(level, P + i * rmax + j), ac = a * getF64(level, c + i), col = cols + <usize>i * cb;
+        const pv = f64x2.splat(p), acv = f64x2.splat(ac);
+        let o: usize = 0;
+        for (; o < pairs; o += 16) v128.store(d + o, f64x2.add(v128.load(d + o), f64x2.mul(pv, f64x2.sub(v128.load(col + o), acv))));
+        if (o < mb) store<f64>(d + o, load<f64>(d + o) + p * (load<f64>(col + o) - ac));
+      }
+      for (let t = 0; t < m; t++) setF64(d, t, getF64(gamma, t * G + g) * kappa * getF64(d, t));
+      for (let i = 0; i < n; i++) {
+        const p = getF64(level, P + i * rmax + j), pv = f64x2.splat(p), col = q + <usize>i * cb;
+        let o: usize = 0;
+        for (; o < pairs; o += 16) v128.store(col + o, f64x2.add(v128.load(col + o), f64x2.mul(v128.load(d + o), pv)));
+        if (o < mb) store<f64>(col + o, load<f64>(col + o) + load<f64>(d + o) * p);
+      }
+    }
+  }
+}

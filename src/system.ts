@@ -192,7 +192,7 @@ export function chunkContext(spec: ChunkSpec, kernels: Kernels) {
     x0: ["f64", CHUNK_ROWS * n], ids: ["f64", CHUNK_ROWS], key: ["u32", 4], xt: ["f64", BLOCK * n], gamma: ["f64", BLOCK * G], cbar: ["f64", BLOCK * n],
     phi: ["f64", LD * maxCols], gc: ["f64", maxCols * maxCols], dsum: ["f64", Math.max(1, P * rmax)],
     level: ["f64", packedLength(shape)], table: ["i32", table.length], active: ["i32", G], work: ["f64", workSize(shape)],
-    state: ["u32", 4],
+    state: ["u32", 4], curv: ["f64", BLOCK],
   });
   A.table.set(table);
   return { spec, shape, kernels, A, maxCols };
@@ -244,7 +244,7 @@ export function chunkStats(ctx: ChunkContext, p: ChunkParams, c: number): ChunkS
     A.active.set(active);
     kernels.designBlock(b, x0, A.xt, A.gamma, A.cbar, A.level, A.table, A.active, active.length, A.phi, LD, A.dsum, A.work);
     const cols = 1 + 2 * n + active.reduce((sum, g) => sum + shape.p[g], 0);
-    if (shaped) curvatureColumns(b, A.xt, A.gamma, A.level, shape, active, A.phi.subarray(cols * LD));
+    if (shaped) kernels.curvatureColumns(b, A.xt, A.gamma, A.level, A.active, active.length, A.phi.subarray(cols * LD), LD, A.curv);
     kernels.gramAccumulate(b, shaped ? cols + 2 * n : cols, A.phi, LD, A.gc, maxCols);
   }
   flush();
@@ -258,29 +258,8 @@ export function chunkStats(ctx: ChunkContext, p: ChunkParams, c: number): ChunkS
  * Σ_rows γ_g φ_f (q_g − q̄)_i at [(foff_g + f)·n + i]. q_g is linear in x, so its part follows from
  * the Gram's products of the feature columns with the noised rows — per run of blocks, not per
  * row and feature (that loop in plain TypeScript was 13% of a diabetes fit). The design block
- * gains those 2n columns after the features: xt, then q̄ (written here).
+ * gains those 2n columns after the features: xt, then q̄ (the curvatureColumns kernel).
  */
-function curvatureColumns(b: number, x: Float64Array, gamma: Float64Array, level: Float64Array, shape: Shape, active: number[], cols: Float64Array): void {
-  const { G, n, rmax } = shape, a = level[5];
-  for (let i = 0; i < n; i++) for (let t = 0; t < b; t++) cols[i * LD + t] = x[t * n + i];
-  const qbar = cols.subarray(n * LD);
-  for (let i = 0; i < n; i++) qbar.fill(0, i * LD, i * LD + b);
-  for (const g of active) {
-    const o = groupLayout(shape, g), r = level[o.b];
-    for (let j = 0; j < r; j++) {
-      const kappa = 1 - 1 / level[o.scale + j] ** 2;
-      for (let t = 0; t < b; t++) {
-        const w = gamma[t * G + g];
-        if (w === 0) continue;
-        let d = 0;
-        for (let i = 0; i < n; i++) d += level[o.P + i * rmax + j] * (x[t * n + i] - a * level[o.c + i]);
-        const wk = w * kappa * d;
-        for (let i = 0; i < n; i++) qbar[i * LD + t] += wk * level[o.P + i * rmax + j];
-      }
-    }
-  }
-}
-
 /**
  * qsum += the curvature term of one run of blocks from its Gram gc (stride ld, upper; the
  * features in columns 1 + 2n … cols − 1, then xt and q̄): for feature F of group g,

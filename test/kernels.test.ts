@@ -286,6 +286,47 @@ describe.runIf(wasmAvailable())("wasm kernels agree with the reference", () => {
     });
   });
 
+  describe("curvatureColumns", () => {
+    // Row counts with odd remainders for the row-pair lanes; γ from random gates with some exact zeros.
+    const cases: [number, number][] = [];
+    for (const k of [0, 2, 4]) for (const m of [1, 7, 64, 257]) cases.push([k, m]);
+    it.each(cases)("level case %i, m=%i: bitwise the reference, and q̄ = Σ_g γ_g P diag(κ) Pᵀ(x − a·c_g) densely", (k, m) => {
+      const L = makeLevel(levelCases[k]), { G, n, rmax, level } = L, a = level[5], ld = m + 5;
+      const spec = { x: ["f64", m * n], gamma: ["f64", m * G], level: ["f64", level.length], active: ["i32", G], cols: ["f64", 2 * n * ld + 3], d: ["f64", m] } satisfies ArenaSpec;
+      const { W, R } = pair(wasm, spec);
+      W.x.set(rowsNear(m, L, a, 40 + m));
+      W.level.set(level);
+      const r = rng(m + k);
+      for (let i = 0; i < m * G; i++) W.gamma[i] = r.u() < 0.2 ? 0 : r.u();
+      const active = Array.from({ length: G }, (_, g) => g).filter((g) => g !== 1); // one group left out
+      W.active.set(active);
+      W.cols.fill(7); // stale values: every written entry must be overwritten
+      copyInto(R, W, ["x", "gamma", "level", "active", "cols"]);
+      wasm.curvatureColumns(m, W.x, W.gamma, W.level, W.active, active.length, W.cols, ld, W.d);
+      reference.curvatureColumns(m, R.x, R.gamma, R.level, R.active, active.length, R.cols, ld, R.d);
+      expect(Array.from(W.cols).every((v, i) => Object.is(v, R.cols[i]))).toBe(true);
+      let err = 0;
+      for (let t = 0; t < m; t++) {
+        const q = new Array(n).fill(0);
+        for (const g of active) {
+          const b = HEADER + g * level[7], c = b + 4, P = c + n, S = P + n * rmax, rg = level[b];
+          // M = Σ_j κ_j P_j P_jᵀ, then q += γ M (x − a·c).
+          for (let i = 0; i < n; i++) for (let h = 0; h < n; h++) {
+            let M = 0;
+            for (let j = 0; j < rg; j++) M += (1 - 1 / level[S + j] ** 2) * level[P + i * rmax + j] * level[P + h * rmax + j];
+            q[i] += W.gamma[t * G + g] * M * (W.x[t * n + h] - a * level[c + h]);
+          }
+        }
+        for (let i = 0; i < n; i++) {
+          expect(W.cols[i * ld + t]).toBe(W.x[t * n + i]);
+          err = Math.max(err, Math.abs(W.cols[(n + i) * ld + t] - q[i]) / (1 + Math.abs(q[i])));
+        }
+      }
+      expect(err).toBeLessThan(1e-12);
+      expect(W.cols[2 * n * ld - 1]).toBe(ld > m ? 7 : W.cols[2 * n * ld - 1]); // the padding past m rows untouched
+    });
+  });
+
   describe("gramAccumulate", () => {
     const cases: [number, number][] = [];
     for (const m of [0, 1, 7, 64, 257, 1000]) for (const p of [1, 2, 3, 5, 13, 45]) cases.push([m, p]);

@@ -379,6 +379,31 @@ export const reference: Kernels = {
     }
   },
 
+  curvatureColumns(m, x, gamma, level, active, nActive, cols, ld, d) {
+    const G = level[0], n = level[1], rmax = level[3], gs = level[7], a = level[5];
+    for (let i = 0; i < n; i++) for (let t = 0; t < m; t++) cols[i * ld + t] = x[t * n + i];
+    const q = n * ld;
+    for (let i = 0; i < n; i++) cols.fill(0, q + i * ld, q + i * ld + m);
+    // Direction by direction over the rows: each row's d and q̄ receive the products of a loop over
+    // rows with the directions inside, in its order. A row with γ_g = 0 adds ±0: its q̄ stays.
+    for (let k = 0; k < nActive; k++) {
+      const b = HEADER + active[k] * gs, g = active[k], r = level[b], c = b + 4, P = c + n, S = P + n * rmax;
+      for (let j = 0; j < r; j++) {
+        const s = level[S + j], kappa = 1 - 1 / (s * s);
+        d.fill(0, 0, m);
+        for (let i = 0; i < n; i++) {
+          const p = level[P + i * rmax + j], ac = a * level[c + i], col = i * ld;
+          for (let t = 0; t < m; t++) d[t] += p * (cols[col + t] - ac);
+        }
+        for (let t = 0; t < m; t++) d[t] = gamma[t * G + g] * kappa * d[t];
+        for (let i = 0; i < n; i++) {
+          const p = level[P + i * rmax + j], col = q + i * ld;
+          for (let t = 0; t < m; t++) cols[col + t] += d[t] * p;
+        }
+      }
+    }
+  },
+
   gramAccumulate(m, p, phi, ld, g, ldG) {
     // 2×2 tiles of columns: four dot products share each pair of loads.
     for (let i = 0; i < p; i += 2) {

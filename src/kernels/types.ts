@@ -60,6 +60,12 @@ export interface Kernels {
     m: number, x0: F64, x: F64, gamma: F64, cbar: F64, level: F64, table: I32,
     active: I32, nActive: number, phi: F64, ld: number, dsum: F64, work: F64,
   ): void;
+  /**
+   * The covariance gates' curvature columns of m rows x (m×n), column-major with leading dimension
+   * ld: columns 0..n−1 = x, n..2n−1 = q̄ = Σ_g γ_g Σ_j κ_j d_j P_j over the active groups
+   * (κ_j = 1 − 1/s_j², d_j = P_jᵀ(x − a·c_g)); d (m) is scratch.
+   */
+  curvatureColumns(m: number, x: F64, gamma: F64, level: F64, active: I32, nActive: number, cols: F64, ld: number, d: F64): void;
   /** Upper triangle of G (p×p, leading dimension ldG) += ΦᵀΦ, Φ column-major m×p. */
   gramAccumulate(m: number, p: number, phi: F64, ld: number, g: F64, ldG: number): void;
   /**

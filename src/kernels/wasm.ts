@@ -25,6 +25,7 @@ interface Exports {
     m: number, x0: number, x: number, gamma: number, cbar: number, level: number, table: number,
     active: number, nActive: number, phi: number, ld: number, dsum: number, work: number,
   ): void;
+  curvatureColumns(m: number, x: number, gamma: number, level: number, active: number, nActive: number, cols: number, ld: number, d: number): void;
   gramAccumulate(m: number, p: number, phi: number, ld: number, g: number, ldG: number): void;
   choleskySolve(p: number, q: number, a: number, ldA: number, b: number, ldB: number, rel: number, abs: number): number;
   residual(m: number, x: number, level: number, table: number, out: number, div: number, withDiv: number, work: number): void;
@@ -123,6 +124,8 @@ export function createWasmKernels(): Kernels {
     // it (thousands of groups or coordinates) goes to the twin.
     designBlock: (m, x0, x, gamma, cbar, level, table, active, nActive, phi, ld, dsum, work) =>
       !ex.levelFits(ptr(level)) ? reference.designBlock(m, x0, x, gamma, cbar, level, table, active, nActive, phi, ld, dsum, work) : ex.designBlock(m, ptr(x0), ptr(x), ptr(gamma), ptr(cbar), ptr(level), ptr(table), ptr(active), nActive, ptr(phi), ld, ptr(dsum), ptr(work)),
+    curvatureColumns: (m, x, gamma, level, active, nActive, cols, ld, d) =>
+      ex.curvatureColumns(m, ptr(x), ptr(gamma), ptr(level), ptr(active), nActive, ptr(cols), ld, ptr(d)),
     gramAccumulate: (m, p, phi, ld, g, ldG) => ex.gramAccumulate(m, p, ptr(phi), ld, ptr(g), ldG),
     choleskySolve: (p, q, a, ldA, b, ldB, rel, abs) => ex.choleskySolve(p, q, ptr(a), ldA, ptr(b), ldB, rel, abs),
     residual: (m, x, level, table, out, div, withDiv, work) =>
