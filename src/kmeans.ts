@@ -20,12 +20,18 @@ export function strided(m: number, cap: number): number[] {
   return Array.from({ length: k }, (_, i) => Math.floor((i * m) / k));
 }
 
+/** The squared distance from row `row` of x to centre k (K×n): every k-means comparison uses this one sum. */
+function squared(x: Float64Array, row: number, n: number, centres: Float64Array, k: number): number {
+  let d = 0;
+  for (let i = 0; i < n; i++) d += (x[row * n + i] - centres[k * n + i]) ** 2;
+  return d;
+}
+
 /** The nearest of the K centres (K×n) to row `row` of x. */
 export function nearest(x: Float64Array, row: number, n: number, centres: Float64Array, K: number): number {
   let best = Infinity, arg = 0;
   for (let k = 0; k < K; k++) {
-    let d = 0;
-    for (let i = 0; i < n; i++) d += (x[row * n + i] - centres[k * n + i]) ** 2;
+    const d = squared(x, row, n, centres, k);
     if (d < best) {
       best = d;
       arg = k;
@@ -45,9 +51,7 @@ export function kmeans(x: Float64Array, m: number, n: number, K: number, state: 
     for (let i = 0; i < n; i++) centres[k * n + i] = x[pick * n + i];
     let total = 0;
     rows.forEach((row, s) => {
-      let d = 0;
-      for (let i = 0; i < n; i++) d += (x[row * n + i] - centres[k * n + i]) ** 2;
-      d2[s] = Math.min(d2[s], d);
+      d2[s] = Math.min(d2[s], squared(x, row, n, centres, k));
       total += d2[s];
     });
     if (!(total > 0)) {
@@ -67,18 +71,14 @@ export function kmeans(x: Float64Array, m: number, n: number, K: number, state: 
  * Hamerly's bounds skip the rows whose assignment cannot change: an upper bound u on the distance
  * to the assigned centre, a lower bound l on the distance to every other, moved by the centres'
  * drifts; a row is searched again only when u + margin ≥ max(l, half the distance from its centre
- * to the nearest other). Searched rows compare squared distances as `nearest` does, so ties go as in plain Lloyd; the centres'
- * sums run in row order every iteration, so they are its sums to the bit (blobs6, K = 100 on
- * 4000 rows: most rows are searched only in the first few of the 30 iterations).
+ * to the nearest other). Searched rows compare squared distances as `nearest` does, so ties go as
+ * in plain Lloyd; the centres' sums run in row order every iteration, so they are its sums to the
+ * bit (blobs6, K = 100 on 4000 rows: most rows are searched only in the first few of the 30
+ * iterations).
  */
 export function lloyd(x: Float64Array, rows: number[], n: number, centres: Float64Array, K: number): void {
   const R = rows.length, assign = new Int32Array(R), upper = new Float64Array(R), lower = new Float64Array(R);
   const sums = new Float64Array(K * n), counts = new Float64Array(K), half = new Float64Array(K), drift = new Float64Array(K);
-  const dist = (row: number, k: number) => {
-    let d = 0;
-    for (let i = 0; i < n; i++) d += (x[row * n + i] - centres[k * n + i]) ** 2;
-    return Math.sqrt(d);
-  };
   // The margin in the rows' units: the diagonal of their bounding box, which holds every centre.
   let extent = 0;
   for (let i = 0; i < n; i++) {
@@ -93,8 +93,7 @@ export function lloyd(x: Float64Array, rows: number[], n: number, centres: Float
     // nearest's arithmetic and tie rule, with the runner-up's squared distance from the same pass.
     let best = Infinity, next = Infinity, arg = 0;
     for (let k = 0; k < K; k++) {
-      let d = 0;
-      for (let i = 0; i < n; i++) d += (x[row * n + i] - centres[k * n + i]) ** 2;
+      const d = squared(x, row, n, centres, k);
       if (d < best) [next, best, arg] = [best, d, k];
       else if (d < next) next = d;
     }
@@ -105,18 +104,13 @@ export function lloyd(x: Float64Array, rows: number[], n: number, centres: Float
     if (iter > 0) {
       for (let k = 0; k < K; k++) {
         let d = Infinity;
-        for (let j = 0; j < K; j++) {
-          if (j === k) continue;
-          let q = 0;
-          for (let i = 0; i < n; i++) q += (centres[k * n + i] - centres[j * n + i]) ** 2;
-          d = Math.min(d, q);
-        }
+        for (let j = 0; j < K; j++) if (j !== k) d = Math.min(d, squared(centres, k, n, centres, j));
         half[k] = Math.sqrt(d) / 2;
       }
       for (let s = 0; s < R; s++) {
         const bound = Math.max(lower[s], half[assign[s]]);
         if (upper[s] + margin < bound) continue;
-        upper[s] = dist(rows[s], assign[s]);
+        upper[s] = Math.sqrt(squared(x, rows[s], n, centres, assign[s]));
         if (upper[s] + margin < bound) continue;
         search(s);
       }
